@@ -1,0 +1,53 @@
+// ESLint flat config: typescript-eslint with type-checked rules (see design.md §1).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "src/web/**", "dist-web/**", "coverage/**", "test-output/**", "data/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["**/*.test.ts", "test/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+    },
+  },
+  {
+    files: ["src/protocol/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "../*"], message: "protocol/ is pure: no node:* and nothing outside protocol/" }] }],
+    },
+  },
+  {
+    files: ["src/sim/**/*.ts"],
+    ignores: ["src/sim/sim-server.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:net", "../controller/*"], message: "sim/ shares only the protocol codec" }] }],
+    },
+  },
+  {
+    files: ["src/http/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["../transport/*", "../../transport/*"], message: "http/ never touches the transport" }] }],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs", "bin/*"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
