@@ -1,0 +1,92 @@
+/**
+ * createApp(deps) builds the fastify instance of the HTTP Control module (design.md §12). It never
+ * listens; http/server.ts does. Every response is complete and well-formed (http-api.md §2.2, §4).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import { isTwcError } from "../shared/errors.ts";
+import { STATUS_BY_CODE, errorBody } from "./errors.ts";
+
+/** Read-only legacy views the HTTP layer renders (fed from the state stream). */
+export interface LegacyViews {
+  /** The getStatus document. */
+  status(): Record<string, unknown>;
+  /** The getSlaveTWCs body (already serialised, ordered). */
+  slaveTWCs(): string;
+  /** The installation identifier (decimal string). */
+  uuid(): string;
+}
+
+/** What the HTTP layer needs from the rest of the product. */
+export interface HttpDeps {
+  logger: FastifyBaseLogger;
+  views: LegacyViews;
+  maxBodyBytes?: number;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+const HTML_TYPE = "text/html; charset=utf-8";
+
+/** Sends a JSON error body with the given status. */
+export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type(JSON_TYPE).send(JSON.stringify(errorBody(message)));
+}
+
+function isApiPath(url: string): boolean {
+  return url.startsWith("/api/") || url === "/api" || url.startsWith("/metrics");
+}
+
+/** Builds the fastify app with every route registered. */
+export function createApp(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: true },
+    bodyLimit: deps.maxBodyBytes ?? 65536,
+    return503OnClosing: true,
+    genReqId: () => randomUUID(),
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    void reply.header("X-Content-Type-Options", "nosniff");
+    void reply.header("Referrer-Policy", "same-origin");
+    if (isApiPath(request.url)) void reply.header("Cache-Control", "no-store");
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (isApiPath(request.url)) return sendError(reply, 404, "Unknown endpoint");
+    return reply
+      .code(404)
+      .type(HTML_TYPE)
+      .send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p><a href="/">TWCManager</a></p></body></html>');
+  });
+
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (isTwcError(error)) {
+      const status = STATUS_BY_CODE[error.code] ?? 500;
+      if (status < 500 || status === 501 || status === 503) return sendError(reply, status, error.message);
+    }
+    const statusCode = (error as { statusCode?: number }).statusCode;
+    if (statusCode === 413) return sendError(reply, 413, `Request body too large (limit ${deps.maxBodyBytes ?? 65536} bytes)`);
+    if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) {
+      return sendError(reply, statusCode, (error as Error).message);
+    }
+    request.log.error({ err: error, code: "HTTP_INTERNAL", reqId: request.id }, "unhandled error in HTTP handler");
+    void reply.header("X-Request-Id", request.id);
+    return sendError(reply, 500, "Internal server error");
+  });
+
+  app.get("/api/getStatus", async (_request, reply) => {
+    return reply.type(JSON_TYPE).send(JSON.stringify(deps.views.status()));
+  });
+  app.get("/api/getSlaveTWCs", async (_request, reply) => {
+    return reply.type(JSON_TYPE).send(deps.views.slaveTWCs());
+  });
+  app.get("/api/getUUID", async (_request, reply) => {
+    return reply.type(TEXT_TYPE).send(deps.views.uuid());
+  });
+
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * JSON Patch diff (http-api.md §8.2): objects per key, arrays of equal length per index, arrays whose
+ * length changed replaced whole. Only add/remove/replace are produced. Pure.
+ */
+import type { PatchOp } from "./types.ts";
+
+/** Escapes one RFC 6901 path segment. */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The operations that turn `from` into `to`. */
+export function diff(from: unknown, to: unknown, path = ""): PatchOp[] {
+  const ops: PatchOp[] = [];
+  walk(from, to, path, ops);
+  return ops;
+}
+
+function walk(a: unknown, b: unknown, path: string, ops: PatchOp[]): void {
+  if (a === b) return;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
+      ops.push({ op: "replace", path, value: b });
+      return;
+    }
+    for (let i = 0; i < a.length; i++) walk(a[i], b[i], `${path}/${i}`, ops);
+    return;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const key of Object.keys(a)) {
+      if (!(key in b)) ops.push({ op: "remove", path: `${path}/${pointerSegment(key)}` });
+    }
+    for (const key of Object.keys(b)) {
+      const p = `${path}/${pointerSegment(key)}`;
+      if (!(key in a)) ops.push({ op: "add", path: p, value: b[key] });
+      else walk(a[key], b[key], p, ops);
+    }
+    return;
+  }
+  if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return;
+  ops.push({ op: "replace", path, value: b });
+}
+
+function unescapeSegment(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** Applies operations produced by diff() to a deep copy of `doc` (used by tests and the web UI). */
+export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
+  let root: unknown = structuredClone(doc);
+  for (const op of ops) {
+    if (op.path === "") {
+      if (op.op !== "remove") root = structuredClone(op.value);
+      continue;
+    }
+    const segs = op.path.slice(1).split("/").map(unescapeSegment);
+    const last = segs.pop() as string;
+    let parent: unknown = root;
+    for (const s of segs) parent = (parent as Record<string, unknown>)[s];
+    const container = parent as Record<string, unknown>;
+    if (op.op === "remove") {
+      if (Array.isArray(container)) container.splice(Number(last), 1);
+      else delete container[last];
+    } else {
+      container[last] = structuredClone(op.value);
+    }
+  }
+  return root as T;
+}
