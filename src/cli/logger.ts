@@ -1,0 +1,59 @@
+/** The product's pino logger: JSON lines (or one simple line per record) on stdout, optional log file. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import pino, { type Logger } from "pino";
+
+/** Logger options derived from config.json `logging` and the log level. */
+export interface LoggerOptions {
+  level: string;
+  console: { enabled: boolean; simple: boolean };
+  file: { enabled: boolean; path: string } | null;
+  /** Where console output goes (tests pass a sink). */
+  stdout?: NodeJS.WritableStream;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+
+/** Formats one pino JSON record as a single human-readable line. */
+export function simpleLine(record: Record<string, unknown>): string {
+  const time = typeof record.time === "number" ? new Date(record.time).toISOString() : "";
+  const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
+  const module = typeof record.module === "string" ? ` [${record.module}]` : "";
+  const code = typeof record.code === "string" ? ` (${record.code})` : "";
+  return `${time} ${level}${module} ${String(record.msg ?? "")}${code}\n`;
+}
+
+function simpleStream(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          out.write(simpleLine(JSON.parse(line) as Record<string, unknown>));
+        } catch {
+          out.write(line + "\n");
+        }
+      }
+      cb();
+    },
+  });
+}
+
+/** Creates the root logger. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [];
+  const out = opts.stdout ?? process.stdout;
+  if (opts.console.enabled) {
+    streams.push({ level: opts.level as pino.Level, stream: opts.console.simple ? simpleStream(out) : out });
+  }
+  if (opts.file?.enabled) {
+    mkdirSync(opts.file.path, { recursive: true });
+    streams.push({
+      level: opts.level as pino.Level,
+      stream: pino.destination({ dest: join(opts.file.path, "twcmanager.log"), append: true, sync: false }),
+    });
+  }
+  if (streams.length === 0) return pino({ level: "silent" });
+  return pino({ level: opts.level, base: null }, pino.multistream(streams));
+}

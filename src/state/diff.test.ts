@@ -1,0 +1,49 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { applyPatch, diff } from "./diff.ts";
+import { StateStore } from "./store.ts";
+
+test("diff: objects per key, equal-length arrays per index, resized arrays whole", () => {
+  const a = { x: 1, arr: [1, 2], gone: true, nested: { "a/b": 1, "t~": 2 } };
+  const b = { x: 2, arr: [1, 3], added: null, nested: { "a/b": 5, "t~": 2 }, list: [1] };
+  const ops = diff(a, b);
+  assert.deepEqual(ops, [
+    { op: "remove", path: "/gone" },
+    { op: "replace", path: "/x", value: 2 },
+    { op: "replace", path: "/arr/1", value: 3 },
+    { op: "add", path: "/added", value: null },
+    { op: "replace", path: "/nested/a~1b", value: 5 },
+    { op: "add", path: "/list", value: [1] },
+  ]);
+  assert.deepEqual(diff({ l: [1, 2] }, { l: [1] }), [{ op: "replace", path: "/l", value: [1] }]);
+});
+
+test("diff then applyPatch reproduces the target for random JSON documents", () => {
+  const json = fc.jsonValue({ maxDepth: 4 });
+  fc.assert(
+    fc.property(json, json, (a, b) => {
+      const result = applyPatch(a, diff(a, b));
+      assert.deepEqual(result, b);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("StateStore bumps the revision only on change and keeps patches for replay", () => {
+  const store = new StateStore({ a: 1 } as never);
+  const seen: number[] = [];
+  store.onPatch((p) => seen.push(p.to));
+  assert.equal(store.update((d) => ((d as unknown as { a: number }).a = 1)), null);
+  const p = store.update((d) => ((d as unknown as { a: number }).a = 2));
+  assert.ok(p);
+  assert.equal(p.from, 1);
+  assert.equal(p.to, 2);
+  assert.deepEqual(seen, [2]);
+  assert.deepEqual(store.patchesSince(1)?.map((x) => x.to), [2]);
+  assert.deepEqual(store.patchesSince(2), []);
+  assert.equal(store.patchesSince(0), null);
+  for (let i = 0; i < 300; i++) store.update((d) => ((d as unknown as { a: number }).a = 10 + i));
+  assert.equal(store.patchesSince(2), null, "old revisions are no longer kept");
+  assert.equal(store.patchesSince(store.revision - 5)?.length, 5);
+});
