@@ -25,17 +25,22 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }] },
+      ],
     },
   },
   {
     files: ["src/protocol/**/*.ts"],
+    ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "../*"], message: "protocol/ is pure: no node:* and nothing outside protocol/" }] }],
     },
   },
   {
     files: ["src/sim/**/*.ts"],
-    ignores: ["src/sim/sim-server.ts"],
+    ignores: ["src/sim/sim-server.ts", "**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:net", "../controller/*"], message: "sim/ shares only the protocol codec" }] }],
     },
