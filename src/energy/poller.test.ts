@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { FakeClock } from "../shared/clock.ts";
+import { DemoEnergySource } from "./demo-source.ts";
+import { EnergyPoller, createSources } from "./poller.ts";
+import { Listeners } from "./source.ts";
+import type { EnergySource, EnergySourceName, Reading } from "./source.ts";
+import type { HealthTransition } from "./staleness.ts";
+import { captureLogger } from "./test-helpers.test.ts";
+
+/** A source driven by the test. */
+class ManualSource implements EnergySource {
+  reading: Reading | null = null;
+  error: string | null = null;
+  started = false;
+  private readonly listeners = new Listeners<Reading>(captureLogger());
+  constructor(readonly name: EnergySourceName) {}
+  start(): void {
+    this.started = true;
+  }
+  stop(): Promise<void> {
+    this.started = false;
+    return Promise.resolve();
+  }
+  latest(): Reading | null {
+    return this.reading;
+  }
+  lastError(): string | null {
+    return this.error;
+  }
+  on(_e: "reading", cb: (r: Reading) => void): () => void {
+    return this.listeners.add(cb);
+  }
+  push(r: Omit<Reading, "at">, at: number): void {
+    this.reading = { ...r, at };
+    this.error = null;
+    this.listeners.emit(this.reading);
+  }
+}
+
+function setup() {
+  const clock = new FakeClock();
+  const url = new ManualSource("URL");
+  const hass = new ManualSource("HASS");
+  const poller = new EnergyPoller({ clock, logger: captureLogger(), sources: [url, hass] });
+  const events: HealthTransition[][] = [];
+  poller.on("transition", (c) => events.push(c));
+  poller.start();
+  return { clock, url, hass, poller, events };
+}
+
+void test("starts and stops every source", async () => {
+  const { url, hass, poller, clock } = setup();
+  assert.equal(url.started && hass.started, true);
+  await poller.stop();
+  assert.equal(url.started || hass.started, false);
+  assert.equal(clock.pending, 0);
+});
+
+void test("first reading is a transition; readings sum usable sources; status per source", async () => {
+  const { clock, url, poller, events } = setup();
+  clock.advance(5_000);
+  url.push({ generationW: 3000, consumptionW: 800 }, clock.now());
+  assert.equal(events.length, 1);
+  assert.deepEqual(
+    events[0]?.map((t) => [t.name, t.usableChanged, t.to.usable]),
+    [["URL", true, true]],
+  );
+  const r = poller.readings(clock.now());
+  assert.equal(r.generationW, 3000);
+  assert.equal(r.consumptionW, 800);
+  assert.equal(r.allUsable, false, "HASS has not delivered yet");
+  assert.equal(r.anyStale, false, "…but it is not stale before energyStaleAfterS");
+  const status = poller.status(clock.now());
+  assert.deepEqual(status[0], {
+    name: "URL",
+    ok: true,
+    stale: false,
+    updatedAt: new Date(clock.now()).toISOString(),
+    generationW: 3000,
+    consumptionW: 800,
+    consumptionA: null,
+    error: null,
+  });
+  assert.deepEqual(status[1], {
+    name: "HASS",
+    ok: false,
+    stale: false,
+    updatedAt: null,
+    generationW: null,
+    consumptionW: null,
+    consumptionA: null,
+    error: null,
+  });
+  await poller.stop();
+});
+
+void test("a silent source turns stale 300 s after start-up; an old reading turns unusable after 300 s (timer on the clock)", async () => {
+  const { clock, url, poller, events } = setup();
+  url.push({ generationW: 1000, consumptionW: 100 }, clock.now());
+  events.length = 0;
+  clock.advance(300_000);
+  assert.equal(events.length, 0, "300 s old is still fresh");
+  assert.equal(poller.readings(clock.now()).generationW, 1000);
+  clock.advance(1_000);
+  const flat = events.flat().map((t) => [t.name, t.usableChanged, t.to.usable, t.to.stale]);
+  assert.deepEqual(flat, [
+    ["URL", true, false, true],
+    ["HASS", false, false, true],
+  ]);
+  const r = poller.readings(clock.now());
+  assert.equal(r.generationW, 0);
+  assert.equal(r.anyStale, true);
+  assert.equal(poller.status(clock.now())[0]?.stale, true);
+  assert.equal(poller.status(clock.now())[0]?.ok, false);
+
+  events.length = 0;
+  url.push({ generationW: 2000, consumptionW: 100 }, clock.now());
+  assert.deepEqual(
+    events.flat().map((t) => [t.name, t.to.usable, t.to.stale]),
+    [["URL", true, false]],
+  );
+  await poller.stop();
+});
+
+void test("a reading that keeps arriving emits no further transitions", async () => {
+  const { clock, url, poller, events } = setup();
+  for (let i = 0; i < 50; i++) {
+    url.push({ generationW: i, consumptionW: 0 }, clock.now());
+    clock.advance(10_000);
+  }
+  assert.equal(events.flat().filter((t) => t.name === "URL").length, 1);
+  await poller.stop();
+});
+
+void test("a failing source reports its error and is not ok", async () => {
+  const { clock, url, poller } = setup();
+  url.push({ generationW: 1, consumptionW: 1 }, clock.now());
+  url.error = "HTTP 500";
+  const s = poller.status(clock.now())[0];
+  assert.equal(s?.ok, false);
+  assert.equal(s?.error, "HTTP 500");
+  assert.equal(s?.stale, false);
+  await poller.stop();
+});
+
+void test("createSources instantiates enabled sections only, plus the demo source", () => {
+  const deps = { clock: new FakeClock(), logger: captureLogger() };
+  assert.deepEqual(createSources({}, deps), []);
+  const list = createSources(
+    {
+      URL: { enabled: true, url: "http://127.0.0.1:1/x", generationItem: "g" },
+      HASS: { enabled: false, serverIP: "127.0.0.1", apiKey: "k" },
+      MQTT: { enabled: true, brokerIP: "127.0.0.1", generationTopic: "g" },
+    },
+    { ...deps, demo: { timeOffsetHours: 0 } },
+  );
+  assert.deepEqual(
+    list.map((s) => s.name),
+    ["URL", "MQTT", "Demo"],
+  );
+  assert.ok(list[2] instanceof DemoEnergySource);
+});

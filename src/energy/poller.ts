@@ -1,0 +1,209 @@
+/**
+ * Runs all configured energy sources, applies staleness (controller.md §17.1) and reports transitions of
+ * any source between usable and unusable (or into/out of stale) so the runtime can evaluate the policy
+ * at once. A timer on the injected clock fires exactly when a reading would age out.
+ */
+import type { Clock, TimerHandle } from "../shared/clock.ts";
+import { DemoEnergySource } from "./demo-source.ts";
+import type { DemoOptions } from "./demo-source.ts";
+import { createHassSource } from "./hass-source.ts";
+import type { HassSourceConfig } from "./hass-source.ts";
+import { createMqttSource } from "./mqtt-source.ts";
+import type { MqttSourceConfig } from "./mqtt-source.ts";
+import type { FetchFn } from "./polling-source.ts";
+import type { EnergyLogger, EnergySource, EnergySourceName } from "./source.ts";
+import { Listeners } from "./source.ts";
+import {
+  DEFAULT_STALE_AFTER_S,
+  assess,
+  isStale,
+  isUsable,
+  nextHealthChangeAt,
+  sumUsable,
+  transitions,
+} from "./staleness.ts";
+import type { HealthTransition, SourceHealth, SourceReading, SummedReadings } from "./staleness.ts";
+import { createUrlSource } from "./url-source.ts";
+import type { UrlSourceConfig } from "./url-source.ts";
+
+/** Status of one source for the state document (matches state/types.ts EnergySourceStatus). */
+export interface EnergySourceStatus {
+  name: EnergySourceName;
+  ok: boolean;
+  stale: boolean;
+  updatedAt: string | null;
+  generationW: number | null;
+  consumptionW: number | null;
+  consumptionA: number | null;
+  error: string | null;
+}
+
+/** Options of the poller. */
+export interface PollerOptions {
+  clock: Clock;
+  logger: EnergyLogger;
+  sources: readonly EnergySource[];
+  /** config.energyStaleAfterS, default 300. */
+  staleAfterS?: number;
+}
+
+/** Owns the sources; pure staleness maths on top of their latest readings. */
+export class EnergyPoller {
+  private readonly clock: Clock;
+  private readonly logger: EnergyLogger;
+  private readonly sources: readonly EnergySource[];
+  private readonly staleAfterS: number;
+  private startedAt: number;
+  private health: SourceHealth[] = [];
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly listeners: Listeners<HealthTransition[]>;
+
+  constructor(o: PollerOptions) {
+    this.clock = o.clock;
+    this.logger = o.logger;
+    this.sources = o.sources;
+    this.staleAfterS = o.staleAfterS ?? DEFAULT_STALE_AFTER_S;
+    this.startedAt = o.clock.now();
+    this.listeners = new Listeners(o.logger);
+  }
+
+  /** Starts every source; start-up time (for never-delivering sources) is now. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.startedAt = this.clock.now();
+    this.health = assess(this.snapshot(), this.startedAt, this.opts());
+    for (const s of this.sources) {
+      this.unsubscribe.push(s.on("reading", () => this.check()));
+      try {
+        s.start();
+      } catch (err) {
+        this.logger.error({ err, source: s.name }, "energy source failed to start");
+      }
+    }
+    this.schedule();
+  }
+
+  /** Stops every source and the staleness timer. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    for (const u of this.unsubscribe.splice(0)) u();
+    await Promise.all(
+      this.sources.map(async (s) => {
+        try {
+          await s.stop();
+        } catch (err) {
+          this.logger.error({ err, source: s.name }, "energy source failed to stop");
+        }
+      }),
+    );
+  }
+
+  /** Number of configured sources. */
+  get size(): number {
+    return this.sources.length;
+  }
+
+  /** Summed usable readings at `nowMs` with the aggregate usable/stale flags. */
+  readings(nowMs: number): SummedReadings {
+    return sumUsable(this.snapshot(), nowMs, this.opts());
+  }
+
+  /** Per-source status for the state document. */
+  status(nowMs: number): EnergySourceStatus[] {
+    return this.sources.map((s) => {
+      const r = s.latest();
+      const error = s.lastError();
+      return {
+        name: s.name,
+        ok: isUsable(r, nowMs, this.opts()) && error === null,
+        stale: isStale(r, nowMs, this.opts()),
+        updatedAt: r ? new Date(r.at).toISOString() : null,
+        generationW: r ? r.generationW : null,
+        consumptionW: r ? r.consumptionW : null,
+        consumptionA: r?.consumptionA ?? null,
+        error,
+      };
+    });
+  }
+
+  /** Subscribes to health transitions; returns an unsubscribe function. */
+  on(_event: "transition", cb: (changes: HealthTransition[]) => void): () => void {
+    return this.listeners.add(cb);
+  }
+
+  private opts(): { staleAfterS: number; startedAt: number } {
+    return { staleAfterS: this.staleAfterS, startedAt: this.startedAt };
+  }
+
+  private snapshot(): SourceReading[] {
+    return this.sources.map((s) => ({ name: s.name, reading: s.latest() }));
+  }
+
+  private check(): void {
+    if (!this.running) return;
+    const now = this.clock.now();
+    const next = assess(this.snapshot(), now, this.opts());
+    const changes = transitions(this.health, next);
+    this.health = next;
+    if (changes.length > 0) {
+      for (const c of changes) {
+        this.logger.info(
+          { source: c.name, usable: c.to.usable, stale: c.to.stale },
+          c.to.usable ? "energy source usable" : "energy source has no usable reading",
+        );
+      }
+      this.listeners.emit(changes);
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.running) return;
+    const now = this.clock.now();
+    const at = nextHealthChangeAt(this.snapshot(), now, this.opts());
+    if (at !== null) this.timer = this.clock.setTimeout(() => this.check(), at - now);
+  }
+}
+
+/** The `sources` config sections the factory understands (disabled or absent sections are skipped). */
+export interface EnergySourcesConfig {
+  URL?: UrlSourceConfig & { enabled?: boolean };
+  HASS?: HassSourceConfig & { enabled?: boolean };
+  MQTT?: MqttSourceConfig & { enabled?: boolean };
+}
+
+/** Dependencies of {@link createSources}. */
+export interface CreateSourcesDeps {
+  clock: Clock;
+  logger: EnergyLogger;
+  fetchImpl?: FetchFn;
+  /** Adds the demo source (npm start / --demo). */
+  demo?: DemoOptions | boolean;
+}
+
+/** Instantiates every enabled source (not started). */
+export function createSources(cfg: EnergySourcesConfig, deps: CreateSourcesDeps): EnergySource[] {
+  const base = {
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  };
+  const out: EnergySource[] = [];
+  if (cfg.URL?.enabled === true) out.push(createUrlSource(cfg.URL, base));
+  if (cfg.HASS?.enabled === true) out.push(createHassSource(cfg.HASS, base));
+  if (cfg.MQTT?.enabled === true)
+    out.push(createMqttSource(cfg.MQTT, { clock: deps.clock, logger: deps.logger }));
+  if (deps.demo !== undefined && deps.demo !== false) {
+    out.push(
+      new DemoEnergySource({ clock: deps.clock, logger: deps.logger }, deps.demo === true ? {} : deps.demo),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * The energy-source interface shared by the URL, HASS, MQTT and demo sources, plus the small helpers
+ * they share: a typed listener list, the logger shape and the failure-warning throttle.
+ */
+import type { Clock } from "../shared/clock.ts";
+import type { Reading } from "./staleness.ts";
+
+export type { Reading } from "./staleness.ts";
+
+/** Name of an energy source (as shown in the state document). */
+export type EnergySourceName = "URL" | "HASS" | "MQTT" | "Demo";
+
+/** A pino-like logger (`logger.warn({err}, "message")`). */
+export interface EnergyLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** A running energy source: polls or subscribes, keeps its latest reading, emits "reading" on each new one. */
+export interface EnergySource {
+  readonly name: EnergySourceName;
+  /** Starts polling/subscribing; never throws. */
+  start(): void;
+  /** Stops all timers, requests and connections. */
+  stop(): Promise<void>;
+  /** The latest successful reading (kept across failures), null before the first. */
+  latest(): Reading | null;
+  /** The error of the last attempt, null after a success. */
+  lastError(): string | null;
+  /** Subscribes to new readings; returns an unsubscribe function. */
+  on(event: "reading", cb: (reading: Reading) => void): () => void;
+}
+
+/** Common dependencies of the sources. */
+export interface SourceDeps {
+  clock: Clock;
+  logger: EnergyLogger;
+}
+
+/** A minimal listener list; a throwing listener is logged, never propagated. */
+export class Listeners<T> {
+  private readonly cbs = new Set<(value: T) => void>();
+
+  constructor(private readonly logger: EnergyLogger) {}
+
+  /** Adds a listener; returns its remover. */
+  add(cb: (value: T) => void): () => void {
+    this.cbs.add(cb);
+    return () => this.cbs.delete(cb);
+  }
+
+  /** Calls every listener with `value`. */
+  emit(value: T): void {
+    for (const cb of [...this.cbs]) {
+      try {
+        cb(value);
+      } catch (err) {
+        this.logger.error({ err }, "energy listener failed");
+      }
+    }
+  }
+}
+
+/** Logs a source failure as a warning at most once per `intervalMs` (debug otherwise). */
+export class WarnThrottle {
+  private lastWarnAt: number | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: EnergyLogger,
+    private readonly intervalMs = 60_000,
+  ) {}
+
+  /** Reports a failure. */
+  fail(obj: object, msg: string): void {
+    const now = this.clock.now();
+    if (this.lastWarnAt === null || now - this.lastWarnAt >= this.intervalMs) {
+      this.lastWarnAt = now;
+      this.logger.warn(obj, msg);
+    } else {
+      this.logger.debug(obj, msg);
+    }
+  }
+}
+
+/** A readable message for an unknown thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+  }
+  return String(err);
+}
