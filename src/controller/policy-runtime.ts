@@ -92,6 +92,11 @@ export class PolicyRuntime {
     this.timer = null;
   }
 
+  /** Active latches: policy index → expiry (epoch seconds). */
+  latchMap(): ReadonlyMap<number, number> {
+    return this.latches;
+  }
+
   /** Current values. */
   view(): PolicyView {
     const latch = this.active ? this.latches.get(this.active.index) : undefined;

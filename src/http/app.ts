@@ -6,27 +6,21 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { isTwcError } from "../shared/errors.ts";
+import type { Commands } from "../controller/commands.ts";
 import { STATUS_BY_CODE, errorBody } from "./errors.ts";
+import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
 
-/** Read-only legacy views the HTTP layer renders (fed from the state stream). */
-export interface LegacyViews {
-  /** The getStatus document. */
-  status(): Record<string, unknown>;
-  /** The getSlaveTWCs body (already serialised, ordered). */
-  slaveTWCs(): string;
-  /** The installation identifier (decimal string). */
-  uuid(): string;
-}
+export type { LegacyViews } from "./legacy/routes.ts";
 
 /** What the HTTP layer needs from the rest of the product. */
 export interface HttpDeps {
   logger: FastifyBaseLogger;
   views: LegacyViews;
+  commands: Commands;
   maxBodyBytes?: number;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
-const TEXT_TYPE = "text/plain; charset=utf-8";
 const HTML_TYPE = "text/html; charset=utf-8";
 
 /** Sends a JSON error body with the given status. */
@@ -78,15 +72,11 @@ export function createApp(deps: HttpDeps): FastifyInstance {
     return sendError(reply, 500, "Internal server error");
   });
 
-  app.get("/api/getStatus", async (_request, reply) => {
-    return reply.type(JSON_TYPE).send(JSON.stringify(deps.views.status()));
-  });
-  app.get("/api/getSlaveTWCs", async (_request, reply) => {
-    return reply.type(JSON_TYPE).send(deps.views.slaveTWCs());
-  });
-  app.get("/api/getUUID", async (_request, reply) => {
-    return reply.type(TEXT_TYPE).send(deps.views.uuid());
-  });
+  // http-api §4.3: Content-Type is ignored; every body reaches the handlers as raw bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, payload, done) => done(null, payload));
+
+  registerLegacyRoutes(app, deps.views, deps.commands);
 
   return app;
 }

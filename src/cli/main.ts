@@ -1,0 +1,116 @@
+/**
+ * The `twcmanager` command (config.md §1): run, --demo, check-config, hash-password, sim.
+ * Exit codes: 0 normal shutdown, 1 configuration error, 2 start-up resource error.
+ */
+import { loadConfig, loadConfigText, resolveConfigPath, type LoadedConfig } from "../config/load.ts";
+import { hashPassword } from "../http/security/password.ts";
+import { isTwcError } from "../shared/errors.ts";
+import { parseArgs, USAGE } from "./args.ts";
+import { demoConfig } from "./demo.ts";
+import { createLogger } from "./logger.ts";
+import { startProduct, VERSION } from "./run.ts";
+import { runSim } from "./sim.ts";
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function loadFor(configPath: string | undefined): Promise<LoadedConfig> {
+  const path = await resolveConfigPath(configPath, process.env);
+  return loadConfig(path);
+}
+
+async function checkConfig(configPath: string | undefined): Promise<number> {
+  try {
+    const loaded = await loadFor(configPath);
+    for (const w of loaded.warnings) console.log(`warning: ${w}`);
+    console.log(`${loaded.path}: OK`);
+    return 0;
+  } catch (err) {
+    console.error(isTwcError(err) ? err.message : String(err));
+    return 1;
+  }
+}
+
+async function run(configPath: string | undefined, demo: boolean): Promise<number> {
+  let loaded: Omit<LoadedConfig, "path"> & { path: string };
+  try {
+    if (demo) loaded = { ...loadConfigText(JSON.stringify(demoConfig()), "demo-config.json"), path: "(demo)" };
+    else loaded = await loadFor(configPath);
+  } catch (err) {
+    console.error(isTwcError(err) ? err.message : String(err));
+    return 1;
+  }
+  const cfg = loaded.config;
+  const logger = createLogger({ level: cfg.logLevel, console: cfg.logging.console, file: cfg.logging.file });
+  for (const w of loaded.warnings) logger.warn({ module: "config", code: "CONFIG_WARNING" }, w);
+  process.on("uncaughtException", (err) => logger.error({ err, code: "UNCAUGHT_EXCEPTION" }, "uncaught exception (carrying on)"));
+  process.on("unhandledRejection", (err) => logger.error({ err, code: "UNHANDLED_REJECTION" }, "unhandled rejection (carrying on)"));
+  let product;
+  try {
+    product = await startProduct({ config: cfg, raw: loaded.raw, logger, demoEnergy: demo });
+  } catch (err) {
+    const code = isTwcError(err) ? err.code : "";
+    logger.fatal({ err, code }, isTwcError(err) ? err.message : "start-up failed");
+    console.error(isTwcError(err) ? err.message : String(err));
+    return code === "CONFIG_INVALID" || code === "CONFIG_PARSE" ? 1 : 2;
+  }
+  if (demo && product.httpPort !== null) {
+    console.log(`\nTWCManager demo running: open http://localhost:${product.httpPort}/  (Ctrl+C to stop)\n`);
+  }
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string): void => {
+      logger.info({ signal }, `received ${signal}`);
+      product.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error({ err }, "shutdown failed");
+          resolve(0);
+        },
+      );
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const cmd = parseArgs(argv);
+  switch (cmd.kind) {
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case "version":
+      console.log(VERSION);
+      return 0;
+    case "error":
+      console.error(`twcmanager: ${cmd.message}\n${USAGE}`);
+      return 1;
+    case "sim":
+      return runSim(cmd.argv);
+    case "hash-password": {
+      const pw = (await readStdin()).replace(/\r?\n$/, "");
+      if (pw === "") {
+        console.error("twcmanager hash-password: no password on standard input");
+        return 1;
+      }
+      console.log(await hashPassword(pw));
+      return 0;
+    }
+    case "check-config":
+      return checkConfig(cmd.configPath);
+    case "run":
+      return run(cmd.configPath, cmd.demo);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

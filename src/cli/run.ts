@@ -1,0 +1,198 @@
+/**
+ * Composition root of the running product (controller.md §2): settings, bus, engine, HTTP, signals.
+ * Used by main.ts and by the process integration tests.
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/app-config.ts";
+import { installationNodeId } from "../config/node-id.ts";
+import { SettingsStore } from "../config/settings-store.ts";
+import { Commands } from "../controller/commands.ts";
+import { Engine } from "../controller/engine.ts";
+import { policyAction } from "../controller/engine-state.ts";
+import { createSources } from "../energy/poller.ts";
+import { EnergyPoller } from "../energy/poller.ts";
+import { createApp } from "../http/app.ts";
+import { renderSlaveTWCs } from "../http/legacy/slaves.ts";
+import { renderStatus } from "../http/legacy/status.ts";
+import { listen } from "../http/server.ts";
+import { buildPolicyList, policyListView } from "../policy/build-list.ts";
+import { toLocalTime } from "../policy/local-time.ts";
+import type { Policy } from "../policy/types.ts";
+import { systemClock, type Clock } from "../shared/clock.ts";
+import { TwcError } from "../shared/errors.ts";
+import { SimBus } from "../sim/sim-bus.ts";
+import { FrameStream } from "../transport/frame-stream.ts";
+import type { BusBinding } from "../transport/port.ts";
+import { ReconnectingPort } from "../transport/reconnecting.ts";
+import { createSerialBinding } from "../transport/serial.ts";
+import { createSimBinding } from "../transport/sim.ts";
+import { createTcpBinding } from "../transport/tcp.ts";
+import { sendWebhook } from "./webhook.ts";
+
+/** The product's version (package.json). */
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+/** Options of startProduct. */
+export interface StartOptions {
+  config: AppConfig;
+  raw: Record<string, unknown>;
+  logger: Logger;
+  clock?: Clock;
+  /** Adds the simulated sunny day as an energy source (demo mode). */
+  demoEnergy?: boolean;
+}
+
+/** A running product. */
+export interface RunningProduct {
+  engine: Engine;
+  commands: Commands;
+  settings: SettingsStore;
+  httpPort: number | null;
+  simBus: SimBus | null;
+  /** Graceful shutdown (controller.md §2). */
+  stop(): Promise<void>;
+}
+
+function busBinding(config: AppConfig, clock: Clock): { binding: BusBinding; sim: SimBus | null } {
+  const bus = config.bus;
+  switch (bus.kind) {
+    case "Dummy": {
+      const sim = new SimBus({
+        clock,
+        slaves: bus.slaves as never,
+        ...(bus.seed !== null ? { seed: bus.seed } : {}),
+        realisticTiming: bus.realisticTiming,
+      });
+      return { binding: createSimBinding(sim), sim };
+    }
+    case "RS485":
+      return { binding: createSerialBinding({ path: bus.path, baud: bus.baud }), sim: null };
+    case "TCP":
+      return {
+        binding: createTcpBinding({ host: bus.host, port: bus.port, interfaceName: bus.viaRs485Port ? "RS485" : "TCP", clock }),
+        sim: null,
+      };
+  }
+}
+
+/** Starts everything; rejects with TwcError (HTTP_LISTEN_FAILED, STORE_SETTINGS_WRITE…) on a start-up failure. */
+export async function startProduct(o: StartOptions): Promise<RunningProduct> {
+  const clock = o.clock ?? systemClock;
+  const config = o.config;
+  const log = o.logger;
+  const settings = await SettingsStore.open({
+    dir: config.core.settingsPath,
+    clock,
+    logger: log.child({ module: "settings" }),
+    wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
+  });
+  for (const w of settings.loadWarnings) log.warn({ module: "settings", code: "SETTINGS_WARNING" }, w);
+  const nodeId = installationNodeId(settings.get());
+  if (settings.get().installationNodeId !== nodeId) settings.update({ installationNodeId: nodeId });
+
+  const list = buildPolicyList({
+    override: config.policy.override,
+    extend: config.policy.extend,
+    greenEnergyLatch: config.core.greenEnergyLatch ?? undefined,
+  });
+  for (const w of list.warnings) log.warn({ module: "policy", code: "POLICY_CONFIG" }, w);
+  if (list.errors.length > 0) throw new TwcError({ code: "CONFIG_INVALID", message: list.errors.join("\n") });
+  const policies: readonly Policy[] = list.policies;
+
+  const { binding, sim } = busBinding(config, clock);
+  const port = new ReconnectingPort({ binding, clock, logger: log.child({ module: "bus" }) });
+  const stream = new FrameStream({ port, clock, logger: log.child({ module: "bus" }) });
+  const energyLog = log.child({ module: "energy" });
+  const sources = createSources(
+    {
+      ...(config.sources.url ? { URL: { ...config.sources.url, enabled: true } } : {}),
+      ...(config.sources.hass ? { HASS: { ...config.sources.hass, enabled: true } } : {}),
+      ...(config.sources.mqtt ? { MQTT: { ...config.sources.mqtt, enabled: true } } : {}),
+    } as never,
+    { clock, logger: energyLog, ...(o.demoEnergy ? { demo: true } : {}) },
+  );
+  const poller = new EnergyPoller({ clock, logger: energyLog, sources, staleAfterS: config.core.energyStaleAfterS });
+
+  let statusBody = (): string => "{}";
+  const engine = new Engine({
+    clock,
+    logger: log.child({ module: "controller" }),
+    config: { core: config.core, slaveTimeoutS: config.slaveTimeoutS, policyCheckIntervalS: config.policy.policyCheckIntervalS },
+    policies,
+    settings,
+    io: stream,
+    bus: { interfaceName: binding.interfaceName, endpoint: binding.endpoint, connected: () => port.connected },
+    poller,
+    version: VERSION,
+    webhook: (url, method, body) => sendWebhook(url, method, body, clock),
+    statusBody: () => statusBody(),
+  });
+  const commands = new Commands(engine, settings, () => clock.now());
+  const views = {
+    status: () =>
+      renderStatus({
+        doc: engine.state.snapshot,
+        exact: engine.energy,
+        settings: settings.get(),
+        nowMs: clock.now(),
+        local: toLocalTime(clock.now()),
+      }),
+    slaveTWCs: () => renderSlaveTWCs(engine.state.snapshot, clock.now()),
+    uuid: () => nodeId,
+    policy: () => policyListView(policies, engine.policy.latchMap(), clock.now() / 1000),
+    activePolicyAction: () => policyAction(engine.policy.view()),
+    settings: () => settings.get(),
+    wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
+  };
+  statusBody = () => JSON.stringify(views.status());
+
+  // controller.md §2: HTTP first (a bind failure is fatal), then the policy, then the bus.
+  let httpPort: number | null = null;
+  const app = config.http ? createApp({ logger: log.child({ module: "http" }), views, commands, maxBodyBytes: config.http.maxBodyBytes }) : null;
+  if (app && config.http) {
+    try {
+      const r = await listen(app, { port: config.http.listenPort, address: config.http.listenAddress ?? undefined });
+      httpPort = r.port;
+      log.info({ module: "http", port: r.port, address: r.address }, `HTTP control listening on ${r.address}:${r.port}`);
+    } catch (err) {
+      await settings.close();
+      throw err;
+    }
+  }
+  engine.start();
+  port.start();
+  log.info(
+    { module: "controller", interface: binding.interfaceName, endpoint: binding.endpoint, version: VERSION },
+    `TWCManager ${VERSION} started (${binding.interfaceName}${binding.endpoint ? ` ${binding.endpoint}` : ""})`,
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log.info({ module: "controller" }, "shutting down");
+      if (app) await app.close().catch((err: unknown) => log.warn({ err }, "closing HTTP failed"));
+      await engine.stop();
+      await settings.close().catch((err: unknown) => log.error({ err, code: "STORE_SETTINGS_WRITE" }, "saving settings at shutdown failed"));
+      stream.dispose();
+      await port.stop();
+      sim?.stop();
+    })();
+    return stopping;
+  };
+  return { engine, commands, settings, httpPort, simBus: sim, stop };
+}
+
+/** A short name for logs. */
+export function configName(path: string): string {
+  return basename(path);
+}

@@ -1,0 +1,159 @@
+/**
+ * The one entry point for HTTP and MQTT (design.md §6): each command applies an already-validated
+ * change, runs the synchronous policy evaluation where specified, and returns once the state is
+ * consistent, so a response never races the controller.
+ */
+import { cancelChargeNowPatch, chargeNowPatch } from "../policy/charge-now.ts";
+import { encodePayload } from "../protocol/codec.ts";
+import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
+import { TwcError } from "../shared/errors.ts";
+import type { Engine, SettingsAccess } from "./engine.ts";
+
+/** Settings access with an immediate save. */
+export interface CommandSettings extends SettingsAccess {
+  saveNow(): Promise<void>;
+}
+
+/** Validated debug command (http-api.md §7.13). */
+export type DebugRequest = { name: "GetFirmwareVersion"; twcId: number | null } | { name: "Custom"; payload: Uint8Array; twcId: number | null };
+
+/** The command facade. */
+export class Commands {
+  constructor(
+    private readonly engine: Engine,
+    private readonly settings: CommandSettings,
+    private readonly nowMs: () => number,
+  ) {}
+
+  private get monitor(): boolean {
+    return this.engine.state.snapshot.mode === "monitor";
+  }
+
+  /** Charge Now at `rate` A for `duration` s (controller.md §19). */
+  chargeNow(rate: number, duration: number): void {
+    this.settings.update({ ...chargeNowPatch(rate, duration, this.nowMs() / 1000) });
+    this.engine.policy.clearForced();
+    this.engine.evaluate("chargeNow");
+  }
+
+  /** Ends Charge Now. */
+  cancelChargeNow(): void {
+    this.settings.update({ ...cancelChargeNowPatch() });
+    this.engine.policy.clearForced();
+    this.engine.evaluate("cancelChargeNow");
+  }
+
+  /** True when a policy with exactly this name exists. */
+  policyExists(name: string): boolean {
+    return this.engine.policy.policies.some((p) => p.name === name);
+  }
+
+  /** Forces a policy for one check interval (controller.md §16.6). */
+  setPolicy(name: string): void {
+    this.engine.policy.force(name);
+  }
+
+  /** Current named consumption offsets. */
+  offsetNames(): string[] {
+    const o = this.settings.get().consumptionOffset;
+    return typeof o === "object" && o !== null ? Object.keys(o) : [];
+  }
+
+  /** Adds or replaces a named offset. */
+  addOffset(name: string, value: number, unit: "A" | "W"): void {
+    const current = (this.settings.get().consumptionOffset ?? {}) as Record<string, unknown>;
+    const next: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(current)) Object.defineProperty(next, k, { value: v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(next, name, { value: { value, unit }, enumerable: true, writable: true, configurable: true });
+    this.settings.update({ consumptionOffset: next });
+    this.engine.evaluate("addConsumptionOffset");
+  }
+
+  /** Deletes a named offset (the caller checked it exists). */
+  deleteOffset(name: string): void {
+    const current = (this.settings.get().consumptionOffset ?? {}) as Record<string, unknown>;
+    const next: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(current)) {
+      if (k !== name) Object.defineProperty(next, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    this.settings.update({ consumptionOffset: next });
+    this.engine.evaluate("deleteConsumptionOffset");
+  }
+
+  /** Sets the legacy whole-house amps offset (Q-17: it takes effect). */
+  setLegacyOffset(amps: number): void {
+    this.settings.update({ greenEnergyAmpsOffset: amps });
+    this.engine.evaluate("setConsumptionOffset");
+  }
+
+  /** Stores one validated setting; home location changes recompute sunrise/sunset. */
+  setSetting(key: string, value: unknown): void {
+    this.settings.update({ [key]: value });
+    if (key === "homeLat" || key === "homeLon") this.engine.refreshSun(false);
+    this.engine.evaluate("setSetting");
+  }
+
+  /** Stores the schedule (already converted to settings keys). */
+  setSchedule(patch: Readonly<Record<string, unknown>>): void {
+    this.settings.update(patch);
+    this.engine.evaluate("setScheduledChargingSettings");
+  }
+
+  /** Sets the home location and recomputes sunrise/sunset. */
+  setLatLon(lat: number, lon: number): void {
+    this.settings.update({ homeLat: lat, homeLon: lon });
+    this.engine.refreshSun(false);
+    this.engine.evaluate("setLatLon");
+  }
+
+  /** Writes settings.json now. */
+  saveSettings(): Promise<void> {
+    return this.settings.saveNow();
+  }
+
+  /** FC B1 to every linked slave. */
+  sendStartCommand(): void {
+    if (this.monitor) throw new TwcError({ code: "CONTROLLER_MONITOR_MODE", message: "Commands cannot be sent in passive monitor mode" });
+    this.engine.controller.sendStartToAll();
+  }
+
+  /** FC B2 to every linked slave. */
+  sendStopCommand(): void {
+    if (this.monitor) throw new TwcError({ code: "CONTROLLER_MONITOR_MODE", message: "Commands cannot be sent in passive monitor mode" });
+    this.engine.controller.sendStopToAll();
+  }
+
+  /** Debug commands enabled in settings. */
+  debugEnabled(): boolean {
+    const v = this.settings.get().enableDebugCommands;
+    return v === true || v === 1;
+  }
+
+  /** Queues a debug frame (http-api.md §7.13 checks 8–10). */
+  sendDebug(req: DebugRequest): void {
+    if (this.monitor) throw new TwcError({ code: "CONTROLLER_MONITOR_MODE", message: "Commands cannot be sent in passive monitor mode" });
+    let payload: Uint8Array;
+    if (req.name === "Custom") {
+      payload = req.payload;
+    } else {
+      const slaves = this.engine.controller.slaves();
+      const target = req.twcId === null ? slaves[0] : slaves.find((s) => s.id === req.twcId);
+      if (!target) {
+        if (req.twcId !== null) throw new TwcError({ code: "HTTP_NOT_FOUND", message: `TWC '${twcIdHex(twcId(req.twcId))}' not found` });
+        throw new TwcError({ code: "CONTROLLER_NO_SLAVE", message: "No TWC is linked" });
+      }
+      payload = encodePayload({
+        kind: "firmwareRequest",
+        sender: MASTER_ID,
+        receiver: target.id,
+        length: target.protocolVersion === 2 ? 16 : 14,
+      });
+    }
+    this.engine.controller.sendDebugPayload(payload);
+  }
+
+  /** The last captured unusual bus message. */
+  lastTwcResponse(): Uint8Array | null {
+    return this.engine.controller.lastTwcResponse();
+  }
+}

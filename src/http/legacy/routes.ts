@@ -1,0 +1,184 @@
+/** The legacy `/api/*` endpoints (http-api.md §6, §7), registered on the fastify app. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { validateSettingValue, checkSettingName, PROTECTED_SETTING_KEYS, SETTING_SPEC_BY_KEY } from "../../config/settings-schema.ts";
+import type { Commands } from "../../controller/commands.ts";
+import { toHex } from "../../protocol/codec.ts";
+import { isTwcError } from "../../shared/errors.ts";
+import { STATUS_BY_CODE } from "../errors.ts";
+import { parseJsonBody } from "../body.ts";
+import { OrderedObject, orderedStringify } from "../ordered-json.ts";
+import {
+  checkAddOffset,
+  checkChargeNow,
+  checkDebugCommand,
+  checkDeleteOffset,
+  checkLatLon,
+  checkSchedule,
+  checkSetLegacyOffset,
+  checkSetPolicy,
+  isDangerousPayload,
+  type Checked,
+} from "./validate.ts";
+
+/** Read-only legacy views the HTTP layer renders (fed from the state stream). */
+export interface LegacyViews {
+  /** The getStatus document. */
+  status(): Record<string, unknown>;
+  /** The getSlaveTWCs body (already serialised, ordered). */
+  slaveTWCs(): string;
+  /** The installation identifier (decimal string). */
+  uuid(): string;
+  /** The getPolicy list. */
+  policy(): Record<string, unknown>[];
+  /** The getActivePolicyAction scalar. */
+  activePolicyAction(): 1 | 2 | 3 | null;
+  /** Settings (for offsets and custom-key counting). */
+  settings(): Readonly<Record<string, unknown>>;
+  /** config.wiringMaxAmpsAllTWCs. */
+  wiringMaxAmpsAllTWCs: number;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+const MAX_CUSTOM_SETTINGS = 128;
+
+function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type(JSON_TYPE).send(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+function error(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return json(reply, status, { error: message });
+}
+
+function body(request: FastifyRequest): ReturnType<typeof parseJsonBody> {
+  const raw = request.body;
+  return parseJsonBody(raw instanceof Uint8Array || typeof raw === "string" ? raw : undefined);
+}
+
+/** Runs a command; a TwcError becomes its mapped status with its message. */
+function run(reply: FastifyReply, fn: () => void): FastifyReply | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    if (isTwcError(err)) {
+      const status = STATUS_BY_CODE[err.code];
+      if (status !== undefined) return error(reply, status, err.code === "CONTROLLER_TX_QUEUE_FULL" ? "Bus transmit queue is full" : err.message);
+    }
+    throw err;
+  }
+}
+
+/** Registers every legacy route. */
+export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, commands: Commands): void {
+  const W = views.wiringMaxAmpsAllTWCs;
+  const withBody = <T>(
+    path: string,
+    check: (b: Record<string, unknown>) => Checked<T>,
+    act: (v: T, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>,
+  ): void => {
+    app.post(path, async (request, reply) => {
+      const b = body(request);
+      if (!b.ok) return error(reply, 400, b.message);
+      const c = check(b.value);
+      if (!c.ok) return error(reply, c.status, c.message);
+      return act(c.value, reply);
+    });
+  };
+
+  app.get("/api/getStatus", async (_q, reply) => json(reply, 200, views.status()));
+  app.get("/api/getSlaveTWCs", async (_q, reply) => json(reply, 200, views.slaveTWCs()));
+  app.get("/api/getUUID", async (_q, reply) => reply.type(TEXT_TYPE).send(views.uuid()));
+  app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, views.policy()));
+  app.get("/api/getActivePolicyAction", async (_q, reply) => json(reply, 200, JSON.stringify(views.activePolicyAction())));
+  app.get("/api/getConsumptionOffsets", async (_q, reply) => {
+    const o = views.settings().consumptionOffset;
+    const entries = typeof o === "object" && o !== null ? Object.entries(o as Record<string, { value: number; unit: string }>) : [];
+    return json(reply, 200, orderedStringify(new OrderedObject(entries.map(([k, v]) => [k, { value: v.value, unit: v.unit }]))));
+  });
+  app.get("/api/getLastTWCResponse", async (_q, reply) => {
+    const r = commands.lastTwcResponse();
+    return reply.type(TEXT_TYPE).send(r ? toHex(r) : "");
+  });
+
+  withBody("/api/chargeNow", (b) => checkChargeNow(b, W), (v, reply) => {
+    commands.chargeNow(v.rate, v.duration);
+    return json(reply, 200, { status: "success", rate: v.rate, duration: v.duration });
+  });
+  app.post("/api/cancelChargeNow", async (_q, reply) => {
+    commands.cancelChargeNow();
+    return json(reply, 200, { status: "success" });
+  });
+  app.post("/api/sendStartCommand", async (_q, reply) => run(reply, () => commands.sendStartCommand()) ?? reply.code(204).send());
+  app.post("/api/sendStopCommand", async (_q, reply) => run(reply, () => commands.sendStopCommand()) ?? reply.code(204).send());
+  withBody("/api/addConsumptionOffset", (b) => checkAddOffset(b, commands.offsetNames()), (v, reply) => {
+    commands.addOffset(v.name, v.value, v.unit);
+    return json(reply, 200, { status: "success", offsetName: v.name, offsetValue: v.value, offsetUnit: v.unit });
+  });
+  withBody("/api/deleteConsumptionOffset", (b) => checkDeleteOffset(b, commands.offsetNames()), (name, reply) => {
+    commands.deleteOffset(name);
+    return json(reply, 200, { status: "success", offsetName: name });
+  });
+  withBody("/api/setConsumptionOffset", checkSetLegacyOffset, (amps, reply) => {
+    commands.setLegacyOffset(amps);
+    return reply.code(204).send();
+  });
+  app.post("/api/saveSettings", async (_q, reply) => {
+    try {
+      await commands.saveSettings();
+    } catch (err) {
+      const code = isTwcError(err) ? String((err.context as { errno?: string } | undefined)?.errno ?? err.code) : "EIO";
+      return error(reply, 500, `Failed to save settings: ${code}`);
+    }
+    return reply.code(204).send();
+  });
+  withBody("/api/setSetting", (b) => checkSetting(b, views, W), (v, reply) => {
+    commands.setSetting(v.key, v.value);
+    return reply.code(204).send();
+  });
+  withBody("/api/setScheduledChargingSettings", (b) => checkSchedule(b, W), (v, reply) => {
+    commands.setSchedule({ ...v });
+    return reply.code(202).send();
+  });
+  withBody("/api/setLatLon", checkLatLon, (v, reply) => {
+    commands.setLatLon(v.lat, v.lon);
+    return reply.code(204).send();
+  });
+  withBody("/api/setPolicy", (b) => checkSetPolicy(b, (n) => commands.policyExists(n)), (name, reply) => {
+    commands.setPolicy(name);
+    return json(reply, 200, { status: "success", policy: name });
+  });
+  withBody("/api/sendDebugCommand", checkDebugCommand, (cmd, reply) => {
+    if (!commands.debugEnabled()) return error(reply, 403, "Debug commands are disabled (settings.enableDebugCommands)");
+    if (cmd.name === "Custom" && isDangerousPayload(cmd.payload)) return error(reply, 403, "Command refused: it may disable or crash the TWC");
+    return run(reply, () => commands.sendDebug(cmd)) ?? reply.code(204).send();
+  });
+  app.post("/api/checkArrival", async (_q, reply) => reply.code(202).send());
+  app.post("/api/checkDeparture", async (_q, reply) => reply.code(202).send());
+  app.post("/api/sendTeslaAPICommand", async (_q, reply) => error(reply, 501, "No vehicle API module is configured"));
+}
+
+/** setSetting checks in the order of http-api.md §7.9. */
+function checkSetting(b: Record<string, unknown>, views: LegacyViews, W: number): Checked<{ key: string; value: unknown }> {
+  const fail = (message: string): Checked<never> => ({ ok: false, status: 400, message });
+  const key = b.setting;
+  if (key === undefined || key === null) return fail("setting is required");
+  if (typeof key !== "string") return fail("setting must be a string");
+  const nameError = checkSettingName(key);
+  if (nameError !== null) return fail(nameError);
+  if (PROTECTED_SETTING_KEYS.includes(key)) return fail(`setting '${key}' cannot be changed with setSetting`);
+  if (!Object.hasOwn(b, "value")) return fail("value is required");
+  if (b.value === null) return fail("value must not be null");
+  const v = validateSettingValue(key, b.value, W);
+  if (!v.ok) return fail(v.message);
+  if (!SETTING_SPEC_BY_KEY.has(key)) {
+    const settings = views.settings();
+    if (!Object.hasOwn(settings, key)) {
+      const custom = Object.keys(settings).filter((k) => !SETTING_SPEC_BY_KEY.has(k) && !PROTECTED_SETTING_KEYS.includes(k) && !KNOWN_UNTYPED.has(k));
+      if (custom.length >= MAX_CUSTOM_SETTINGS) return fail(`Too many custom settings (maximum ${MAX_CUSTOM_SETTINGS})`);
+    }
+  }
+  return { ok: true, value: { key, value: v.value } };
+}
+
+const KNOWN_UNTYPED = new Set(["respondToSlavesExpiry", "consumptionOffset", "VehicleGroups", "Vehicles", "SlaveTWCs", "installationNodeId", "history"]);
