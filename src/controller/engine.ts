@@ -316,7 +316,6 @@ export class Engine {
     this.alerts.set("SETTINGS_SAVE_FAILED", this.o.settings.saveFailed, "settings.json could not be saved", this.iso(nowMs));
     this.alerts.set("SETTINGS_RECOVERED", this.o.settings.recovered, "settings.json was corrupt and was recovered from its backup", this.iso(nowMs));
     this.alerts.set("MIN_ABOVE_WIRING", core.minAmpsPerTWC > core.wiringMaxAmpsPerTWC, "minAmpsPerTWC is above wiringMaxAmpsPerTWC: charging can never start", this.iso(nowMs));
-    this.alerts.set("BUS_DISCONNECTED", !this.o.bus.connected(), "The bus interface is disconnected; reconnecting", this.iso(nowMs));
     this.alerts.set("NO_CHARGERS", slaves.length === 0 && nowMs - this.startedAtMs > 30_000, "No charger has linked", this.iso(nowMs));
     let stats: StateDocument["bus"]["stats"] | null = null;
     if (nowMs - this.busStatsAt >= 10_000 || this.busStatsAt === 0) {

@@ -1,0 +1,81 @@
+/**
+ * Effects produced by the pure controller state machines (design.md §6). The runtime in
+ * controller.ts executes them: queue frames, log, raise/clear alerts, open/close sessions, patch
+ * settings, announce removed slaves.
+ */
+import type { Frame, TwcId } from "../protocol/frames.ts";
+import type { AlertCode } from "../state/types.ts";
+import type { SlaveState } from "./slave-state.ts";
+
+/** What a transmit queue entry sends: a ready frame, or a heartbeat resolved at write time. */
+export type TxItem = { kind: "frame"; frame: Frame } | { kind: "heartbeat"; twcId: TwcId };
+
+/** Queue priorities of twc-protocol.md §7.2 (P2, the round-robin heartbeat, is never queued). */
+export type TxPriority = 0 | 1 | 3 | 4;
+
+/** Log levels used by effects. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Why a session was closed. */
+export type SessionCloseReason = "stopped" | "linkLost" | "shutdown";
+
+/** Why a slave left the registry. */
+export type SlaveRemovedReason = "timeout" | "tooMany";
+
+/** A charging-session event (controller.md §13). */
+export type SessionEvent =
+  | { op: "open"; twcId: TwcId; at: number; startKWh: number | null }
+  | { op: "vin"; twcId: TwcId; vin: string }
+  | {
+      op: "close";
+      twcId: TwcId;
+      at: number;
+      reason: SessionCloseReason;
+      endKWh: number | null;
+      vin: string;
+    };
+
+/** One side effect requested by a pure transition. */
+export type Effect =
+  | { type: "queue"; priority: TxPriority; dedupKey: string; item: TxItem }
+  | { type: "burst" }
+  | {
+      type: "log";
+      level: LogLevel;
+      code: string;
+      message: string;
+      data?: Readonly<Record<string, unknown>>;
+    }
+  | {
+      type: "alert";
+      op: "raise";
+      code: AlertCode;
+      severity: "info" | "warning" | "error";
+      message: string;
+      twcId?: TwcId;
+    }
+  | { type: "alert"; op: "clear"; code: AlertCode; twcId?: TwcId }
+  | { type: "session"; event: SessionEvent }
+  | { type: "settings"; patch: Readonly<Record<string, unknown>> }
+  | { type: "slaveRemoved"; slave: SlaveState; reason: SlaveRemovedReason }
+  | { type: "drawing"; twcId: TwcId; drawing: boolean }
+  | { type: "kwhPoll" }
+  | { type: "count"; counter: "echo" | "unknown" | "ack" | "ignored" };
+
+/** Result of a pure transition. */
+export interface Step<S> {
+  state: S;
+  effects: Effect[];
+}
+
+/** A log effect. */
+export function logEffect(
+  level: LogLevel,
+  code: string,
+  message: string,
+  data?: Readonly<Record<string, unknown>>,
+): Effect {
+  return data === undefined
+    ? { type: "log", level, code, message }
+    : { type: "log", level, code, message, data };
+}

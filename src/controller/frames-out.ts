@@ -1,0 +1,59 @@
+/** Frames the controller builds for transmission: heartbeat commands, start/stop, debug payloads. */
+import { typeOfPayload } from "../protocol/codec.ts";
+import { DANGEROUS_TYPES, TYPE } from "../protocol/constants.ts";
+import { MASTER_ID } from "../protocol/frames.ts";
+import type { Frame, MasterCommand, TwcId } from "../protocol/frames.ts";
+import { TwcError } from "../shared/errors.ts";
+
+/**
+ * The MasterCommand of a stored 9-byte command block (controller.md §8). Null for command 02, which
+ * we never send (twc-protocol §4.2, S-7), and for codes outside the protocol.
+ */
+export function blockToCommand(block: Uint8Array): MasterCommand | null {
+  const code = block[0] ?? 0;
+  switch (code) {
+    case 0x00:
+      return { code };
+    case 0x05:
+    case 0x09:
+      return { code, centiAmps: ((block[1] ?? 0) << 8) | (block[2] ?? 0) };
+    case 0x06:
+    case 0x07:
+    case 0x08: {
+      const data = new Uint8Array(8);
+      data.set(block.subarray(1, 9));
+      return { code, data };
+    }
+    default:
+      return null;
+  }
+}
+
+/** FC B1 (start) or FC B2 (stop) from us to one slave. */
+export function startStopFrame(op: "start" | "stop", receiver: TwcId): Frame {
+  return { kind: op === "start" ? "startCharging" : "stopCharging", sender: MASTER_ID, receiver };
+}
+
+/** True when a user payload may never be sent (twc-protocol §5.4): FC 19, FC 1A, FB E8, or FB E0 with command 02. */
+export function isDangerousPayload(payload: Uint8Array): boolean {
+  const type = typeOfPayload(payload);
+  if ((DANGEROUS_TYPES as readonly number[]).includes(type)) return true;
+  return type === TYPE.masterHeartbeat && payload[6] === 0x02;
+}
+
+/** A user's raw payload (without checksum) as a frame sent byte for byte; throws on dangerous or too short payloads. */
+export function debugFrame(payload: Uint8Array): Frame {
+  if (payload.length < 2) {
+    throw new TwcError({
+      code: "PROTOCOL_ENCODE_INVALID",
+      message: "a debug payload needs at least 2 bytes",
+    });
+  }
+  if (isDangerousPayload(payload)) {
+    throw new TwcError({
+      code: "HTTP_FORBIDDEN",
+      message: "this message type may damage a TWC and is never sent",
+    });
+  }
+  return { kind: "unknown", type: typeOfPayload(payload), payload: payload.slice() };
+}

@@ -1,0 +1,278 @@
+/**
+ * The per-slave offer algorithm of the fake master (controller.md §6–§9): base share, flex rescue,
+ * dampening, the below-minimum branch, whole amps, spike and reduction-hold rules, the wiring clamps
+ * and the command block for the slave's next heartbeat. Pure: `computeOffer(slave, ctx)` returns the
+ * updated slave record; the runtime publishes, cancels pending stops and logs.
+ *
+ * Safety additions beyond the spec text:
+ * - invalid (NaN/±Infinity) budget or current readings → budget 0, no dampening: the offer is 0;
+ * - the budget is clamped to 0…wiringMaxAmpsAllTWCs (§4 already guarantees this for real inputs);
+ * - the shared-wiring floor (§7 step 2) never *raises* an offer (a stop stays a stop), and with
+ *   `othersCommittedAmps` it counts drawing slaves with max(actual, offered);
+ * - the per-TWC clamp is applied on every call (also when §7 "re-checks nothing"), uses
+ *   min(wiringMaxAmps, rating), and a cap below `minOffer` means the slave is offered 0 (S-1, S-6);
+ * - `minOffer` is rounded up to whole amps, and a spike (or spike − 2) never goes below it (S-6);
+ * - the result is always a finite whole number of amps ≥ 0.
+ */
+import { ampsToCenti } from "../protocol/amps.ts";
+import type { LogLevel } from "./effects.ts";
+import type { SlaveState } from "./slave-state.ts";
+
+/** One log line produced by the pure offer / start-stop logic. */
+export interface DecisionLog {
+  level: LogLevel;
+  code: string;
+  message: string;
+}
+
+/** Everything the offer algorithm needs besides the slave itself (controller.md §6). */
+export interface OfferContext {
+  /** Epoch seconds. */
+  nowS: number;
+  /** Effective budget M (§4). */
+  budgetM: number;
+  /** F, flex amps of the active policy. */
+  allowedFlex: number;
+  green: boolean;
+  /** N, slaves currently flagged charging (§13). */
+  numCharging: number;
+  /** Σ reportedAmpsActual of all slaves (including this one). */
+  allActualAmps: number;
+  /** 21 or 16. */
+  spikeAmps: number;
+  minAmpsPerTWC: number;
+  wiringMaxAmpsAllTWCs: number;
+  spikeAmpsProactively: boolean;
+  spikeAmpsReactively: boolean;
+  /** Without a vehicle module 2 and 3 behave like 1 (§11). */
+  chargeRateControl: 1 | 2 | 3;
+  /**
+   * Load of the *other* slaves as seen by the shared-wiring clamp (§7 step 2), from
+   * `othersCommittedAmps()`: a drawing slave counts with max(actual, offered). When absent the clamp
+   * uses their actual draw only (the spec text), which lets two slaves spike at the same time and
+   * overload the shared circuit periodically (found by offer.property.test.ts).
+   */
+  othersCommittedAmps?: number;
+}
+
+/** The decision for one slave heartbeat. */
+export interface OfferResult {
+  slave: SlaveState;
+  /** The argument passed to setLastAmpsOffered (= slave.ampsDesired). */
+  desired: number;
+  offered: number;
+  /** §6 H: offered > 0 → cancel a queued FC B2 / vehicle stop for this slave. */
+  cancelPendingStop: boolean;
+  logs: DecisionLog[];
+}
+
+/** Result of the §7 wiring clamps. */
+export interface SetOfferResult {
+  slave: SlaveState;
+  offered: number;
+  logs: DecisionLog[];
+}
+
+/** A finite number or the fallback. */
+function finiteOr(x: number, fallback: number): number {
+  return Number.isFinite(x) ? x : fallback;
+}
+
+/**
+ * `minOffer` = max(config.minAmpsPerTWC, slave.minAmpsTWCSupports), rounded up to whole amps (offers
+ * are whole amps, so "never less than 6.5 A" means at least 7 A).
+ */
+export function minOfferFor(slave: SlaveState, minAmpsPerTWC: number): number {
+  return Math.ceil(Math.max(finiteOr(minAmpsPerTWC, 0), finiteOr(slave.minAmpsTWCSupports, 6)) - 1e-9);
+}
+
+/** The per-TWC cap: whole amps of min(wiringMaxAmps, rating), 0 when unknown or invalid. */
+export function perTwcCap(slave: SlaveState): number {
+  const cap = Math.min(slave.wiringMaxAmps, slave.maxAmps);
+  return Number.isFinite(cap) && cap > 0 ? Math.floor(cap) : 0;
+}
+
+/**
+ * Σ over the slaves other than `selfId` of their load for the shared-wiring clamp: a slave drawing
+ * ≥ 1 A counts with max(reportedAmpsActual, lastAmpsOffered) (its car will follow the offer), an idle
+ * one with its actual draw (S-3 a: idle slaves may all hold the whole budget).
+ */
+export function othersCommittedAmps(slaves: readonly SlaveState[], selfId: SlaveState["id"]): number {
+  let sum = 0;
+  for (const y of slaves) {
+    if (y.id === selfId) continue;
+    const a = Number.isFinite(y.reportedAmpsActual) ? Math.max(0, y.reportedAmpsActual) : 0;
+    sum += a >= 1 ? Math.max(a, Number.isFinite(y.lastAmpsOffered) ? y.lastAmpsOffered : 0) : a;
+  }
+  return sum;
+}
+
+/** §4: effective budget M from the requested budget and the limit; NaN anywhere or ≤ 0 → 0. */
+export function effectiveBudget(maxAmpsToDivide: number, limitAmps: number): number {
+  if (Number.isNaN(maxAmpsToDivide) || Number.isNaN(limitAmps)) return 0;
+  const m = maxAmpsToDivide > limitAmps ? limitAmps : maxAmpsToDivide;
+  return Number.isFinite(m) && m > 0 ? m : 0;
+}
+
+/** §7 `setLastAmpsOffered(desired)`: shared-wiring clamp (only on change), then the per-TWC clamp. */
+export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: OfferContext): SetOfferResult {
+  const logs: DecisionLog[] = [];
+  const prev = slave.lastAmpsOffered;
+  let amps = desired;
+  if (desired !== prev) {
+    const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+    // Unknown readings count as a full circuit: only the TWC minimum can be offered.
+    const actualOthers = finiteOr(ctx.allActualAmps - slave.reportedAmpsActual, wiringAll);
+    const committed = ctx.othersCommittedAmps;
+    const others = Math.max(
+      0,
+      actualOthers,
+      committed !== undefined && Number.isFinite(committed) ? committed : 0,
+    );
+    if (others + amps > wiringAll) {
+      // Use what is left on the shared circuit, but at least the TWC minimum (S-3 d); never raise.
+      const fit = Math.max(Math.trunc(wiringAll - others), slave.minAmpsTWCSupports);
+      const clamped = Math.min(amps, fit);
+      if (clamped !== amps) {
+        logs.push({
+          level: "info",
+          code: "WIRING_SHARED_CLAMP",
+          message: `offering ${clamped} A instead of ${amps} A to avoid overloading wiring shared by all TWCs`,
+        });
+      }
+      amps = clamped;
+    }
+  }
+  const cap = perTwcCap(slave);
+  if (!(amps <= cap)) {
+    if (Number.isFinite(amps)) {
+      logs.push({
+        level: "debug",
+        code: "WIRING_TWC_CLAMP",
+        message: `offering ${cap} A instead of ${amps} A (per-TWC wiring)`,
+      });
+    }
+    amps = cap;
+  }
+  amps = Number.isFinite(amps) && amps > 0 ? Math.floor(amps + 1e-9) : 0;
+  if (amps > 0 && cap < minOfferFor(slave, ctx.minAmpsPerTWC)) {
+    // S-1 / S-6: the wiring cannot carry the minimum offer, so charging can never start.
+    logs.push({
+      level: "debug",
+      code: "MIN_ABOVE_WIRING",
+      message: `per-TWC wiring limit ${cap} A is below the minimum offer; offering 0 A`,
+    });
+    amps = 0;
+  }
+  const s: SlaveState = { ...slave, ampsDesired: desired, lastAmpsOffered: amps };
+  if (amps !== prev) s.timeLastAmpsOfferedChanged = ctx.nowS;
+  return { slave: s, offered: amps, logs };
+}
+
+/** §8: `[09|05, hi, lo, 0…]` when the slave's reported max differs or the offer is 0, else 9 zeros. */
+export function commandBlock(slave: SlaveState, offered: number): Uint8Array {
+  const block = new Uint8Array(9);
+  const h = ampsToCenti(offered);
+  if (ampsToCenti(slave.reportedAmpsMax) !== h || h === 0) {
+    block[0] = slave.protocolVersion === 2 ? 0x09 : 0x05;
+    block[1] = (h >> 8) & 0xff;
+    block[2] = h & 0xff;
+  }
+  return block;
+}
+
+/**
+ * §9 spike and reduction-hold rules, applied in D3 after truncation. A spike (or spike − 2) never goes
+ * below `minOffer` (S-6; only matters when minAmpsPerTWC is configured above 19 A).
+ */
+function spikeAndHold(
+  s: SlaveState,
+  desired: number,
+  ctx: OfferContext,
+  spike: number,
+  minOffer: number,
+): number {
+  const now = ctx.nowS;
+  const sinceChange = now - s.timeLastAmpsOfferedChanged;
+  const proactive = desired < spike && desired > s.reportedAmpsMax && ctx.spikeAmpsProactively;
+  const actual = s.reportedAmpsActual;
+  const reactive =
+    actual > 2.0 &&
+    actual <= spike &&
+    s.lastAmpsOffered - actual > 2.0 &&
+    now - s.timeAmpsMonitorChanged > 10 &&
+    ctx.spikeAmpsReactively;
+  if (proactive || reactive) {
+    if (s.lastAmpsOffered === spike && sinceChange > 10) return Math.max(spike - 2, minOffer);
+    if (sinceChange > 5) return Math.max(spike, minOffer);
+    return s.lastAmpsOffered;
+  }
+  if (desired < s.lastAmpsOffered && sinceChange < 5) return s.lastAmpsOffered;
+  return desired;
+}
+
+/** §6 A–I: the offer for this slave's next heartbeat, with the command block stored in the slave. */
+export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferResult {
+  const logs: DecisionLog[] = [];
+  let s: SlaveState = { ...slave };
+  if (s.lastAmpsOffered < 0) s.lastAmpsOffered = finiteOr(s.reportedAmpsMax, 0); // §5 step 5
+  const now = ctx.nowS;
+  const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+  const ownActual = s.reportedAmpsActual;
+  const valid =
+    Number.isFinite(ctx.budgetM) && Number.isFinite(ctx.allActualAmps) && Number.isFinite(ownActual);
+  if (!valid) {
+    logs.push({
+      level: "warn",
+      code: "OFFER_INVALID_INPUT",
+      message: `invalid budget or current reading (budget ${ctx.budgetM}, total ${ctx.allActualAmps}, actual ${ownActual}); offering 0 A`,
+    });
+  }
+  const M = valid ? Math.min(Math.max(ctx.budgetM, 0), wiringAll) : 0;
+  const F = valid && Number.isFinite(ctx.allowedFlex) && ctx.allowedFlex > 0 ? ctx.allowedFlex : 0;
+  const N = Number.isFinite(ctx.numCharging) && ctx.numCharging > 0 ? Math.floor(ctx.numCharging) : 0;
+  const others = valid ? Math.max(0, ctx.allActualAmps - ownActual) : 0;
+  const minOffer = minOfferFor(s, ctx.minAmpsPerTWC);
+  const minTwc = finiteOr(s.minAmpsTWCSupports, 6);
+  const spike = Number.isFinite(ctx.spikeAmps) && ctx.spikeAmps > 0 ? ctx.spikeAmps : 16;
+
+  // A. Base share: the whole budget while no car charges (S-3 a), else what is left, at most a fair share.
+  let desired = M;
+  let flex = F;
+  if (N > 0) {
+    flex = F / N;
+    desired = Math.min(M - others, Math.trunc(M / N));
+  }
+  // B. Flex rescue.
+  if (desired < minOffer && desired + flex >= minOffer && (s.useFlexAmpsToStartCharge || ownActual >= 1.0)) {
+    desired = minOffer;
+  }
+  // C. Dampening flag, computed before step E updates the flip time (Q-9).
+  let dampen = false;
+  if (ctx.green) dampen = now - s.timeLastAmpsDesiredFlipped < s.startStopDelay;
+  else s.timeLastAmpsDesiredFlipped = 0;
+  if (!valid) dampen = false;
+  // D. Main branch. Without a vehicle module chargeRateControl 2/3 behave like 1 (§11), so D2 is skipped.
+  if (desired < minOffer) {
+    desired = N > 0 && M / N > minOffer ? minTwc : 0; // D1
+  } else {
+    desired = spikeAndHold(s, Math.trunc(desired), ctx, spike, minOffer); // D3
+  }
+  // E. Flip tracking.
+  if (
+    (s.lastAmpsDesired < minOffer && desired >= minOffer) ||
+    (s.lastAmpsDesired >= minOffer && desired < minOffer)
+  ) {
+    s.lastAmpsDesired = desired;
+    s.timeLastAmpsDesiredFlipped = now;
+  }
+  // F. Dampening: keep a drawing car at ≥ the TWC minimum for startStopDelay after a flip (green only).
+  if (dampen && ownActual > 0) desired = Math.max(minTwc, desired);
+  // G. Wiring clamps.
+  const set = setLastAmpsOffered(s, desired, ctx);
+  s = set.slave;
+  logs.push(...set.logs);
+  // I. Command block for the next heartbeat.
+  s.masterHeartbeatData = commandBlock(s, set.offered);
+  return { slave: s, desired, offered: set.offered, cancelPendingStop: set.offered > 0, logs };
+}
