@@ -55,4 +55,10 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "bin/*"],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    files: ["**/*.js", "**/*.mjs", "bin/*"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly", setTimeout: "readonly" },
+    },
+  },
 );

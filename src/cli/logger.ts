@@ -21,7 +21,7 @@ export function simpleLine(record: Record<string, unknown>): string {
   const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
   const module = typeof record.module === "string" ? ` [${record.module}]` : "";
   const code = typeof record.code === "string" ? ` (${record.code})` : "";
-  return `${time} ${level}${module} ${String(record.msg ?? "")}${code}\n`;
+  return `${time} ${level}${module} ${typeof record.msg === "string" ? record.msg : ""}${code}\n`;
 }
 
 function simpleStream(out: NodeJS.WritableStream): Writable {

@@ -60,8 +60,11 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
   if (demo && product.httpPort !== null) {
     console.log(`\nTWCManager demo running: open http://localhost:${product.httpPort}/  (Ctrl+C to stop)\n`);
   }
+  // Timers of the system clock are unref'd; this keeps the process alive while the bus is down.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
+      clearInterval(keepAlive);
       logger.info({ signal }, `received ${signal}`);
       product.stop().then(
         () => resolve(0),

@@ -23,7 +23,7 @@ import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "./alerts.ts";
 import { BusController } from "./controller.ts";
 import type { BusIo, ControllerLogger } from "./controller-types.ts";
-import { computeOffer } from "./offer.ts";
+import { computeOffer, othersCommittedAmps } from "./offer.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
 import { projectChargers, type ElectricalView } from "./project-state.ts";
 import type { SlaveState } from "./slave-state.ts";
@@ -101,7 +101,7 @@ export class Engine {
       clock: o.clock,
       logger: o.logger,
       policies: o.policies,
-      configSection: core.section as Readonly<Record<string, unknown>>,
+      configSection: core.section,
       wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,
       gridCapAmps: core.maxAmpsAllowedFromGrid,
       intervalS: o.config.policyCheckIntervalS,
@@ -224,7 +224,7 @@ export class Engine {
       allSourcesUsable: readings.allUsable,
       chargers: slaves,
       state: { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length },
-      settings: this.o.settings.get() as never,
+      settings: this.o.settings.get(),
       config: {
         ...core,
         maxAmpsAllowedFromGrid: core.maxAmpsAllowedFromGrid ?? undefined,
@@ -241,7 +241,7 @@ export class Engine {
       sources: readings,
       electrical: e,
       totalActualA: slaves.reduce((a, s) => a + s.reportedAmpsActual, 0),
-      settings: this.o.settings.get() as never,
+      settings: this.o.settings.get(),
       config: core as never,
     });
     return getMaxAmpsForTargetGridUsage(0, v, { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length }, core as never);
@@ -259,6 +259,9 @@ export class Engine {
       green: view.active?.green ?? false,
       numCharging: all.filter((x) => x.isCharging).length,
       allActualAmps: all.reduce((a, x) => a + x.reportedAmpsActual, 0),
+      // Safety beyond controller.md §7: count what drawing slaves were offered, not only their draw
+      // (docs/decisions.md), so two cars spiking together cannot overload the shared circuit.
+      othersCommittedAmps: othersCommittedAmps(all, slave.id),
       spikeAmps: this.controller.spikeAmps,
       minAmpsPerTWC: core.minAmpsPerTWC,
       wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,

@@ -23,7 +23,7 @@ export class StateStore {
   private readonly events = new EventEmitter();
 
   constructor(initial: Omit<StateDocument, "revision">) {
-    this.doc = { ...structuredClone(initial), revision: 1 } as StateDocument;
+    this.doc = { ...structuredClone(initial), revision: 1 };
     this.events.setMaxListeners(100);
   }
 

@@ -75,7 +75,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -106,8 +106,8 @@ export async function postJson(port: number, path: string, body?: unknown): Prom
 /** A minimal config with the Dummy interface. */
 export function dummyConfig(settingsPath: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    config: { settingsPath, wiringMaxAmpsAllTWCs: 32, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6, ...((extra.config as object) ?? {}) },
-    interface: (extra.interface as object) ?? { Dummy: { enabled: true, twcID: "AB" } },
+    config: { settingsPath, wiringMaxAmpsAllTWCs: 32, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6, ...((extra.config) ?? {}) },
+    interface: (extra.interface) ?? { Dummy: { enabled: true, twcID: "AB" } },
     control: { HTTP: { enabled: true, listenPort: port, listenAddress: "127.0.0.1" } },
     logging: { Console: { enabled: true, simple: true } },
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => !["config", "interface"].includes(k))),

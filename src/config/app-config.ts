@@ -1,0 +1,131 @@
+/** The normalised, typed configuration handed to the rest of the product (all defaults applied). */
+import type { CoreSection, HassSourceSection, HttpSection, MqttControlSection, MqttSourceSection, MqttStatusSection, UrlSourceSection } from "./schema.ts";
+import type { SimSlaveInput } from "./schema-bus.ts";
+import type { PolicyDefinition, PolicyRestriction, PolicyWebhooks } from "./schema-policy.ts";
+
+/** pino level names used by the product (config.md §3.4). */
+export type LogLevelName = "error" | "warn" | "info" | "debug" | "trace";
+
+/** The `config` section without its ignored keys; unset optional numbers are null. */
+export interface CoreConfig {
+  settingsPath: string;
+  wiringMaxAmpsAllTWCs: number;
+  wiringMaxAmpsPerTWC: number;
+  minAmpsPerTWC: number;
+  maxAmpsAllowedFromGrid: number | null;
+  startStopDelay: number;
+  defaultVoltage: number;
+  numberOfPhases: number;
+  realPowerFactorMinAmps: number;
+  realPowerFactorMaxAmps: number;
+  greenEnergyFlexAmps: number;
+  useFlexAmpsToStartCharge: boolean;
+  greenEnergyLatch: number | null;
+  greenEnergyAmpsOffset: number;
+  subtractChargerLoad: boolean;
+  treatGenerationAsGridDelivery: boolean;
+  webhookMethod: CoreSection["webhookMethod"];
+  fakeMaster: number;
+  energyStaleAfterS: number;
+  historyRetentionDays: number;
+  chargeNowLimit: number | null;
+  scheduledLimit: number | null;
+  greenEnergyLimit: number | null;
+  nonScheduledLimit: number | null;
+  /** The whole validated section (including accepted-and-ignored keys), for `config.K` policy macros. */
+  section: CoreSection;
+}
+
+/** The active bus interface (config.md §4.1). */
+export type BusConfig =
+  | { kind: "Dummy"; slaves: SimSlaveInput[]; seed: number | null; realisticTiming: boolean }
+  | { kind: "RS485"; path: string; baud: number }
+  | { kind: "TCP"; host: string; port: number; viaRs485Port: boolean };
+
+/** control.HTTP when enabled. */
+export interface HttpConfig {
+  listenPort: number;
+  listenAddress: string | null;
+  tls: { certFile: string; keyFile: string; redirectFromPort: number | null } | null;
+  auth: {
+    tokens: string[];
+    username: string | null;
+    password: string | null;
+    passwordHash: string | null;
+    protectReads: boolean;
+    sessionTtlHours: number;
+  } | null;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  maxBodyBytes: number;
+}
+
+/** Broker connection settings shared by MQTT control and status. */
+export interface MqttBrokerConfig {
+  brokerIP: string;
+  brokerPort: number;
+  brokerTLS: boolean;
+  brokerCAFile: string | null;
+  topicPrefix: string;
+  username: string | null;
+  password: string | null;
+}
+
+/** status.MQTT when enabled. */
+export interface MqttStatusConfig extends MqttBrokerConfig {
+  ratelimit: number;
+  homeassistantDiscovery: boolean;
+  discoveryPrefix: string;
+  deviceNamePrefix: string;
+}
+
+/** sources.URL when enabled. */
+export type UrlSourceConfig = Omit<UrlSourceSection, "enabled">;
+/** sources.HASS when enabled. */
+export type HassSourceConfig = Omit<HassSourceSection, "enabled">;
+/** sources.MQTT (our extension) when enabled. */
+export interface MqttSourceConfig {
+  brokerIP: string;
+  brokerPort: number;
+  username: string | null;
+  password: string | null;
+  generationTopic: string;
+  consumptionTopic: string;
+}
+
+/** The policy customisation (controller.md §16.3). */
+export interface PolicyConfig {
+  /** Non-empty → replaces the whole list. */
+  override: PolicyDefinition[];
+  extend: {
+    emergency: PolicyDefinition[];
+    before: PolicyDefinition[];
+    after: PolicyDefinition[];
+    restrictions: Record<string, PolicyRestriction>;
+    webhooks: Record<string, PolicyWebhooks>;
+  };
+  policyCheckIntervalS: number;
+}
+
+/** Logger sinks (config.md §3.8). */
+export interface LoggingConfig {
+  console: { enabled: boolean; simple: boolean };
+  file: { enabled: boolean; path: string } | null;
+}
+
+/** The whole normalised configuration. */
+export interface AppConfig {
+  core: CoreConfig;
+  logLevel: LogLevelName;
+  bus: BusConfig;
+  slaveTimeoutS: number;
+  http: HttpConfig | null;
+  mqttControl: MqttBrokerConfig | null;
+  mqttStatus: MqttStatusConfig | null;
+  sources: { url: UrlSourceConfig | null; hass: HassSourceConfig | null; mqtt: MqttSourceConfig | null };
+  policy: PolicyConfig;
+  logging: LoggingConfig;
+}
+
+/** Internal helper types re-exported for the builders. */
+export type { HttpSection, MqttControlSection, MqttStatusSection, MqttSourceSection };

@@ -1,0 +1,264 @@
+/**
+ * Validation of a parsed config.json (config.md §3.2–§3.9): every implemented section is checked against
+ * the schema, every problem is collected as an Issue, and a normalised AppConfig is built when there is
+ * no error. Pure.
+ */
+import type { TSchema, Static } from "typebox";
+import type { AppConfig, CoreConfig, HttpConfig, LoggingConfig, LogLevelName, MqttBrokerConfig } from "./app-config.ts";
+import { coerceBooleanLike, coerceInteger } from "./coerce.ts";
+import {
+  ConsoleLogSchema,
+  CoreSectionSchema,
+  FileLogSchema,
+  HassSourceSchema,
+  HttpSchema,
+  MqttControlSchema,
+  MqttSourceSchema,
+  MqttStatusSchema,
+  UrlSourceSchema,
+  type CoreSection,
+  type HttpSection,
+} from "./schema.ts";
+import { addError, addRaw, addWarning, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
+import { readEnabled, resolveBus } from "./validate-bus.ts";
+import { validatePolicy } from "./validate-policy.ts";
+
+export type { Issue } from "./schema-walk.ts";
+
+/** Result of validate(): the normalised config (null when any issue is an error) and all issues. */
+export interface ValidationResult {
+  config: AppConfig | null;
+  issues: Issue[];
+}
+
+const TOP_LEVEL = new Set(["config", "interface", "control", "policy", "logging", "sources", "status", "vehicle", "controller.Gen3TWCs", "controller"]);
+
+/** Maps an upstream numeric log level to a pino level name (config.md §3.4). */
+export function logLevelName(level: number): LogLevelName {
+  if (level >= 40) return "error";
+  if (level >= 30) return "warn";
+  if (level >= 20) return "info";
+  if (level >= 13) return "debug";
+  return "trace";
+}
+
+/** Maps the deprecated debugLevel 0–11 to a numeric log level: 0→40, 1→20, 2→19 … 9→12, 10→10, 11→9. */
+export function debugLevelToLogLevel(debugLevel: number): number {
+  if (debugLevel <= 0) return 40;
+  if (debugLevel === 1) return 20;
+  if (debugLevel <= 9) return 21 - debugLevel;
+  return debugLevel === 10 ? 10 : 9;
+}
+
+function isOn(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const b = coerceBooleanLike(v.enabled);
+  return b.ok && b.value;
+}
+
+/** Warns once for every enabled module of `section` that is not in `implemented`. */
+function unsupportedModules(section: string, raw: unknown, implemented: readonly string[], issues: Issue[], hints: Record<string, string> = {}): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (!isRecord(raw)) {
+    addError(issues, section, `must be an object (found ${show(raw)})`);
+    return {};
+  }
+  for (const [key, v] of Object.entries(raw)) {
+    if (implemented.includes(key)) continue;
+    if (isOn(v)) addRaw(issues, "warning", `${section}.${key}`, `${section}.${key} is not supported by this version and is ignored${hints[key] ?? ""}`);
+  }
+  return raw;
+}
+
+function optionalModule<S extends TSchema>(schema: S, raw: unknown, path: string, dflt: boolean, issues: Issue[]): Static<S> | null | "error" {
+  const before = issues.length;
+  if (!readEnabled(raw, path, dflt, issues)) return issues.slice(before).some((i) => i.severity === "error") ? "error" : null;
+  return checkSchema(schema, { ...(isRecord(raw) ? raw : {}), enabled: true }, path, issues) ?? "error";
+}
+
+function buildCore(c: CoreSection): CoreConfig {
+  return {
+    settingsPath: c.settingsPath,
+    wiringMaxAmpsAllTWCs: c.wiringMaxAmpsAllTWCs,
+    wiringMaxAmpsPerTWC: c.wiringMaxAmpsPerTWC,
+    minAmpsPerTWC: c.minAmpsPerTWC,
+    maxAmpsAllowedFromGrid: c.maxAmpsAllowedFromGrid ?? null,
+    startStopDelay: c.startStopDelay,
+    defaultVoltage: c.defaultVoltage,
+    numberOfPhases: c.numberOfPhases,
+    realPowerFactorMinAmps: c.realPowerFactorMinAmps,
+    realPowerFactorMaxAmps: c.realPowerFactorMaxAmps,
+    greenEnergyFlexAmps: c.greenEnergyFlexAmps,
+    useFlexAmpsToStartCharge: c.useFlexAmpsToStartCharge,
+    greenEnergyLatch: c.greenEnergyLatch ?? null,
+    greenEnergyAmpsOffset: c.greenEnergyAmpsOffset,
+    subtractChargerLoad: c.subtractChargerLoad,
+    treatGenerationAsGridDelivery: c.treatGenerationAsGridDelivery,
+    webhookMethod: c.webhookMethod,
+    fakeMaster: c.fakeMaster,
+    energyStaleAfterS: c.energyStaleAfterS,
+    historyRetentionDays: c.historyRetentionDays,
+    chargeNowLimit: c.chargeNowLimit ?? null,
+    scheduledLimit: c.scheduledLimit ?? null,
+    greenEnergyLimit: c.greenEnergyLimit ?? null,
+    nonScheduledLimit: c.nonScheduledLimit ?? null,
+    section: c,
+  };
+}
+
+function buildHttp(raw: unknown, issues: Issue[]): HttpConfig | null | "error" {
+  if (raw === undefined || raw === null) return null;
+  if (isRecord(raw) && (raw.enabled === undefined || raw.enabled === null)) {
+    addError(issues, "control.HTTP.enabled", "is required");
+    return "error";
+  }
+  const h: HttpSection | null | "error" = optionalModule(HttpSchema, raw, "control.HTTP", false, issues);
+  if (h === null || h === "error") return h;
+  const a = h.auth;
+  if (a) {
+    const before = issues.length;
+    const tokens = a.tokens ?? [];
+    const secret = a.password !== undefined || a.passwordHash !== undefined;
+    if (a.password !== undefined && a.passwordHash !== undefined) addError(issues, "control.HTTP.auth", "set either password or passwordHash, not both");
+    if (a.username !== undefined && !secret) addError(issues, "control.HTTP.auth.username", "needs a password or passwordHash");
+    if (a.username === undefined && secret) addError(issues, "control.HTTP.auth.username", "is required with a password or passwordHash");
+    if (tokens.length === 0 && a.username === undefined && !secret) {
+      addError(issues, "control.HTTP.auth", "configures neither tokens nor a username with a password or passwordHash");
+    }
+    if (issues.length > before) return "error";
+  }
+  return {
+    listenPort: h.listenPort,
+    listenAddress: h.listenAddress ?? null,
+    tls: h.tls ? { certFile: h.tls.certFile, keyFile: h.tls.keyFile, redirectFromPort: h.tls.redirectFromPort ?? null } : null,
+    auth: a
+      ? {
+          tokens: a.tokens ?? [],
+          username: a.username ?? null,
+          password: a.password ?? null,
+          passwordHash: a.passwordHash ?? null,
+          protectReads: a.protectReads,
+          sessionTtlHours: a.sessionTtlHours,
+        }
+      : null,
+    allowedOrigins: h.allowedOrigins,
+    allowedHosts: h.allowedHosts,
+    maxBodyBytes: h.maxBodyBytes,
+  };
+}
+
+function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
+  return {
+    brokerIP: m.brokerIP,
+    brokerPort: m.brokerPort ?? (m.brokerTLS ? 8883 : 1883),
+    brokerTLS: m.brokerTLS,
+    brokerCAFile: m.brokerCAFile ?? null,
+    topicPrefix: m.topicPrefix,
+    username: m.username ?? null,
+    password: m.password ?? null,
+  };
+}
+
+function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "error" {
+  const l = unsupportedModules("logging", raw, ["Console", "FileLogger"], issues);
+  const consoleOn = readEnabled(l.Console, "logging.Console", true, issues);
+  const c = consoleOn ? checkSchema(ConsoleLogSchema, { ...(isRecord(l.Console) ? l.Console : {}), enabled: true }, "logging.Console", issues) : { enabled: false, simple: false };
+  const f = optionalModule(FileLogSchema, l.FileLogger, "logging.FileLogger", false, issues);
+  if (c === null || f === "error") return "error";
+  return { console: { enabled: c.enabled, simple: c.simple }, file: f ? { enabled: true, path: f.path } : null };
+}
+
+/** Validates a parsed config.json object; all problems are returned, the config only when there is no error. */
+export function validate(raw: Record<string, unknown>): ValidationResult {
+  const issues: Issue[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!TOP_LEVEL.has(key)) addWarning(issues, key, "unknown section, ignored");
+  }
+
+  const core = checkSchema(CoreSectionSchema, raw.config ?? {}, "config", issues);
+  const rawCore = isRecord(raw.config) ? raw.config : {};
+  const fakeMaster = coerceInteger(rawCore.fakeMaster);
+  if (fakeMaster.ok && fakeMaster.value === 0) addRaw(issues, "error", "config.fakeMaster", "fakeMaster 0 (fake slave) is not supported");
+  if (rawCore.debugLevel !== undefined && rawCore.debugLevel !== null) addWarning(issues, "config.debugLevel", "is deprecated; use config.logLevel");
+  const numericLevel = core?.logLevel ?? (core?.debugLevel !== undefined ? debugLevelToLogLevel(core.debugLevel) : 20);
+
+  const busKeys = core ?? {
+    rs485adapter: typeof rawCore.rs485adapter === "string" ? rawCore.rs485adapter : undefined,
+    baud: typeof rawCore.baud === "number" ? rawCore.baud : undefined,
+  };
+  const bus = resolveBus(raw.interface, busKeys, issues);
+
+  const control = unsupportedModules("control", raw.control, ["HTTP", "MQTT"], issues);
+  const http = buildHttp(control.HTTP, issues);
+  const mqttControl = optionalModule(MqttControlSchema, control.MQTT, "control.MQTT", false, issues);
+
+  const status = unsupportedModules("status", raw.status, ["MQTT"], issues, {
+    HASS: "; use status.MQTT with homeassistantDiscovery",
+  });
+  const mqttStatus = optionalModule(MqttStatusSchema, status.MQTT, "status.MQTT", false, issues);
+
+  const sources = unsupportedModules("sources", raw.sources, ["URL", "HASS", "MQTT"], issues);
+  const url = optionalModule(UrlSourceSchema, sources.URL, "sources.URL", false, issues);
+  const hass = optionalModule(HassSourceSchema, sources.HASS, "sources.HASS", false, issues);
+  const mqttSource = optionalModule(MqttSourceSchema, sources.MQTT, "sources.MQTT", false, issues);
+
+  unsupportedModules("vehicle", raw.vehicle, [], issues);
+  const controllerSection = isRecord(raw.controller) ? raw.controller : {};
+  if (isOn(raw["controller.Gen3TWCs"]) || isOn(controllerSection.Gen3TWCs)) {
+    addRaw(issues, "warning", "controller.Gen3TWCs", "controller.Gen3TWCs is not supported by this version and is ignored (Gen3 Wall Connectors are not supported)");
+  }
+
+  const logging = buildLogging(raw.logging, issues);
+  const policy = validatePolicy(raw.policy, core?.greenEnergyLatch ?? null, issues);
+
+  if (issues.some((i) => i.severity === "error")) return { config: null, issues };
+  if (!core || !bus || !policy || http === "error" || mqttControl === "error" || mqttStatus === "error" || url === "error" || hass === "error" || mqttSource === "error" || logging === "error") {
+    return { config: null, issues };
+  }
+  const config: AppConfig = {
+    core: buildCore(core),
+    logLevel: logLevelName(numericLevel),
+    bus: bus.bus,
+    slaveTimeoutS: bus.slaveTimeoutS,
+    http,
+    mqttControl: mqttControl ? broker(mqttControl) : null,
+    mqttStatus: mqttStatus
+      ? {
+          ...broker(mqttStatus),
+          ratelimit: mqttStatus.ratelimit,
+          homeassistantDiscovery: mqttStatus.homeassistantDiscovery,
+          discoveryPrefix: mqttStatus.discoveryPrefix,
+          deviceNamePrefix: mqttStatus.deviceNamePrefix,
+        }
+      : null,
+    sources: {
+      url: url
+        ? { url: url.url, consumptionItem: url.consumptionItem, generationItem: url.generationItem, pollIntervalS: url.pollIntervalS }
+        : null,
+      hass: hass
+        ? {
+            serverIP: hass.serverIP,
+            serverPort: hass.serverPort,
+            useHttps: hass.useHttps,
+            apiKey: hass.apiKey,
+            hassEntityConsumption: hass.hassEntityConsumption,
+            hassEntityGeneration: hass.hassEntityGeneration,
+            pollIntervalS: hass.pollIntervalS,
+          }
+        : null,
+      mqtt: mqttSource
+        ? {
+            brokerIP: mqttSource.brokerIP,
+            brokerPort: mqttSource.brokerPort,
+            username: mqttSource.username ?? null,
+            password: mqttSource.password ?? null,
+            generationTopic: mqttSource.generationTopic,
+            consumptionTopic: mqttSource.consumptionTopic,
+          }
+        : null,
+    },
+    policy,
+    logging,
+  };
+  return { config, issues };
+}

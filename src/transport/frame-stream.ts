@@ -1,0 +1,277 @@
+/**
+ * Joins a (reconnecting) bus port to the protocol codec and keeps the bus counters (design.md §6,
+ * twc-protocol.md §2.2, §7).
+ *
+ * ```
+ *                   ┌──────────────────────────── FrameStream ────────────────────────────┐
+ *  port ──data────▶ │ Deframer.push(bytes, now) ──▶ DeframeResult[] ──count──▶ emit frame  │──▶ controller
+ *                   │      ▲  lastByteAt                     (drops: debug log with hex)   │
+ *                   │      └── clock timer: expire() 2 s after the last byte of a partial   │
+ *                   │                                                                      │
+ *  port ◀─write──── │ encodeFrame / encodeRawPayload ◀── lastTxAt, framesSent, writeErrors │◀── writeFrame / writeRaw
+ *  port ──open/close──────────────────────────────────────────────────────▶ emit open/close │
+ *                   └──────────────────────────────────────────────────────────────────────┘
+ * ```
+ *
+ * It also implements the controller's `BusIo` seam structurally (onFrame, onOpen, onClose, writeFrame,
+ * isReceiverQuiet, noiseBytes, expirePartial). Create it (and attach listeners) before starting the port,
+ * so the first `open` is not missed.
+ */
+import { encodeFrame, encodeRawPayload, kindOfType, toHex, typeOfPayload } from "../protocol/codec.ts";
+import { Deframer, MASTER_LENGTHS, PARTIAL_TIMEOUT_MS } from "../protocol/deframer.ts";
+import type { DeframeResult, DropReason, Frame, FrameKind } from "../protocol/frames.ts";
+import type { Clock, TimerHandle } from "../shared/clock.ts";
+import type { ReconnectingPortEvents, TransportLogger } from "./reconnecting.ts";
+
+/** Receiver quiet condition (twc-protocol.md §7.1): no write while a partial frame's last byte is this fresh. */
+export const RECEIVER_QUIET_MS = 25;
+
+/** What FrameStream needs from its port: a ReconnectingPort or anything with the same events. */
+export interface FrameStreamSource {
+  on<E extends keyof ReconnectingPortEvents>(event: E, listener: ReconnectingPortEvents[E]): void;
+  write(bytes: Uint8Array): Promise<void>;
+  /** Successful re-opens (a ReconnectingPort has it). */
+  readonly reconnects?: number;
+}
+
+/** Events of a FrameStream. */
+export interface FrameStreamEvents {
+  /** Every deframer result in order: decoded frames and dropped ones. */
+  frame: (result: DeframeResult) => void;
+  open: () => void;
+  close: (error?: Error) => void;
+}
+
+/** Options of a FrameStream. */
+export interface FrameStreamOptions {
+  port: FrameStreamSource;
+  clock: Clock;
+  logger: TransportLogger & { trace?(obj: object, msg?: string): void };
+  /** Accepted unescaped lengths, default MASTER_LENGTHS. */
+  acceptedLengths?: readonly number[];
+  /** Partial-frame timeout (ms), default 2000. */
+  partialTimeoutMs?: number;
+  /** Receiver quiet window (ms), default 25. */
+  quietMs?: number;
+}
+
+/** A snapshot of the bus counters (all monotonically increasing except `connected` and the times). */
+export interface FrameStreamStats {
+  connected: boolean;
+  bytesReceived: number;
+  noiseBytes: number;
+  framesReceived: Partial<Record<FrameKind, number>>;
+  framesDropped: Record<DropReason, number>;
+  framesSent: Partial<Record<FrameKind, number>>;
+  writeErrors: number;
+  reconnects: number;
+  /** Start of the last write (epoch ms), null before the first. */
+  lastTxAt: number | null;
+}
+
+type Listeners = { [E in keyof FrameStreamEvents]: FrameStreamEvents[E][] };
+
+function bump<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** Bytes ⇄ frames over a bus port, with counters and the receiver-quiet check. */
+export class FrameStream {
+  readonly #port: FrameStreamSource;
+  readonly #clock: Clock;
+  readonly #log: FrameStreamOptions["logger"];
+  readonly #deframer: Deframer;
+  readonly #timeoutMs: number;
+  readonly #quietMs: number;
+  readonly #listeners: Listeners = { frame: [], open: [], close: [] };
+  readonly #received: Partial<Record<FrameKind, number>> = {};
+  readonly #sent: Partial<Record<FrameKind, number>> = {};
+  #timer: TimerHandle | null = null;
+  #connected = false;
+  #disposed = false;
+  #writeErrors = 0;
+  #lastTxAt: number | null = null;
+
+  /** Subscribes to the port's events. */
+  constructor(opts: FrameStreamOptions) {
+    this.#port = opts.port;
+    this.#clock = opts.clock;
+    this.#log = opts.logger;
+    this.#timeoutMs = opts.partialTimeoutMs ?? PARTIAL_TIMEOUT_MS;
+    this.#quietMs = opts.quietMs ?? RECEIVER_QUIET_MS;
+    this.#deframer = new Deframer({
+      acceptedLengths: opts.acceptedLengths ?? MASTER_LENGTHS,
+      partialTimeoutMs: this.#timeoutMs,
+    });
+    this.#port.on("data", (bytes) => this.#onData(bytes));
+    this.#port.on("open", () => {
+      if (this.#disposed) return;
+      this.#connected = true;
+      this.#emit("open");
+    });
+    this.#port.on("close", (error) => {
+      if (this.#disposed) return;
+      this.#connected = false;
+      this.#emit("close", error);
+    });
+  }
+
+  /** Registers a listener. */
+  on<E extends keyof FrameStreamEvents>(event: E, listener: FrameStreamEvents[E]): void {
+    (this.#listeners[event] as FrameStreamEvents[E][]).push(listener);
+  }
+
+  /** True while the port is open. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** True while a partial frame is buffered. */
+  get receiving(): boolean {
+    return this.#deframer.receiving;
+  }
+
+  /** Start of the last write (epoch ms), null before the first. */
+  get lastTxAt(): number | null {
+    return this.#lastTxAt;
+  }
+
+  /** Encodes and writes one frame; rejects with PROTOCOL_ENCODE_INVALID or the transport's error. */
+  writeFrame(frame: Frame): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeFrame(frame);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return this.#write(bytes, frame.kind);
+  }
+
+  /** Frames and writes an arbitrary payload (checksum added); counted under the kind of its type bytes. */
+  writeRaw(payload: Uint8Array): Promise<void> {
+    return this.#write(encodeRawPayload(payload), kindOfType(typeOfPayload(payload)) ?? "unknown");
+  }
+
+  /**
+   * True when a write may start at `nowMs` as far as the receiver is concerned (twc-protocol.md §7.1):
+   * no partial frame is buffered, or its last byte arrived at least 25 ms ago.
+   */
+  isReceiverQuiet(nowMs: number): boolean {
+    return !this.#deframer.receiving || nowMs - this.#deframer.lastByteAt >= this.#quietMs;
+  }
+
+  /** Same as isReceiverQuiet (the name used in the transport brief). */
+  receiverQuietSince(nowMs: number): boolean {
+    return this.isReceiverQuiet(nowMs);
+  }
+
+  /** Drops a partial frame older than the timeout now (the internal timer does this on its own too). */
+  expirePartial(nowMs: number): void {
+    this.#handle(this.#deframer.expire(nowMs));
+    this.#armTimer();
+  }
+
+  /** Counter snapshot. */
+  stats(): FrameStreamStats {
+    const d = this.#deframer.stats;
+    return {
+      connected: this.#connected,
+      bytesReceived: d.bytesReceived,
+      noiseBytes: d.noiseBytes,
+      framesReceived: { ...this.#received },
+      framesDropped: { ...d.dropped },
+      framesSent: { ...this.#sent },
+      writeErrors: this.#writeErrors,
+      reconnects: this.#port.reconnects ?? 0,
+      lastTxAt: this.#lastTxAt,
+    };
+  }
+
+  /** Noise bytes discarded between frames (controller BusIo). */
+  noiseBytes(): number {
+    return this.#deframer.stats.noiseBytes;
+  }
+
+  /** Controller BusIo: every deframer result. */
+  onFrame(cb: (result: DeframeResult) => void): void {
+    this.on("frame", cb);
+  }
+
+  /** Controller BusIo: the port (re)opened. */
+  onOpen(cb: () => void): void {
+    this.on("open", cb);
+  }
+
+  /** Controller BusIo: the port closed. */
+  onClose(cb: () => void): void {
+    this.on("close", () => cb());
+  }
+
+  /** Stops the expiry timer and ignores further port events (the port itself is not closed). */
+  dispose(): void {
+    this.#disposed = true;
+    this.#clearTimer();
+  }
+
+  #write(bytes: Uint8Array, kind: FrameKind): Promise<void> {
+    this.#lastTxAt = this.#clock.now();
+    this.#log.trace?.({ kind, hex: toHex(bytes) }, "bus tx");
+    return this.#port.write(bytes).then(
+      () => bump(this.#sent, kind),
+      (err: unknown) => {
+        this.#writeErrors++;
+        throw err instanceof Error ? err : new Error(String(err));
+      },
+    );
+  }
+
+  #onData(bytes: Uint8Array): void {
+    if (this.#disposed) return;
+    this.#handle(this.#deframer.push(bytes, this.#clock.now()));
+    this.#armTimer();
+  }
+
+  #handle(results: readonly DeframeResult[]): void {
+    for (const r of results) {
+      if (r.ok) {
+        bump(this.#received, r.frame.kind);
+        this.#log.trace?.({ kind: r.frame.kind, hex: toHex(r.raw) }, "bus rx");
+      } else {
+        this.#log.debug?.(
+          { code: "BUS_FRAME_DROPPED", reason: r.reason, hex: toHex(r.raw) },
+          "frame dropped",
+        );
+      }
+      this.#emit("frame", r);
+    }
+  }
+
+  /** Schedules the partial-frame timeout just after it becomes due (Deframer drops when age > timeout). */
+  #armTimer(): void {
+    this.#clearTimer();
+    if (this.#disposed || !this.#deframer.receiving) return;
+    const due = this.#deframer.lastByteAt + this.#timeoutMs + 1;
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = null;
+        this.expirePartial(this.#clock.now());
+      },
+      Math.max(0, due - this.#clock.now()),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #emit<E extends keyof FrameStreamEvents>(event: E, ...args: Parameters<FrameStreamEvents[E]>): void {
+    for (const l of [...this.#listeners[event]]) {
+      try {
+        (l as (...a: Parameters<FrameStreamEvents[E]>) => void)(...args);
+      } catch (err) {
+        this.#log.error({ code: "BUS_LISTENER_FAILED", event, err }, "a bus frame listener threw");
+      }
+    }
+  }
+}
