@@ -1,5 +1,13 @@
 /** The normalised, typed configuration handed to the rest of the product (all defaults applied). */
-import type { CoreSection, HassSourceSection, HttpSection, MqttControlSection, MqttSourceSection, MqttStatusSection, UrlSourceSection } from "./schema.ts";
+import type {
+  CoreSection,
+  HassSourceSection,
+  HttpSection,
+  MqttControlSection,
+  MqttSourceSection,
+  MqttStatusSection,
+  UrlSourceSection,
+} from "./schema.ts";
 import type { SimSlaveInput } from "./schema-bus.ts";
 import type { PolicyDefinition, PolicyRestriction, PolicyWebhooks } from "./schema-policy.ts";
 

@@ -15,7 +15,31 @@ import {
   msgString,
 } from "./coerce.ts";
 
-const REJECTED = [true, false, null, [], [1], {}, { a: 1 }, "", " ", "abc", "NaN", "Infinity", "-Infinity", "0x10", "1_0", "1e999", "1,5", "++1", "1.2.3", "e5", Infinity, NaN, undefined];
+const REJECTED = [
+  true,
+  false,
+  null,
+  [],
+  [1],
+  {},
+  { a: 1 },
+  "",
+  " ",
+  "abc",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "0x10",
+  "1_0",
+  "1e999",
+  "1,5",
+  "++1",
+  "1.2.3",
+  "e5",
+  Infinity,
+  NaN,
+  undefined,
+];
 
 test("number: finite numbers and plain decimal strings (trimmed) are accepted (http-api §4.4)", () => {
   const cases: [unknown, number][] = [
@@ -30,7 +54,8 @@ test("number: finite numbers and plain decimal strings (trimmed) are accepted (h
     ["2E-1", 0.2],
     ["-0", 0],
   ];
-  for (const [input, expected] of cases) assert.deepEqual(coerceNumber(input), { ok: true, value: expected }, JSON.stringify(input));
+  for (const [input, expected] of cases)
+    assert.deepEqual(coerceNumber(input), { ok: true, value: expected }, JSON.stringify(input));
   assert.ok(Object.is((coerceNumber("-0") as { value: number }).value, 0));
 });
 
@@ -62,7 +87,8 @@ test("boolean-like: true/false, 0/1 and the words true false 1 0 on off yes no (
   const no = [false, 0, "false", "False", "0", "off", "OFF", " no "];
   for (const v of yes) assert.deepEqual(coerceBooleanLike(v), { ok: true, value: true }, String(v));
   for (const v of no) assert.deepEqual(coerceBooleanLike(v), { ok: true, value: false }, String(v));
-  for (const v of [2, -1, 0.5, "", "y", "n", "enabled", null, [], {}, undefined]) assert.deepEqual(coerceBooleanLike(v), { ok: false }, JSON.stringify(v) ?? "undefined");
+  for (const v of [2, -1, 0.5, "", "y", "n", "enabled", null, [], {}, undefined])
+    assert.deepEqual(coerceBooleanLike(v), { ok: false }, JSON.stringify(v) ?? "undefined");
 });
 
 test("string: only JSON strings", () => {
@@ -75,7 +101,10 @@ test("standard message patterns of http-api §4.2, numbers printed as JavaScript
   assert.equal(msgRequired("chargeNowRate"), "chargeNowRate is required");
   assert.equal(msgNumber("chargeNowRate"), "chargeNowRate must be a number");
   assert.equal(msgRange("value", 0.5, 1e21), "value must be between 0.5 and 1e+21");
-  assert.equal(msgRange("chargeNowDuration", 1, 31622400), "chargeNowDuration must be between 1 and 31622400");
+  assert.equal(
+    msgRange("chargeNowDuration", 1, 31622400),
+    "chargeNowDuration must be between 1 and 31622400",
+  );
   assert.equal(msgBoolean("flag"), "flag must be a boolean");
   assert.equal(msgString("name"), "name must be a string");
   assert.equal(msgNotEmpty("name"), "name must not be empty");

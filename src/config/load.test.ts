@@ -39,16 +39,25 @@ test("resolveConfigPath: --config, then TWCMANAGER_CONFIG, then the default loca
 });
 
 test("resolveConfigPath: nothing found → CONFIG_FILE_NOT_FOUND listing the paths and suggesting --demo", async () => {
-  const msg = await rejectsWith(resolveConfigPath(undefined, {}, ["/nonexistent/one.json", "/nonexistent/two.json"]), "CONFIG_FILE_NOT_FOUND");
+  const msg = await rejectsWith(
+    resolveConfigPath(undefined, {}, ["/nonexistent/one.json", "/nonexistent/two.json"]),
+    "CONFIG_FILE_NOT_FOUND",
+  );
   assert.match(msg, /\/nonexistent\/one\.json, \/nonexistent\/two\.json/);
   assert.match(msg, /--demo/);
-  const explicit = await rejectsWith(resolveConfigPath("/nonexistent/x.json", { TWCMANAGER_CONFIG: "/etc/passwd" }), "CONFIG_FILE_NOT_FOUND");
+  const explicit = await rejectsWith(
+    resolveConfigPath("/nonexistent/x.json", { TWCMANAGER_CONFIG: "/etc/passwd" }),
+    "CONFIG_FILE_NOT_FOUND",
+  );
   assert.match(explicit, /tried: \/nonexistent\/x\.json\./);
 });
 
 test("the upstream-style config loads: one warning per enabled unsupported module, no error", async () => {
   const r = await loadConfig("test/fixtures/upstream-config.json");
-  assert.deepEqual(r.warnings.filter((w) => !w.includes("is not supported")), ["config.debugLevel: is deprecated; use config.logLevel"]);
+  assert.deepEqual(
+    r.warnings.filter((w) => !w.includes("is not supported")),
+    ["config.debugLevel: is deprecated; use config.logLevel"],
+  );
   assert.deepEqual(
     r.warnings
       .filter((w) => w.includes("is not supported"))
@@ -66,7 +75,12 @@ test("the upstream-style config loads: one warning per enabled unsupported modul
       "vehicle.TeslaAPI",
     ],
   );
-  assert.deepEqual(r.config.bus, { kind: "Dummy", slaves: [{ twcID: "AB" }], seed: null, realisticTiming: false });
+  assert.deepEqual(r.config.bus, {
+    kind: "Dummy",
+    slaves: [{ twcID: "AB" }],
+    seed: null,
+    realisticTiming: false,
+  });
   assert.equal(r.config.http?.listenPort, 8088);
   assert.equal(r.config.core.settingsPath, resolve("test-output/upstream-settings"));
   assert.equal(r.config.policy.policyCheckIntervalS, 30);
@@ -85,7 +99,10 @@ test("loadConfig: parse errors name the file; validation errors are all listed, 
     assert.match(parseMsg, /^twc\.json:4:5: expected ',' or '}'/);
 
     const invalid = join(dir, "config.json");
-    await writeFile(invalid, JSON.stringify({ config: { wiringMaxAmpsAllTWCs: "x", minAmpsPerTWC: 6 }, interface: {} }));
+    await writeFile(
+      invalid,
+      JSON.stringify({ config: { wiringMaxAmpsAllTWCs: "x", minAmpsPerTWC: 6 }, interface: {} }),
+    );
     const msg = await rejectsWith(loadConfig(invalid), "CONFIG_INVALID");
     assert.deepEqual(msg.split("\n"), [
       "config.settingsPath: is required",

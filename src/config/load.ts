@@ -50,7 +50,12 @@ export async function resolveConfigPath(
   defaults: readonly string[] = DEFAULT_CONFIG_PATHS,
 ): Promise<string> {
   const fromEnv = env.TWCMANAGER_CONFIG;
-  const explicit = cliPath !== undefined && cliPath !== "" ? cliPath : fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
+  const explicit =
+    cliPath !== undefined && cliPath !== ""
+      ? cliPath
+      : fromEnv !== undefined && fromEnv !== ""
+        ? fromEnv
+        : undefined;
   const candidates = explicit !== undefined ? [explicit] : defaults;
   for (const c of candidates) {
     const abs = resolve(c);
@@ -60,11 +65,18 @@ export async function resolveConfigPath(
 }
 
 /** Parses and validates config text; throws CONFIG_PARSE / CONFIG_INVALID (all errors, one per line). */
-export function loadConfigText(text: string, fileName = "config.json", cwd = process.cwd()): Omit<LoadedConfig, "path"> {
+export function loadConfigText(
+  text: string,
+  fileName = "config.json",
+  cwd = process.cwd(),
+): Omit<LoadedConfig, "path"> {
   const parsed = parseConfigText(text, fileName);
   const { config, issues } = validate(parsed.value);
   const errors = issues.filter((i) => i.severity === "error").map((i) => i.message);
-  const warnings = [...parsed.warnings, ...issues.filter((i) => i.severity === "warning").map((i) => i.message)];
+  const warnings = [
+    ...parsed.warnings,
+    ...issues.filter((i) => i.severity === "warning").map((i) => i.message),
+  ];
   if (errors.length > 0 || !config) {
     throw new TwcError({ code: "CONFIG_INVALID", message: errors.join("\n"), context: { errors, warnings } });
   }
@@ -85,7 +97,12 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw notFound([path]);
-    throw new TwcError({ code: "CONFIG_INVALID", message: `cannot read ${abs}: ${code ?? String(e)}`, cause: e, context: { errno: code } });
+    throw new TwcError({
+      code: "CONFIG_INVALID",
+      message: `cannot read ${abs}: ${code ?? String(e)}`,
+      cause: e,
+      context: { errno: code },
+    });
   }
   return { path: abs, ...loadConfigText(text, basename(abs)) };
 }

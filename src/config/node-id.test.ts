@@ -20,7 +20,10 @@ test("first non-internal universally administered MAC wins; else the first non-z
     eth0: [nic("b8:27:eb:00:00:02")],
   };
   assert.equal(primaryMac(ifaces), 0xb827eb000001n);
-  assert.equal(primaryMac({ lo: [nic("00:00:00:00:00:00", true)], docker0: [nic("02:42:ac:11:00:02")] }), 0x0242ac110002n);
+  assert.equal(
+    primaryMac({ lo: [nic("00:00:00:00:00:00", true)], docker0: [nic("02:42:ac:11:00:02")] }),
+    0x0242ac110002n,
+  );
   assert.equal(primaryMac({ lo: [nic("00:00:00:00:00:00", true)] }), null);
 });
 
@@ -33,6 +36,12 @@ test("without a MAC: a random 48-bit value with the multicast bit set", () => {
 });
 
 test("a persisted decimal identifier is returned unchanged", () => {
-  assert.equal(installationNodeId({ installationNodeId: "123" }, { eth0: [nic("b8:27:eb:12:34:56")] }), "123");
-  assert.equal(installationNodeId({ installationNodeId: "abc" }, { eth0: [nic("b8:27:eb:12:34:56")] }), "202481587074134");
+  assert.equal(
+    installationNodeId({ installationNodeId: "123" }, { eth0: [nic("b8:27:eb:12:34:56")] }),
+    "123",
+  );
+  assert.equal(
+    installationNodeId({ installationNodeId: "abc" }, { eth0: [nic("b8:27:eb:12:34:56")] }),
+    "202481587074134",
+  );
 });

@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { isTwcError } from "../shared/errors.ts";
 import { PARSE_HINT, parseConfigText } from "./parse.ts";
 
-function parseError(text: string, file?: string): { message: string; context: Record<string, unknown> | undefined } {
+function parseError(
+  text: string,
+  file?: string,
+): { message: string; context: Record<string, unknown> | undefined } {
   try {
     parseConfigText(text, file);
   } catch (e) {
@@ -18,7 +21,10 @@ test("missing comma: file, line, column, description, the line and a caret, then
   const before = Array.from({ length: 842 }, (_, i) => `    "k${i}": ${i},`).join("\n");
   const text = `{\n${before}\n    "last": { "x": 1 }\n    "TeslaMate": {\n    }\n}\n`;
   const { message, context } = parseError(text);
-  assert.equal(message, `config.json:845:5: expected ',' or '}' after a property value\n      "TeslaMate": {\n      ^\n${PARSE_HINT}`);
+  assert.equal(
+    message,
+    `config.json:845:5: expected ',' or '}' after a property value\n      "TeslaMate": {\n      ^\n${PARSE_HINT}`,
+  );
   assert.deepEqual(context, { file: "config.json", line: 845, column: 5 });
 });
 
@@ -29,8 +35,14 @@ test("missing comma in an array names the array; the caret follows tabs", () => 
 });
 
 test("single quotes, unquoted keys and non-JSON values are parse errors", () => {
-  assert.match(parseError("{ 'a': 1 }").message, /^config\.json:1:3: strings and property names must use double quotes/);
-  assert.match(parseError('{ "a": 1,\n  b: 2 }').message, /^config\.json:2:3: expected a property name in double quotes, found 'b'/);
+  assert.match(
+    parseError("{ 'a': 1 }").message,
+    /^config\.json:1:3: strings and property names must use double quotes/,
+  );
+  assert.match(
+    parseError('{ "a": 1,\n  b: 2 }').message,
+    /^config\.json:2:3: expected a property name in double quotes, found 'b'/,
+  );
   assert.match(parseError('{ "a": NaN }').message, /^config\.json:1:8: unexpected 'NaN'/);
   assert.match(parseError('{ "a": 1').message, /^config\.json:1:9: expected '}' to close the object/);
   assert.match(parseError("").message, /^config\.json:1:1: unexpected end of file/);
@@ -48,7 +60,10 @@ test("duplicate keys: the last one wins, with a warning naming the key and its l
   assert.deepEqual(r.value, { config: { a: 3, b: 2 }, z: 0 });
   assert.deepEqual(Object.keys(r.value.config as object), ["a", "b"]);
   assert.equal(r.warnings.length, 1);
-  assert.match(r.warnings[0]!, /^config\.json:5:5: duplicate key "a" \(config\.a, first defined on line 3\); the last one wins$/);
+  assert.match(
+    r.warnings[0]!,
+    /^config\.json:5:5: duplicate key "a" \(config\.a, first defined on line 3\); the last one wins$/,
+  );
 });
 
 test("a __proto__ key stays an ordinary own property", () => {
@@ -59,5 +74,8 @@ test("a __proto__ key stays an ordinary own property", () => {
 });
 
 test("a BOM is ignored and line numbers count from the first real line", () => {
-  assert.match(parseError('\uFEFF{\n "a" 1}').message, /^config\.json:2:6: expected ':' after a property name/);
+  assert.match(
+    parseError('\uFEFF{\n "a" 1}').message,
+    /^config\.json:2:6: expected ':' after a property name/,
+  );
 });

@@ -21,17 +21,26 @@ export const PARSE_HINT = "config.json must be JSON; comments (# //) and trailin
 
 const MAX_SHOWN_LINE = 160;
 
-type Container = { kind: "object"; obj: Record<string, unknown>; keys: Map<string, number>; key: string | null } | { kind: "array"; arr: unknown[] };
+type Container =
+  | { kind: "object"; obj: Record<string, unknown>; keys: Map<string, number>; key: string | null }
+  | { kind: "array"; arr: unknown[] };
 
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   // defineProperty keeps keys such as "__proto__" as ordinary own data properties.
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function describe(code: ParseErrorCode, inside: Container["kind"] | null, token: string, expectingName: boolean): string {
+function describe(
+  code: ParseErrorCode,
+  inside: Container["kind"] | null,
+  token: string,
+  expectingName: boolean,
+): string {
   switch (printParseErrorCode(code)) {
     case "CommaExpected":
-      return inside === "array" ? "expected ',' or ']' after an array element" : "expected ',' or '}' after a property value";
+      return inside === "array"
+        ? "expected ',' or ']' after an array element"
+        : "expected ',' or '}' after a property value";
     case "CloseBraceExpected":
       return "expected '}' to close the object";
     case "CloseBracketExpected":
@@ -60,7 +69,8 @@ function describe(code: ParseErrorCode, inside: Container["kind"] | null, token:
     case "UnexpectedEndOfComment":
       return "invalid comment";
     case "InvalidSymbol": {
-      if (token.startsWith("'")) return "strings and property names must use double quotes, not single quotes";
+      if (token.startsWith("'"))
+        return "strings and property names must use double quotes, not single quotes";
       if (expectingName) return `expected a property name in double quotes, found '${token}'`;
       return `unexpected '${token}'`;
     }
@@ -70,13 +80,22 @@ function describe(code: ParseErrorCode, inside: Container["kind"] | null, token:
 }
 
 /** Formats "<file>:<line>:<col>: <description>", the offending line, a caret and the hint. */
-export function formatParseError(fileName: string, text: string, line0: number, col0: number, description: string): string {
+export function formatParseError(
+  fileName: string,
+  text: string,
+  line0: number,
+  col0: number,
+  description: string,
+): string {
   const lines = text.split(/\r\n|\r|\n/);
   let src = lines[line0] ?? "";
   let caretCol = col0;
   if (src.length > MAX_SHOWN_LINE) {
     const start = Math.max(0, col0 - MAX_SHOWN_LINE / 2);
-    src = (start > 0 ? "…" : "") + src.slice(start, start + MAX_SHOWN_LINE) + (start + MAX_SHOWN_LINE < src.length ? "…" : "");
+    src =
+      (start > 0 ? "…" : "") +
+      src.slice(start, start + MAX_SHOWN_LINE) +
+      (start + MAX_SHOWN_LINE < src.length ? "…" : "");
     caretCol = col0 - start + (start > 0 ? 1 : 0);
   }
   let pad = "";

@@ -84,7 +84,8 @@ export function show(v: unknown): string {
 }
 
 function rangeText(s: JsonSchema): string {
-  if (s.minimum !== undefined && s.maximum !== undefined) return ` between ${String(s.minimum)} and ${String(s.maximum)}`;
+  if (s.minimum !== undefined && s.maximum !== undefined)
+    return ` between ${String(s.minimum)} and ${String(s.maximum)}`;
   const parts: string[] = [];
   if (s.exclusiveMinimum !== undefined) parts.push(`> ${String(s.exclusiveMinimum)}`);
   if (s.minimum !== undefined) parts.push(`≥ ${String(s.minimum)}`);
@@ -97,7 +98,8 @@ function rangeText(s: JsonSchema): string {
 export function describeSchema(s: JsonSchema): string {
   if (s["x-expected"] !== undefined) return s["x-expected"];
   if (s.anyOf) {
-    if (s.anyOf.every((m) => m.const !== undefined)) return `one of ${s.anyOf.map((m) => show(m.const)).join(", ")}`;
+    if (s.anyOf.every((m) => m.const !== undefined))
+      return `one of ${s.anyOf.map((m) => show(m.const)).join(", ")}`;
     return s.anyOf.map(describeSchema).join(" or ");
   }
   switch (s.type) {
@@ -110,11 +112,18 @@ export function describeSchema(s: JsonSchema): string {
     case "null":
       return "null";
     case "array":
-      return s.minItems !== undefined && s.minItems === s.maxItems ? `a list of ${String(s.minItems)} elements` : "a list";
+      return s.minItems !== undefined && s.minItems === s.maxItems
+        ? `a list of ${String(s.minItems)} elements`
+        : "a list";
     case "object":
       return "an object";
     case "string": {
-      let d = s.minLength === 1 ? "a non-empty string" : s.minLength !== undefined && s.minLength > 1 ? `a string of at least ${String(s.minLength)} characters` : "a string";
+      let d =
+        s.minLength === 1
+          ? "a non-empty string"
+          : s.minLength !== undefined && s.minLength > 1
+            ? `a string of at least ${String(s.minLength)} characters`
+            : "a string";
       if (s.maxLength !== undefined) d += ` of at most ${String(s.maxLength)} characters`;
       return d;
     }
@@ -162,7 +171,11 @@ function walkString(s: JsonSchema, v: unknown, path: string, issues: Issue[]): W
     str = v;
   } else if (typeof v === "number" && Number.isFinite(v)) {
     str = String(v);
-    addWarning(issues, path, s["x-secret"] ? "a number was given, using it as a string" : `${String(v)} is a number, using "${str}"`);
+    addWarning(
+      issues,
+      path,
+      s["x-secret"] ? "a number was given, using it as a string" : `${String(v)} is a number, using "${str}"`,
+    );
   } else {
     return fail(issues, s, path, v);
   }
@@ -206,10 +219,21 @@ function walkObject(s: JsonSchema, v: unknown, path: string, issues: Issue[]): W
     const match = patterns.find(([re]) => new RegExp(re, "u").test(key));
     if (match) {
       const r = walk(match[1], v[key], p, issues);
-      if (r.ok) Object.defineProperty(out, key, { value: r.value, enumerable: true, writable: true, configurable: true });
+      if (r.ok)
+        Object.defineProperty(out, key, {
+          value: r.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else ok = false;
     } else if (s.additionalProperties === true) {
-      Object.defineProperty(out, key, { value: v[key], enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: v[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else {
       addWarning(issues, p, "unknown key, ignored");
     }
@@ -219,7 +243,10 @@ function walkObject(s: JsonSchema, v: unknown, path: string, issues: Issue[]): W
 
 function walkArray(s: JsonSchema, v: unknown, path: string, issues: Issue[]): WalkResult {
   if (!Array.isArray(v)) return fail(issues, s, path, v);
-  if ((s.minItems !== undefined && v.length < s.minItems) || (s.maxItems !== undefined && v.length > s.maxItems)) {
+  if (
+    (s.minItems !== undefined && v.length < s.minItems) ||
+    (s.maxItems !== undefined && v.length > s.maxItems)
+  ) {
     return fail(issues, s, path, v);
   }
   const out: unknown[] = [];
@@ -232,7 +259,13 @@ function walkArray(s: JsonSchema, v: unknown, path: string, issues: Issue[]): Wa
   return ok ? { ok: true, value: out } : { ok: false };
 }
 
-function walkAnyOf(s: JsonSchema, members: JsonSchema[], v: unknown, path: string, issues: Issue[]): WalkResult {
+function walkAnyOf(
+  s: JsonSchema,
+  members: JsonSchema[],
+  v: unknown,
+  path: string,
+  issues: Issue[],
+): WalkResult {
   if (members.every((m) => m.const !== undefined)) {
     return members.some((m) => m.const === v) ? { ok: true, value: v } : fail(issues, s, path, v);
   }
@@ -280,7 +313,12 @@ export function walk(s: JsonSchema, v: unknown, path: string, issues: Issue[]): 
 }
 
 /** Typed entry point: checks `v` against a TypeBox schema; null when there was an error. */
-export function checkSchema<S extends TSchema>(schema: S, v: unknown, path: string, issues: Issue[]): Static<S> | null {
+export function checkSchema<S extends TSchema>(
+  schema: S,
+  v: unknown,
+  path: string,
+  issues: Issue[],
+): Static<S> | null {
   const r = walk(schema, v, path, issues);
   return r.ok ? (r.value as Static<S>) : null;
 }

@@ -15,35 +15,127 @@ const port = (description: string, dflt?: number): ReturnType<typeof Type.Intege
 /** The `config` section (config.md §3.5). */
 export const CoreSectionSchema = Type.Object(
   {
-    settingsPath: Type.String({ minLength: 1, description: "Directory of settings.json and the database (relative paths: against the working directory)" }),
-    wiringMaxAmpsAllTWCs: Type.Number({ exclusiveMinimum: 0, description: "Breaker rating × 0.8 of the circuit feeding all TWCs; hard cap on the total budget (A)" }),
-    wiringMaxAmpsPerTWC: Type.Number({ exclusiveMinimum: 0, default: 6, description: "Per-TWC wiring cap (A)" }),
+    settingsPath: Type.String({
+      minLength: 1,
+      description:
+        "Directory of settings.json and the database (relative paths: against the working directory)",
+    }),
+    wiringMaxAmpsAllTWCs: Type.Number({
+      exclusiveMinimum: 0,
+      description: "Breaker rating × 0.8 of the circuit feeding all TWCs; hard cap on the total budget (A)",
+    }),
+    wiringMaxAmpsPerTWC: Type.Number({
+      exclusiveMinimum: 0,
+      default: 6,
+      description: "Per-TWC wiring cap (A)",
+    }),
     minAmpsPerTWC: Type.Number({ minimum: 0, description: "Never offer a car less than this (A)" }),
-    maxAmpsAllowedFromGrid: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Grid import cap (A); unset = no cap" })),
+    maxAmpsAllowedFromGrid: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: "Grid import cap (A); unset = no cap" }),
+    ),
     startStopDelay: Type.Number({ minimum: 0, default: 60, description: "Start/stop hysteresis (s)" }),
-    defaultVoltage: Type.Number({ exclusiveMinimum: 0, default: 240, description: "Voltage used until TWCs report voltages (V)" }),
-    numberOfPhases: Type.Integer({ minimum: 1, maximum: 3, default: 1, description: "Phases used until TWCs report voltages" }),
-    realPowerFactorMinAmps: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: "Real power factor at minAmpsPerTWC" }),
-    realPowerFactorMaxAmps: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: "Real power factor at wiringMaxAmpsAllTWCs" }),
-    greenEnergyFlexAmps: Type.Number({ minimum: 0, default: 0, description: "Flex amps of the green policies (A)" }),
-    useFlexAmpsToStartCharge: Type.Boolean({ default: false, description: "Allow flex amps to start charging" }),
-    greenEnergyLatch: Type.Optional(Type.Number({ minimum: 0, description: "Latch of the daytime Track Green Energy policy (minutes)" })),
-    greenEnergyAmpsOffset: Type.Number({ default: 0, description: "Legacy whole-house amps offset (overridden by the setting of the same name)" }),
-    subtractChargerLoad: Type.Boolean({ default: false, description: "The energy meter's consumption includes the chargers" }),
-    treatGenerationAsGridDelivery: Type.Boolean({ default: false, description: "The meter's generation is actually grid export" }),
-    webhookMethod: Type.Union([Type.Literal("POST"), Type.Literal("GET")], { default: "POST", description: "HTTP method of policy webhooks" }),
-    fakeMaster: Type.Integer({ minimum: 0, maximum: 2, default: 1, description: "Bus mode: 1 fake master, 2 passive monitor (0 fake slave is not supported)" }),
-    logLevel: Type.Optional(Type.Integer({ description: "Upstream numeric log level (≥40 error, 30–39 warn, 20–29 info, 13–19 debug, ≤12 trace)" })),
-    debugLevel: Type.Optional(Type.Integer({ minimum: 0, maximum: 11, description: "Deprecated: use logLevel" })),
-    displayMilliseconds: Type.Boolean({ default: false, description: "Accepted; timestamps always carry milliseconds" }),
-    rs485adapter: Type.Optional(Type.String({ description: "Legacy location of the serial port (interface.RS485.port wins)" })),
-    baud: Type.Optional(Type.Integer({ exclusiveMinimum: 0, description: "Legacy location of the baud rate (interface.RS485.baud wins)" })),
-    energyStaleAfterS: Type.Number({ minimum: 30, maximum: 86400, default: 300, description: "Energy readings older than this are unavailable (s)" }),
-    historyRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: "History retention in the database (days)" }),
-    chargeNowLimit: Type.Optional(Type.Number({ description: "State-of-charge limit of Charge Now (vehicle modules only)" })),
-    scheduledLimit: Type.Optional(Type.Number({ description: "State-of-charge limit of Scheduled Charging (vehicle modules only)" })),
-    greenEnergyLimit: Type.Optional(Type.Number({ description: "State-of-charge limit of Track Green Energy (vehicle modules only)" })),
-    nonScheduledLimit: Type.Optional(Type.Number({ description: "State-of-charge limit of Non Scheduled Charging (vehicle modules only)" })),
+    defaultVoltage: Type.Number({
+      exclusiveMinimum: 0,
+      default: 240,
+      description: "Voltage used until TWCs report voltages (V)",
+    }),
+    numberOfPhases: Type.Integer({
+      minimum: 1,
+      maximum: 3,
+      default: 1,
+      description: "Phases used until TWCs report voltages",
+    }),
+    realPowerFactorMinAmps: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 1,
+      description: "Real power factor at minAmpsPerTWC",
+    }),
+    realPowerFactorMaxAmps: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 1,
+      description: "Real power factor at wiringMaxAmpsAllTWCs",
+    }),
+    greenEnergyFlexAmps: Type.Number({
+      minimum: 0,
+      default: 0,
+      description: "Flex amps of the green policies (A)",
+    }),
+    useFlexAmpsToStartCharge: Type.Boolean({
+      default: false,
+      description: "Allow flex amps to start charging",
+    }),
+    greenEnergyLatch: Type.Optional(
+      Type.Number({ minimum: 0, description: "Latch of the daytime Track Green Energy policy (minutes)" }),
+    ),
+    greenEnergyAmpsOffset: Type.Number({
+      default: 0,
+      description: "Legacy whole-house amps offset (overridden by the setting of the same name)",
+    }),
+    subtractChargerLoad: Type.Boolean({
+      default: false,
+      description: "The energy meter's consumption includes the chargers",
+    }),
+    treatGenerationAsGridDelivery: Type.Boolean({
+      default: false,
+      description: "The meter's generation is actually grid export",
+    }),
+    webhookMethod: Type.Union([Type.Literal("POST"), Type.Literal("GET")], {
+      default: "POST",
+      description: "HTTP method of policy webhooks",
+    }),
+    fakeMaster: Type.Integer({
+      minimum: 0,
+      maximum: 2,
+      default: 1,
+      description: "Bus mode: 1 fake master, 2 passive monitor (0 fake slave is not supported)",
+    }),
+    logLevel: Type.Optional(
+      Type.Integer({
+        description: "Upstream numeric log level (≥40 error, 30–39 warn, 20–29 info, 13–19 debug, ≤12 trace)",
+      }),
+    ),
+    debugLevel: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 11, description: "Deprecated: use logLevel" }),
+    ),
+    displayMilliseconds: Type.Boolean({
+      default: false,
+      description: "Accepted; timestamps always carry milliseconds",
+    }),
+    rs485adapter: Type.Optional(
+      Type.String({ description: "Legacy location of the serial port (interface.RS485.port wins)" }),
+    ),
+    baud: Type.Optional(
+      Type.Integer({
+        exclusiveMinimum: 0,
+        description: "Legacy location of the baud rate (interface.RS485.baud wins)",
+      }),
+    ),
+    energyStaleAfterS: Type.Number({
+      minimum: 30,
+      maximum: 86400,
+      default: 300,
+      description: "Energy readings older than this are unavailable (s)",
+    }),
+    historyRetentionDays: Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      default: 90,
+      description: "History retention in the database (days)",
+    }),
+    chargeNowLimit: Type.Optional(
+      Type.Number({ description: "State-of-charge limit of Charge Now (vehicle modules only)" }),
+    ),
+    scheduledLimit: Type.Optional(
+      Type.Number({ description: "State-of-charge limit of Scheduled Charging (vehicle modules only)" }),
+    ),
+    greenEnergyLimit: Type.Optional(
+      Type.Number({ description: "State-of-charge limit of Track Green Energy (vehicle modules only)" }),
+    ),
+    nonScheduledLimit: Type.Optional(
+      Type.Number({ description: "State-of-charge limit of Non Scheduled Charging (vehicle modules only)" }),
+    ),
     minChargeLevel: ignored("vehicle-module key"),
     respectVehicleSchedule: ignored("vehicle-module key"),
     atHomeRadius: ignored("vehicle-module key"),
@@ -73,10 +165,20 @@ export const HttpTlsSchema = Type.Object({
 /** `control.HTTP.auth` (http-api.md §3.1). */
 export const HttpAuthSchema = Type.Object({
   tokens: Type.Optional(
-    Type.Array(Type.String({ minLength: 16, "x-secret": true, description: "API bearer token" }), { description: "API bearer tokens (≥ 16 characters each)" }),
+    Type.Array(Type.String({ minLength: 16, "x-secret": true, description: "API bearer token" }), {
+      description: "API bearer tokens (≥ 16 characters each)",
+    }),
   ),
-  username: Type.Optional(Type.String({ minLength: 1, description: "Username for Basic auth and the login page" })),
-  password: Type.Optional(Type.String({ minLength: 1, "x-secret": true, description: "Plain-text password (discouraged; prefer passwordHash)" })),
+  username: Type.Optional(
+    Type.String({ minLength: 1, description: "Username for Basic auth and the login page" }),
+  ),
+  password: Type.Optional(
+    Type.String({
+      minLength: 1,
+      "x-secret": true,
+      description: "Plain-text password (discouraged; prefer passwordHash)",
+    }),
+  ),
   passwordHash: Type.Optional(
     Type.String({
       pattern: "^scrypt:\\d+:\\d+:\\d+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$",
@@ -85,20 +187,41 @@ export const HttpAuthSchema = Type.Object({
       description: "Password hash from `twcmanager hash-password`",
     }),
   ),
-  protectReads: Type.Boolean({ default: false, description: "Also require authentication for reads and pages" }),
-  sessionTtlHours: Type.Number({ exclusiveMinimum: 0, maximum: 87600, default: 168, description: "Login session lifetime (hours)" }),
+  protectReads: Type.Boolean({
+    default: false,
+    description: "Also require authentication for reads and pages",
+  }),
+  sessionTtlHours: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 87600,
+    default: 168,
+    description: "Login session lifetime (hours)",
+  }),
 });
 
 /** `control.HTTP` (http-api.md §2.1). */
 export const HttpSchema = Type.Object({
   enabled: Type.Boolean({ description: "Run the HTTP server (required when the section exists)" }),
   listenPort: port("HTTP (or HTTPS) port", 8080),
-  listenAddress: Type.Optional(Type.String({ minLength: 1, description: "Address to bind; default :: dual-stack, else 0.0.0.0" })),
+  listenAddress: Type.Optional(
+    Type.String({ minLength: 1, description: "Address to bind; default :: dual-stack, else 0.0.0.0" }),
+  ),
   tls: Type.Optional(HttpTlsSchema),
   auth: Type.Optional(HttpAuthSchema),
-  allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Extra origins allowed to send state-changing requests" }),
-  allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Host-header allow-list (empty = no check); entries may start with *." }),
-  maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 10485760, default: 65536, description: "Request body limit (bytes)" }),
+  allowedOrigins: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: "Extra origins allowed to send state-changing requests",
+  }),
+  allowedHosts: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: "Host-header allow-list (empty = no check); entries may start with *.",
+  }),
+  maxBodyBytes: Type.Integer({
+    minimum: 1024,
+    maximum: 10485760,
+    default: 65536,
+    description: "Request body limit (bytes)",
+  }),
 });
 
 const brokerKeys = {
@@ -119,20 +242,36 @@ export const MqttControlSchema = Type.Object(brokerKeys, { description: "MQTT co
 export const MqttStatusSchema = Type.Object(
   {
     ...brokerKeys,
-    ratelimit: Type.Number({ minimum: 0, default: 60, description: "Per-topic minimum seconds between publishes; 0 disables" }),
-    homeassistantDiscovery: Type.Boolean({ default: false, description: "Publish Home Assistant discovery configs" }),
+    ratelimit: Type.Number({
+      minimum: 0,
+      default: 60,
+      description: "Per-topic minimum seconds between publishes; 0 disables",
+    }),
+    homeassistantDiscovery: Type.Boolean({
+      default: false,
+      description: "Publish Home Assistant discovery configs",
+    }),
     discoveryPrefix: Type.String({ minLength: 1, default: "homeassistant" }),
     deviceNamePrefix: Type.String({ minLength: 1, default: "TWC" }),
   },
   { description: "MQTT status publishing (config.md §5.2)" },
 );
 
-const pollIntervalS = Type.Number({ minimum: 2, maximum: 3600, default: 10, description: "Our extension: poll interval (s)" });
+const pollIntervalS = Type.Number({
+  minimum: 2,
+  maximum: 3600,
+  default: 10,
+  description: "Our extension: poll interval (s)",
+});
 
 /** `sources.URL` (config.md §5.4). */
 export const UrlSourceSchema = Type.Object({
   enabled: Type.Boolean({ default: false }),
-  url: Type.String({ pattern: "^https?://\\S+$", "x-expected": "an http:// or https:// URL", description: "Base URL; items are fetched as <url>/<item>" }),
+  url: Type.String({
+    pattern: "^https?://\\S+$",
+    "x-expected": "an http:// or https:// URL",
+    description: "Base URL; items are fetched as <url>/<item>",
+  }),
   consumptionItem: Type.String({ default: "", description: "Consumption item; empty = not fetched (0)" }),
   generationItem: Type.String({ default: "", description: "Generation item; empty = not fetched (0)" }),
   pollIntervalS,
@@ -142,11 +281,23 @@ export const UrlSourceSchema = Type.Object({
 export const HassSourceSchema = Type.Object({
   enabled: Type.Boolean({ default: false }),
   serverIP: Type.String({ minLength: 1, description: "Home Assistant host" }),
-  serverPort: Type.Integer({ minimum: 1, maximum: 65535, default: 8123, "x-quiet": true, description: "Port (number or numeric string)" }),
+  serverPort: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    default: 8123,
+    "x-quiet": true,
+    description: "Port (number or numeric string)",
+  }),
   useHttps: Type.Boolean({ default: false }),
   apiKey: Type.String({ minLength: 1, "x-secret": true, description: "Long-lived access token" }),
-  hassEntityConsumption: Type.String({ default: "", description: "Consumption entity ID; empty = not queried" }),
-  hassEntityGeneration: Type.String({ default: "", description: "Generation entity ID; empty = not queried" }),
+  hassEntityConsumption: Type.String({
+    default: "",
+    description: "Consumption entity ID; empty = not queried",
+  }),
+  hassEntityGeneration: Type.String({
+    default: "",
+    description: "Generation entity ID; empty = not queried",
+  }),
   pollIntervalS,
 });
 
@@ -158,11 +309,20 @@ export const MqttSourceSchema = Type.Object(
     brokerPort: port("Broker port", 1883),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String({ "x-secret": true })),
-    generationTopic: Type.String({ default: "", description: "Topic carrying the generation in W; empty = none" }),
-    consumptionTopic: Type.String({ default: "", description: "Topic carrying the consumption in W; empty = none" }),
+    generationTopic: Type.String({
+      default: "",
+      description: "Topic carrying the generation in W; empty = none",
+    }),
+    consumptionTopic: Type.String({
+      default: "",
+      description: "Topic carrying the consumption in W; empty = none",
+    }),
     pollIntervalS: ignored("the MQTT source is push-based; pollIntervalS"),
   },
-  { description: "Our extension: energy readings subscribed from an MQTT broker (not the upstream EMS MQTT module's key names)" },
+  {
+    description:
+      "Our extension: energy readings subscribed from an MQTT broker (not the upstream EMS MQTT module's key names)",
+  },
 );
 
 const muteKeys = { use_icons: ignored("use_icons"), mute: ignored("mute") };

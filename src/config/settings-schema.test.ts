@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkSettingName, normaliseSettings, PROTECTED_SETTING_KEYS, SETTING_SPECS, validateSettingValue } from "./settings-schema.ts";
+import {
+  checkSettingName,
+  normaliseSettings,
+  PROTECTED_SETTING_KEYS,
+  SETTING_SPECS,
+  validateSettingValue,
+} from "./settings-schema.ts";
 
 const W = 32;
 
@@ -55,7 +61,10 @@ test("upstream string values are coerced to their types", () => {
 });
 
 test("out-of-range or uncoercible values fall back to the default with a warning naming the key", () => {
-  const { settings, warnings } = normaliseSettings({ chargeNowAmps: 40, nonScheduledAction: 4, sunrise: "dawn", greenEnergyAmpsOffset: 5000, homeLon: 200 }, W);
+  const { settings, warnings } = normaliseSettings(
+    { chargeNowAmps: 40, nonScheduledAction: 4, sunrise: "dawn", greenEnergyAmpsOffset: 5000, homeLon: 200 },
+    W,
+  );
   assert.equal(settings.chargeNowAmps, 0);
   assert.equal(settings.nonScheduledAction, 1);
   assert.equal(settings.sunrise, 6);
@@ -63,9 +72,16 @@ test("out-of-range or uncoercible values fall back to the default with a warning
   assert.ok(!("greenEnergyAmpsOffset" in settings));
   assert.equal(warnings.length, 5);
   for (const k of ["chargeNowAmps", "nonScheduledAction", "sunrise", "greenEnergyAmpsOffset", "homeLon"]) {
-    assert.ok(warnings.some((w) => w.includes(`'${k}'`)), k);
+    assert.ok(
+      warnings.some((w) => w.includes(`'${k}'`)),
+      k,
+    );
   }
-  assert.ok(warnings.includes("settings.json: 'chargeNowAmps' value 40 is invalid (must be a number between 0 and 32); using the default 0"));
+  assert.ok(
+    warnings.includes(
+      "settings.json: 'chargeNowAmps' value 40 is invalid (must be a number between 0 and 32); using the default 0",
+    ),
+  );
 });
 
 test("unknown and preserved keys are kept verbatim; structured keys are normalised", () => {
@@ -75,7 +91,9 @@ test("unknown and preserved keys are kept verbatim; structured keys are normalis
     myCustom: { nested: true },
     history: [{ t: 1 }],
     consumptionOffset: { fridge: { value: "150", unit: "w" }, broken: { value: "x", unit: "A" } },
-    VehicleGroups: { "Allow Charging": { Description: "mine", "Built-in": 1, Members: ["5YJ3E1EA7KF000000"] } },
+    VehicleGroups: {
+      "Allow Charging": { Description: "mine", "Built-in": 1, Members: ["5YJ3E1EA7KF000000"] },
+    },
   };
   const { settings, warnings } = normaliseSettings(raw, W);
   assert.equal(settings.carApiBearerToken, "tok");
@@ -85,26 +103,55 @@ test("unknown and preserved keys are kept verbatim; structured keys are normalis
   assert.deepEqual(settings.consumptionOffset, { fridge: { value: 150, unit: "W" } });
   assert.deepEqual(settings.VehicleGroups["Allow Charging"]?.Members, ["5YJ3E1EA7KF000000"]);
   assert.ok(settings.VehicleGroups["Deny Charging"]);
-  assert.deepEqual(warnings, ["settings.json: consumptionOffset 'broken' is invalid ({\"value\":\"x\",\"unit\":\"A\"}) and was dropped"]);
+  assert.deepEqual(warnings, [
+    'settings.json: consumptionOffset \'broken\' is invalid ({"value":"x","unit":"A"}) and was dropped',
+  ]);
 });
 
 test("setSetting value rules: typed keys coerced, ranges depending on W, protected keys refused", () => {
   assert.deepEqual(validateSettingValue("nonScheduledAmpsMax", "16", W), { ok: true, value: 16 });
   assert.deepEqual(validateSettingValue("sendServerTime", true, W), { ok: true, value: 1 });
   assert.deepEqual(validateSettingValue("enableDebugCommands", "off", W), { ok: true, value: false });
-  assert.deepEqual(validateSettingValue("nonScheduledAction", 4, W), { ok: false, message: "value for 'nonScheduledAction' must be 1, 2 or 3" });
-  assert.deepEqual(validateSettingValue("chargeAuthorizationMode", 3, W), { ok: false, message: "value for 'chargeAuthorizationMode' must be 1 or 2" });
-  assert.deepEqual(validateSettingValue("nonScheduledAmpsMax", 33, W), { ok: false, message: "value for 'nonScheduledAmpsMax' must be a number between 0 and 32" });
+  assert.deepEqual(validateSettingValue("nonScheduledAction", 4, W), {
+    ok: false,
+    message: "value for 'nonScheduledAction' must be 1, 2 or 3",
+  });
+  assert.deepEqual(validateSettingValue("chargeAuthorizationMode", 3, W), {
+    ok: false,
+    message: "value for 'chargeAuthorizationMode' must be 1 or 2",
+  });
+  assert.deepEqual(validateSettingValue("nonScheduledAmpsMax", 33, W), {
+    ok: false,
+    message: "value for 'nonScheduledAmpsMax' must be a number between 0 and 32",
+  });
   assert.deepEqual(validateSettingValue("nonScheduledAmpsMax", 33, 40), { ok: true, value: 33 });
-  assert.deepEqual(validateSettingValue("homeLat", -91, W), { ok: false, message: "value for 'homeLat' must be a number between -90 and 90, or 10000" });
-  assert.deepEqual(validateSettingValue("scheduledAmpsEndHour", 24, W), { ok: false, message: "value for 'scheduledAmpsEndHour' must be -1 or a number ≥ 0 and < 24" });
-  assert.deepEqual(validateSettingValue("webControlTheme", "x".repeat(33), W), { ok: false, message: "value for 'webControlTheme' must be a string of at most 32 characters" });
-  assert.deepEqual(validateSettingValue("respondToSlaves", 2, W), { ok: false, message: "value for 'respondToSlaves' must be 0 or 1" });
+  assert.deepEqual(validateSettingValue("homeLat", -91, W), {
+    ok: false,
+    message: "value for 'homeLat' must be a number between -90 and 90, or 10000",
+  });
+  assert.deepEqual(validateSettingValue("scheduledAmpsEndHour", 24, W), {
+    ok: false,
+    message: "value for 'scheduledAmpsEndHour' must be -1 or a number ≥ 0 and < 24",
+  });
+  assert.deepEqual(validateSettingValue("webControlTheme", "x".repeat(33), W), {
+    ok: false,
+    message: "value for 'webControlTheme' must be a string of at most 32 characters",
+  });
+  assert.deepEqual(validateSettingValue("respondToSlaves", 2, W), {
+    ok: false,
+    message: "value for 'respondToSlaves' must be 0 or 1",
+  });
   for (const k of PROTECTED_SETTING_KEYS) {
-    assert.deepEqual(validateSettingValue(k, 1, W), { ok: false, message: `setting '${k}' cannot be changed with setSetting` });
+    assert.deepEqual(validateSettingValue(k, 1, W), {
+      ok: false,
+      message: `setting '${k}' cannot be changed with setSetting`,
+    });
   }
   assert.deepEqual(validateSettingValue("myKey", [1, "a"], W), { ok: true, value: [1, "a"] });
-  assert.deepEqual(validateSettingValue("myKey", "x".repeat(5000), W), { ok: false, message: "value is too large (maximum 4096 bytes)" });
+  assert.deepEqual(validateSettingValue("myKey", "x".repeat(5000), W), {
+    ok: false,
+    message: "value is too large (maximum 4096 bytes)",
+  });
 });
 
 test("every typed setSetting key accepts its default and the setSetting flags match config.md §2.2", () => {
@@ -120,6 +167,10 @@ test("every typed setSetting key accepts its default and the setSetting flags ma
 test("setting names (http-api §7.9)", () => {
   assert.equal(checkSettingName("myKey_1.a-b"), null);
   for (const bad of ["", "1abc", "a b", "constructor", "prototype", "x".repeat(65), "__proto__"]) {
-    assert.equal(checkSettingName(bad), "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter", bad);
+    assert.equal(
+      checkSettingName(bad),
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+      bad,
+    );
   }
 });

@@ -93,7 +93,13 @@ export const PROTECTED_SETTING_KEYS: readonly string[] = [
 const NO: { ok: false } = { ok: false };
 const yes = <T>(value: T): Coerced<T> => ({ ok: true, value });
 
-function numberSpec(key: string, meaning: string, dflt: number | undefined, range: (w: number) => [number, number] | null, setSetting = true): SettingSpec {
+function numberSpec(
+  key: string,
+  meaning: string,
+  dflt: number | undefined,
+  range: (w: number) => [number, number] | null,
+  setSetting = true,
+): SettingSpec {
   return {
     key,
     meaning,
@@ -161,15 +167,23 @@ function flagSpec(key: string, meaning: string, dflt: 0 | 1): SettingSpec {
   };
 }
 
-function special(key: string, meaning: string, dflt: unknown, describe: string, check: (v: unknown) => Coerced<unknown>): SettingSpec {
+function special(
+  key: string,
+  meaning: string,
+  dflt: unknown,
+  describe: string,
+  check: (v: unknown) => Coerced<unknown>,
+): SettingSpec {
   return { key, meaning, default: dflt, setSetting: true, check, describe: () => describe };
 }
 
 const upToW = (w: number): [number, number] => [0, w];
-const coord = (limit: number) => (v: unknown): Coerced<unknown> => {
-  const c = coerceNumber(v);
-  return c.ok && ((c.value >= -limit && c.value <= limit) || c.value === 10000) ? c : NO;
-};
+const coord =
+  (limit: number) =>
+  (v: unknown): Coerced<unknown> => {
+    const c = coerceNumber(v);
+    return c.ok && ((c.value >= -limit && c.value <= limit) || c.value === 10000) ? c : NO;
+  };
 const hour = (v: unknown): Coerced<unknown> => {
   const c = coerceNumber(v);
   return c.ok && (c.value === -1 || (c.value >= 0 && c.value < 24)) ? c : NO;
@@ -179,35 +193,83 @@ const hour = (v: unknown): Coerced<unknown> => {
 export const SETTING_SPECS: readonly SettingSpec[] = [
   numberSpec("chargeNowAmps", "Charge Now amps", 0, upToW),
   numberSpec("chargeNowTimeEnd", "Charge Now end (epoch seconds)", 0, () => [0, Infinity]),
-  choiceSpec("chargeStopMode", "1 vehicle API / 2 stop responding to slaves / 3 TWC stop command", 1, [1, 2, 3]),
+  choiceSpec(
+    "chargeStopMode",
+    "1 vehicle API / 2 stop responding to slaves / 3 TWC stop command",
+    1,
+    [1, 2, 3],
+  ),
   choiceSpec("chargeRateControl", "1 TWC / 2 vehicle API / 3 mixed", 1, [1, 2, 3]),
-  choiceSpec("chargeAuthorizationMode", "1 allow unless in Deny Charging / 2 only if in Allow Charging", 1, [1, 2]),
-  special("homeLat", "home latitude (10000 = unknown)", 10000, "a number between -90 and 90, or 10000", coord(90)),
-  special("homeLon", "home longitude (10000 = unknown)", 10000, "a number between -180 and 180, or 10000", coord(180)),
+  choiceSpec(
+    "chargeAuthorizationMode",
+    "1 allow unless in Deny Charging / 2 only if in Allow Charging",
+    1,
+    [1, 2],
+  ),
+  special(
+    "homeLat",
+    "home latitude (10000 = unknown)",
+    10000,
+    "a number between -90 and 90, or 10000",
+    coord(90),
+  ),
+  special(
+    "homeLon",
+    "home longitude (10000 = unknown)",
+    10000,
+    "a number between -180 and 180, or 10000",
+    coord(180),
+  ),
   intSpec("hourResumeTrackGreenEnergy", "green tracking allowed from this hour", -1, -1, 23),
   numberSpec("kWhDelivered", "fake-slave energy counter", 119, () => [0, Infinity]),
-  choiceSpec("nonScheduledAction", "1 charge at nonScheduledAmpsMax / 2 do not charge / 3 track green all day", 1, [1, 2, 3]),
+  choiceSpec(
+    "nonScheduledAction",
+    "1 charge at nonScheduledAmpsMax / 2 do not charge / 3 track green all day",
+    1,
+    [1, 2, 3],
+  ),
   numberSpec("nonScheduledAmpsMax", "Non Scheduled Charging amps", 0, upToW),
   flagSpec("respondToSlaves", "0 = heartbeats suppressed until respondToSlavesExpiry", 1),
   numberSpec("respondToSlavesExpiry", "end of stop-responding mode (epoch seconds)", 0, () => null, false),
   numberSpec("scheduledAmpsMax", "scheduled amps", 0, upToW),
-  special("scheduledAmpsStartHour", "schedule start (fractional hours)", -1, "-1 or a number ≥ 0 and < 24", hour),
+  special(
+    "scheduledAmpsStartHour",
+    "schedule start (fractional hours)",
+    -1,
+    "-1 or a number ≥ 0 and < 24",
+    hour,
+  ),
   special("scheduledAmpsEndHour", "schedule end (fractional hours)", -1, "-1 or a number ≥ 0 and < 24", hour),
   intSpec("scheduledAmpsDaysBitmap", "bit 0 Monday … bit 6 Sunday", 127, 0, 127),
   flagSpec("scheduledAmpsFlexStart", "flex start enabled", 0),
-  special("scheduledAmpsBatterySize", "flex start battery size (kWh)", 100, "a number > 0 and ≤ 1000", (v) => {
-    const c = coerceNumber(v);
-    return c.ok && c.value > 0 && c.value <= 1000 ? c : NO;
-  }),
+  special(
+    "scheduledAmpsBatterySize",
+    "flex start battery size (kWh)",
+    100,
+    "a number > 0 and ≤ 1000",
+    (v) => {
+      const c = coerceNumber(v);
+      return c.ok && c.value > 0 && c.value <= 1000 ? c : NO;
+    },
+  ),
   flagSpec("sendServerTime", "include currentServerTime in getStatus", 0),
   flagSpec("spikeAmpsProactively", "spike amps proactively", 1),
   flagSpec("spikeAmpsReactively", "spike amps reactively", 1),
   intSpec("sunrise", "sunrise hour", 6, 0, 23),
   intSpec("sunset", "sunset hour", 20, 0, 23),
-  numberSpec("greenEnergyAmpsOffset", "legacy amps offset (overrides config.greenEnergyAmpsOffset)", undefined, () => [-1000, 1000]),
+  numberSpec(
+    "greenEnergyAmpsOffset",
+    "legacy amps offset (overrides config.greenEnergyAmpsOffset)",
+    undefined,
+    () => [-1000, 1000],
+  ),
   special("enableDebugCommands", "allows sendDebugCommand", false, "a boolean", (v) => coerceBooleanLike(v)),
-  special("webControlTheme", "accepted for compatibility, unused", undefined, "a string of at most 32 characters", (v) =>
-    typeof v === "string" && v.length <= 32 ? yes(v) : NO,
+  special(
+    "webControlTheme",
+    "accepted for compatibility, unused",
+    undefined,
+    "a string of at most 32 characters",
+    (v) => (typeof v === "string" && v.length <= 32 ? yes(v) : NO),
   ),
   special("commandPolicy", "vehicle modules only", undefined, "prefer_ble, ble_only or api_only", (v) =>
     v === "prefer_ble" || v === "ble_only" || v === "api_only" ? yes(v) : NO,
@@ -215,13 +277,23 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
 ];
 
 /** Typed keys by name. */
-export const SETTING_SPEC_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTING_SPECS.map((s) => [s.key, s]));
+export const SETTING_SPEC_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(
+  SETTING_SPECS.map((s) => [s.key, s]),
+);
 
 /** The built-in vehicle groups created when missing. */
 export function builtInVehicleGroups(): Record<string, VehicleGroup> {
   return {
-    "Allow Charging": { Description: "Built-in Group - Vehicles in this Group can charge on managed TWCs", "Built-in": 1, Members: [] },
-    "Deny Charging": { Description: "Built-in Group - Vehicles in this Group cannot charge on managed TWCs", "Built-in": 1, Members: [] },
+    "Allow Charging": {
+      Description: "Built-in Group - Vehicles in this Group can charge on managed TWCs",
+      "Built-in": 1,
+      Members: [],
+    },
+    "Deny Charging": {
+      Description: "Built-in Group - Vehicles in this Group cannot charge on managed TWCs",
+      "Built-in": 1,
+      Members: [],
+    },
   };
 }
 
@@ -242,15 +314,23 @@ export const MAX_CUSTOM_VALUE_BYTES = 4096;
  * setSetting value validation (http-api.md §7.9): protected keys are refused, typed keys are coerced and
  * range-checked (value stored with its proper type), unknown keys are accepted as given up to 4096 bytes.
  */
-export function validateSettingValue(key: string, value: unknown, w: number): { ok: true; value: unknown } | { ok: false; message: string } {
-  if (PROTECTED_SETTING_KEYS.includes(key)) return { ok: false, message: `setting '${key}' cannot be changed with setSetting` };
+export function validateSettingValue(
+  key: string,
+  value: unknown,
+  w: number,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (PROTECTED_SETTING_KEYS.includes(key))
+    return { ok: false, message: `setting '${key}' cannot be changed with setSetting` };
   const spec = SETTING_SPEC_BY_KEY.get(key);
   if (spec) {
     const r = spec.check(value, w);
-    return r.ok ? { ok: true, value: r.value } : { ok: false, message: `value for '${key}' must be ${spec.describe(w)}` };
+    return r.ok
+      ? { ok: true, value: r.value }
+      : { ok: false, message: `value for '${key}' must be ${spec.describe(w)}` };
   }
   const size = new TextEncoder().encode(JSON.stringify(value) ?? "").length;
-  if (size > MAX_CUSTOM_VALUE_BYTES) return { ok: false, message: `value is too large (maximum ${MAX_CUSTOM_VALUE_BYTES} bytes)` };
+  if (size > MAX_CUSTOM_VALUE_BYTES)
+    return { ok: false, message: `value is too large (maximum ${MAX_CUSTOM_VALUE_BYTES} bytes)` };
   return { ok: true, value };
 }
 
@@ -269,7 +349,12 @@ function normaliseOffsets(v: Record<string, unknown>, warnings: string[]): Recor
     const value = isObject(o) ? coerceNumber(o.value) : NO;
     const unit = isObject(o) && typeof o.unit === "string" ? o.unit.toUpperCase() : "";
     if (value.ok && (unit === "A" || unit === "W")) {
-      Object.defineProperty(out, name, { value: { value: value.value, unit }, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, name, {
+        value: { value: value.value, unit },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else {
       warnings.push(`settings.json: consumptionOffset '${name}' is invalid (${show(o)}) and was dropped`);
     }
@@ -284,8 +369,15 @@ function normaliseGroups(v: Record<string, unknown>, warnings: string[]): Record
       warnings.push(`settings.json: VehicleGroups '${name}' is not an object and was dropped`);
       continue;
     }
-    const members = Array.isArray(g.Members) ? g.Members.filter((m): m is string => typeof m === "string") : [];
-    const group: VehicleGroup = { ...g, Description: typeof g.Description === "string" ? g.Description : "", "Built-in": g["Built-in"] === 1 ? 1 : 0, Members: members };
+    const members = Array.isArray(g.Members)
+      ? g.Members.filter((m): m is string => typeof m === "string")
+      : [];
+    const group: VehicleGroup = {
+      ...g,
+      Description: typeof g.Description === "string" ? g.Description : "",
+      "Built-in": g["Built-in"] === 1 ? 1 : 0,
+      Members: members,
+    };
     Object.defineProperty(out, name, { value: group, enumerable: true, writable: true, configurable: true });
   }
   for (const [name, g] of Object.entries(builtInVehicleGroups())) {
@@ -303,7 +395,8 @@ export function normaliseSettings(raw: unknown, w: number): { settings: Settings
   const warnings: string[] = [];
   const out: Record<string, unknown> = {};
   if (isObject(raw)) {
-    for (const [k, v] of Object.entries(raw)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(raw))
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   } else if (raw !== undefined) {
     warnings.push("settings.json: the content is not a JSON object; starting from defaults");
   }
@@ -320,15 +413,23 @@ export function normaliseSettings(raw: unknown, w: number): { settings: Settings
       continue;
     }
     const using = spec.default === undefined ? "removing it" : `using the default ${show(spec.default)}`;
-    warnings.push(`settings.json: '${spec.key}' value ${show(out[spec.key])} is invalid (must be ${spec.describe(w)}); ${using}`);
+    warnings.push(
+      `settings.json: '${spec.key}' value ${show(out[spec.key])} is invalid (must be ${spec.describe(w)}); ${using}`,
+    );
     if (spec.default === undefined) delete out[spec.key];
     else out[spec.key] = structuredClone(spec.default);
   }
   for (const key of ["consumptionOffset", "Vehicles", "SlaveTWCs", "VehicleGroups"] as const) {
     const v = out[key];
-    if (v !== undefined && !isObject(v)) warnings.push(`settings.json: '${key}' is not an object; using the default`);
+    if (v !== undefined && !isObject(v))
+      warnings.push(`settings.json: '${key}' is not an object; using the default`);
     const obj = isObject(v) ? v : {};
-    out[key] = key === "consumptionOffset" ? normaliseOffsets(obj, warnings) : key === "VehicleGroups" ? normaliseGroups(obj, warnings) : obj;
+    out[key] =
+      key === "consumptionOffset"
+        ? normaliseOffsets(obj, warnings)
+        : key === "VehicleGroups"
+          ? normaliseGroups(obj, warnings)
+          : obj;
   }
   const id = out.installationNodeId;
   if (typeof id === "number" && Number.isSafeInteger(id) && id >= 0) {

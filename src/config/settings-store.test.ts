@@ -70,7 +70,12 @@ test("debounce: 10 updates within one second produce exactly one write with the 
 
 test("saveNow writes immediately: new file 0600, existing mode kept, previous version in .bak, no temp file left", async () => {
   await withDir(async (dir) => {
-    const store = await SettingsStore.open({ dir, clock: new FakeClock(), logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    const store = await SettingsStore.open({
+      dir,
+      clock: new FakeClock(),
+      logger: logger(),
+      wiringMaxAmpsAllTWCs: 32,
+    });
     store.update({ chargeNowAmps: 8 });
     await store.saveNow();
     assert.equal((await stat(store.path)).mode & 0o777, 0o600);
@@ -89,7 +94,12 @@ test("saveNow writes immediately: new file 0600, existing mode kept, previous ve
 
 test("update: undefined deletes a key, unchanged values emit nothing, change lists the keys", async () => {
   await withDir(async (dir) => {
-    const store = await SettingsStore.open({ dir, clock: new FakeClock(), logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    const store = await SettingsStore.open({
+      dir,
+      clock: new FakeClock(),
+      logger: logger(),
+      wiringMaxAmpsAllTWCs: 32,
+    });
     const changes: string[][] = [];
     const off = store.on("change", (_s, keys) => changes.push([...keys]));
     store.update({ custom: { a: 1 }, sunrise: 6 });
@@ -119,12 +129,19 @@ test("recovery: a corrupt settings.json is kept aside and .bak is used, then rew
     assert.equal(store.recoveredFrom, join(dir, "settings.json.bak"));
     assert.equal(store.get().chargeNowAmps, 12);
     assert.equal(store.get().custom, "kept");
-    assert.equal(await readFile(join(dir, "settings.json.corrupt-20260102030405"), "utf8"), '{"chargeNowAmps": 5,');
+    assert.equal(
+      await readFile(join(dir, "settings.json.corrupt-20260102030405"), "utf8"),
+      '{"chargeNowAmps": 5,',
+    );
     assert.ok(logs.some((l) => l.level === "warn" && l.msg.includes("recovered from")));
     clock.advance(1000);
     await store.whenIdle();
     assert.equal((await readJson(store.path)).chargeNowAmps, 12);
-    assert.equal((await readJson(join(dir, "settings.json.bak"))).chargeNowAmps, "12", ".bak untouched by the first rewrite");
+    assert.equal(
+      (await readJson(join(dir, "settings.json.bak"))).chargeNowAmps,
+      "12",
+      ".bak untouched by the first rewrite",
+    );
     await store.close();
   });
 });
@@ -146,7 +163,11 @@ test("recovery: legacy .backup when .bak is absent or corrupt; defaults when not
     clock.advance(2000);
     const b = await SettingsStore.open({ dir, clock, logger: logger(), wiringMaxAmpsAllTWCs: 32 });
     assert.equal(b.recovered, true);
-    assert.equal(b.recoveredFrom, null, "the .bak is still garbage: the previous rewrite had no settings.json to back up");
+    assert.equal(
+      b.recoveredFrom,
+      null,
+      "the .bak is still garbage: the previous rewrite had no settings.json to back up",
+    );
     assert.equal(b.get().chargeNowAmps, 0);
     assert.equal((await readdir(dir)).filter((f) => f.startsWith("settings.json.corrupt-")).length, 2);
     await b.close();
@@ -161,7 +182,10 @@ test("a failed write rejects with STORE_SETTINGS_WRITE and the errno, removes th
     store.on("saveError", (e) => errors.push(String(e.context?.errno)));
     await mkdir(store.path);
     store.update({ chargeNowAmps: 4 });
-    await assert.rejects(store.saveNow(), (e: unknown) => isTwcError(e) && e.code === "STORE_SETTINGS_WRITE" && e.context?.errno === "EISDIR");
+    await assert.rejects(
+      store.saveNow(),
+      (e: unknown) => isTwcError(e) && e.code === "STORE_SETTINGS_WRITE" && e.context?.errno === "EISDIR",
+    );
     assert.equal(store.saveFailed, true);
     assert.equal(store.failureCount, 1);
     assert.deepEqual(errors, ["EISDIR"]);

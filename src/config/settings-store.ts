@@ -35,7 +35,8 @@ export interface SettingsStoreEvents {
   saveError: (error: TwcError) => void;
 }
 
-type ReadResult = { kind: "missing" } | { kind: "ok"; value: Record<string, unknown> } | { kind: "corrupt"; reason: string };
+type ReadResult =
+  { kind: "missing" } | { kind: "ok"; value: Record<string, unknown> } | { kind: "corrupt"; reason: string };
 
 function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
@@ -47,11 +48,17 @@ async function readJsonObject(path: string): Promise<ReadResult> {
     text = await readFile(path, "utf8");
   } catch (e) {
     if (errnoOf(e) === "ENOENT") return { kind: "missing" };
-    throw new TwcError({ code: "STORE_SETTINGS_WRITE", message: `cannot read ${path}: ${errnoOf(e) ?? String(e)}`, cause: e, context: { errno: errnoOf(e), path } });
+    throw new TwcError({
+      code: "STORE_SETTINGS_WRITE",
+      message: `cannot read ${path}: ${errnoOf(e) ?? String(e)}`,
+      cause: e,
+      context: { errno: errnoOf(e), path },
+    });
   }
   try {
     const v: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return { kind: "corrupt", reason: "not a JSON object" };
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return { kind: "corrupt", reason: "not a JSON object" };
     return { kind: "ok", value: v as Record<string, unknown> };
   } catch (e) {
     return { kind: "corrupt", reason: e instanceof Error ? e.message : String(e) };
@@ -135,7 +142,12 @@ export class SettingsStore {
       await mkdir(dir, { recursive: true, mode: 0o750 });
       await access(dir, constants.W_OK);
     } catch (e) {
-      throw new TwcError({ code: "STORE_SETTINGS_WRITE", message: `settings directory ${dir} is not writable: ${errnoOf(e) ?? String(e)}`, cause: e, context: { errno: errnoOf(e), path: dir } });
+      throw new TwcError({
+        code: "STORE_SETTINGS_WRITE",
+        message: `settings directory ${dir} is not writable: ${errnoOf(e) ?? String(e)}`,
+        cause: e,
+        context: { errno: errnoOf(e), path: dir },
+      });
     }
     const path = join(dir, "settings.json");
     const warnings: string[] = [];
@@ -165,7 +177,8 @@ export class SettingsStore {
     }
     const norm = normaliseSettings(raw, opts.wiringMaxAmpsAllTWCs);
     warnings.push(...norm.warnings);
-    for (const w of warnings) logger.warn({ module: "settings", code: recovered ? "SETTINGS_RECOVERED" : undefined }, w);
+    for (const w of warnings)
+      logger.warn({ module: "settings", code: recovered ? "SETTINGS_RECOVERED" : undefined }, w);
     const store = new SettingsStore(dir, opts, norm.settings, { recovered, from, warnings });
     if (recovered) store.markDirty();
     return store;
@@ -193,7 +206,12 @@ export class SettingsStore {
           changed.push(k);
         }
       } else if (!Object.hasOwn(next, k) || !sameJson(next[k], v)) {
-        Object.defineProperty(next, k, { value: structuredClone(v), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(next, k, {
+          value: structuredClone(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         changed.push(k);
       }
     }
@@ -222,7 +240,10 @@ export class SettingsStore {
     await this.whenIdle();
   }
 
-  private emit<K extends keyof SettingsStoreEvents>(event: K, call: (cb: SettingsStoreEvents[K]) => void): void {
+  private emit<K extends keyof SettingsStoreEvents>(
+    event: K,
+    call: (cb: SettingsStoreEvents[K]) => void,
+  ): void {
     for (const cb of this.listeners[event]) {
       try {
         call(cb);
@@ -280,7 +301,10 @@ export class SettingsStore {
         cause: e,
         context: { errno: errnoOf(e), path: this.path },
       });
-      this.opts.logger.error({ module: "settings", code: "SETTINGS_SAVE_FAILED", errno: errnoOf(e), failures: this.failureCount }, err.message);
+      this.opts.logger.error(
+        { module: "settings", code: "SETTINGS_SAVE_FAILED", errno: errnoOf(e), failures: this.failureCount },
+        err.message,
+      );
       if (!this.closed) this.schedule(this.opts.retryMs ?? 60_000, false);
       this.emit("saveError", (cb) => cb(err));
       throw err;

@@ -6,7 +6,10 @@ import { stripComments } from "./strip-comments.ts";
 test("a # inside a string is kept, a # comment outside is blanked", () => {
   const src = '{ "password": "pa#ss", "url": "http://host/#x" } # trailing comment';
   const out = stripComments(src);
-  assert.equal(out, '{ "password": "pa#ss", "url": "http://host/#x" }' + " ".repeat(" # trailing comment".length));
+  assert.equal(
+    out,
+    '{ "password": "pa#ss", "url": "http://host/#x" }' + " ".repeat(" # trailing comment".length),
+  );
   assert.deepEqual(JSON.parse(out), { password: "pa#ss", url: "http://host/#x" });
 });
 
@@ -39,17 +42,22 @@ test("a UTF-8 BOM is removed", () => {
 test("property: comments appended after every line never change the parsed value or the line layout", () => {
   const jsonValue = fc.jsonValue({ maxDepth: 3 });
   fc.assert(
-    fc.property(jsonValue, fc.constantFrom("#", "//"), fc.string({ unit: "grapheme-ascii" }), (value, marker, text) => {
-      const comment = text.replace(/[\r\n]/g, "");
-      const lines = JSON.stringify(value, null, 2).split("\n");
-      const src = lines.map((l) => `${l} ${marker}${comment}`).join("\n") + "\n/* tail\n */";
-      const out = stripComments(src);
-      assert.deepEqual(JSON.parse(out), value);
-      assert.equal(out.length, src.length);
-      assert.deepEqual(
-        out.split("\n").map((l) => l.length),
-        src.split("\n").map((l) => l.length),
-      );
-    }),
+    fc.property(
+      jsonValue,
+      fc.constantFrom("#", "//"),
+      fc.string({ unit: "grapheme-ascii" }),
+      (value, marker, text) => {
+        const comment = text.replace(/[\r\n]/g, "");
+        const lines = JSON.stringify(value, null, 2).split("\n");
+        const src = lines.map((l) => `${l} ${marker}${comment}`).join("\n") + "\n/* tail\n */";
+        const out = stripComments(src);
+        assert.deepEqual(JSON.parse(out), value);
+        assert.equal(out.length, src.length);
+        assert.deepEqual(
+          out.split("\n").map((l) => l.length),
+          src.split("\n").map((l) => l.length),
+        );
+      },
+    ),
   );
 });

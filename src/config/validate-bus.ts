@@ -5,10 +5,20 @@
 import type { BusConfig } from "./app-config.ts";
 import { coerceBooleanLike } from "./coerce.ts";
 import { DummySchema, Rs485Schema, TcpSchema, TWCID_PATTERN } from "./schema-bus.ts";
-import { addError, addRaw, addWarning, checkSchema, isRecord, joinPath, show, type Issue } from "./schema-walk.ts";
+import {
+  addError,
+  addRaw,
+  addWarning,
+  checkSchema,
+  isRecord,
+  joinPath,
+  show,
+  type Issue,
+} from "./schema-walk.ts";
 
 /** The no-interface error text (config.md §4.1). */
-export const NO_BUS_MESSAGE = "no bus interface: set interface.RS485.port, or enable interface.TCP or interface.Dummy";
+export const NO_BUS_MESSAGE =
+  "no bus interface: set interface.RS485.port, or enable interface.TCP or interface.Dummy";
 
 /** Reads a module's `enabled` flag (boolean-like accepted with a warning); absent → `dflt`. */
 export function readEnabled(section: unknown, path: string, dflt: boolean, issues: Issue[]): boolean {
@@ -52,7 +62,8 @@ export function parseHostPort(s: string, defaultPort: number): { host: string; p
 
 /** Normalised TWCID (4 upper-case hex digits) of a config twcID string. */
 export function twcIdKey(s: string): string {
-  if (s.length === 2) return ((s.charCodeAt(0) << 8) | s.charCodeAt(1)).toString(16).toUpperCase().padStart(4, "0");
+  if (s.length === 2)
+    return ((s.charCodeAt(0) << 8) | s.charCodeAt(1)).toString(16).toUpperCase().padStart(4, "0");
   return s.toUpperCase();
 }
 
@@ -72,13 +83,20 @@ function dummyBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeout
     const key = twcIdKey(s.twcID);
     const prev = seen.get(key);
     if (prev !== undefined) {
-      addError(issues, `interface.Dummy.slaves[${i}].twcID`, `duplicate slave ID ${key} (also used by slaves[${prev}])`);
+      addError(
+        issues,
+        `interface.Dummy.slaves[${i}].twcID`,
+        `duplicate slave ID ${key} (also used by slaves[${prev}])`,
+      );
       ok = false;
     }
     seen.set(key, i);
   });
   if (!ok) return null;
-  return { bus: { kind: "Dummy", slaves, seed: d.seed ?? null, realisticTiming: d.realisticTiming }, slaveTimeoutS: d.slaveTimeout };
+  return {
+    bus: { kind: "Dummy", slaves, seed: d.seed ?? null, realisticTiming: d.realisticTiming },
+    slaveTimeoutS: d.slaveTimeout,
+  };
 }
 
 function tcpBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeoutS: number } | null {
@@ -97,7 +115,10 @@ function tcpBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeoutS:
     addError(issues, "interface.TCP.server", `must be "host" or "host:port" (found ${show(t.server)})`);
     return null;
   }
-  return { bus: { kind: "TCP", host: hp.host, port: hp.port, viaRs485Port: false }, slaveTimeoutS: t.slaveTimeout };
+  return {
+    bus: { kind: "TCP", host: hp.host, port: hp.port, viaRs485Port: false },
+    slaveTimeoutS: t.slaveTimeout,
+  };
 }
 
 type Rs485Result = { bus: BusConfig; slaveTimeoutS: number } | "unusable" | "error";
@@ -116,7 +137,10 @@ function rs485Bus(raw: unknown, core: CoreBusKeys, issues: Issue[]): Rs485Result
       addError(issues, path, `must be socket://host:port (found ${show(port)})`);
       return "error";
     }
-    return { bus: { kind: "TCP", host: hp.host, port: hp.port, viaRs485Port: true }, slaveTimeoutS: r.slaveTimeout };
+    return {
+      bus: { kind: "TCP", host: hp.host, port: hp.port, viaRs485Port: true },
+      slaveTimeoutS: r.slaveTimeout,
+    };
   }
   if (scheme === "rfc2217") {
     addError(issues, path, "rfc2217:// is not supported; use socket://host:port");
@@ -126,11 +150,18 @@ function rs485Bus(raw: unknown, core: CoreBusKeys, issues: Issue[]): Rs485Result
     addError(issues, path, `${scheme}:// is not supported; use a serial device path or socket://host:port`);
     return "error";
   }
-  return { bus: { kind: "RS485", path: port, baud: r.baud ?? core.baud ?? 9600 }, slaveTimeoutS: r.slaveTimeout };
+  return {
+    bus: { kind: "RS485", path: port, baud: r.baud ?? core.baud ?? 9600 },
+    slaveTimeoutS: r.slaveTimeout,
+  };
 }
 
 /** Selects and validates the active bus interface; null when there is an error (reported in `issues`). */
-export function resolveBus(rawInterface: unknown, core: CoreBusKeys, issues: Issue[]): { bus: BusConfig; slaveTimeoutS: number } | null {
+export function resolveBus(
+  rawInterface: unknown,
+  core: CoreBusKeys,
+  issues: Issue[],
+): { bus: BusConfig; slaveTimeoutS: number } | null {
   let iface: Record<string, unknown> = {};
   if (rawInterface !== undefined && rawInterface !== null) {
     if (!isRecord(rawInterface)) {
@@ -140,12 +171,16 @@ export function resolveBus(rawInterface: unknown, core: CoreBusKeys, issues: Iss
     iface = rawInterface;
   }
   for (const key of Object.keys(iface)) {
-    if (key !== "Dummy" && key !== "RS485" && key !== "TCP") addWarning(issues, `interface.${key}`, "unknown interface, ignored");
+    if (key !== "Dummy" && key !== "RS485" && key !== "TCP")
+      addWarning(issues, `interface.${key}`, "unknown interface, ignored");
   }
   const dummyOn = readEnabled(iface.Dummy, "interface.Dummy", false, issues);
   const rs485On = readEnabled(iface.RS485, "interface.RS485", true, issues);
   const tcpOn = readEnabled(iface.TCP, "interface.TCP", false, issues);
-  const on = (v: unknown, enabled: boolean): Record<string, unknown> => ({ ...(isRecord(v) ? v : {}), enabled });
+  const on = (v: unknown, enabled: boolean): Record<string, unknown> => ({
+    ...(isRecord(v) ? v : {}),
+    enabled,
+  });
   if (dummyOn) {
     if (tcpOn) addWarning(issues, "interface.TCP", "ignored: interface.Dummy is used");
     return dummyBus(on(iface.Dummy, true), issues);

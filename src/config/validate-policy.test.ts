@@ -2,9 +2,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { validate } from "./validate.ts";
 
-const BASE = { config: { settingsPath: "/tmp/x", wiringMaxAmpsAllTWCs: 32, minAmpsPerTWC: 6 }, interface: { Dummy: { enabled: true } } };
+const BASE = {
+  config: { settingsPath: "/tmp/x", wiringMaxAmpsAllTWCs: 32, minAmpsPerTWC: 6 },
+  interface: { Dummy: { enabled: true } },
+};
 
-function run(policy: unknown, core: Record<string, unknown> = {}): { errors: string[]; warnings: string[]; result: ReturnType<typeof validate> } {
+function run(
+  policy: unknown,
+  core: Record<string, unknown> = {},
+): { errors: string[]; warnings: string[]; result: ReturnType<typeof validate> } {
   const result = validate({ ...BASE, config: { ...BASE.config, ...core }, policy });
   return {
     errors: result.issues.filter((i) => i.severity === "error").map((i) => i.message),
@@ -23,7 +29,10 @@ const stormWatch = {
 };
 
 test("a valid policy section is normalised (controller.md §16.3 example)", () => {
-  const { errors, warnings, result } = run({ extend: { emergency: [stormWatch], webhooks: { "Storm Watch": { enter: "http://h/x" } } }, alwaysPollEMS: true });
+  const { errors, warnings, result } = run({
+    extend: { emergency: [stormWatch], webhooks: { "Storm Watch": { enter: "http://h/x" } } },
+    alwaysPollEMS: true,
+  });
   assert.deepEqual(errors, []);
   assert.deepEqual(warnings, []);
   assert.deepEqual(result.config?.policy.extend.emergency, [stormWatch]);
@@ -35,7 +44,9 @@ test("policyCheckInterval: absent or 0 → 30, valid 5–3600", () => {
   assert.equal(run(undefined).result.config?.policy.policyCheckIntervalS, 30);
   assert.equal(run({ engine: { policyCheckInterval: 0 } }).result.config?.policy.policyCheckIntervalS, 30);
   assert.equal(run({ engine: { policyCheckInterval: "60" } }).result.config?.policy.policyCheckIntervalS, 60);
-  assert.deepEqual(run({ engine: { policyCheckInterval: 4 } }).errors, ["policy.engine.policyCheckInterval: must be a number between 5 and 3600 (found 4)"]);
+  assert.deepEqual(run({ engine: { policyCheckInterval: 4 } }).errors, [
+    "policy.engine.policyCheckInterval: must be a number between 5 and 3600 (found 4)",
+  ]);
 });
 
 test("unknown condition names, mismatched lengths and malformed groups name the policy and its index", () => {
@@ -58,21 +69,39 @@ test("unknown condition names, mismatched lengths and malformed groups name the 
 });
 
 test("nested groups, list literals and empty lists are valid", () => {
-  const p = { name: "G", match: [["a", "b"], "c", "d"], condition: [["eq", "none"], "eq", "false"], value: [[1, 2], [1, 2], 0] };
+  const p = {
+    name: "G",
+    match: [["a", "b"], "c", "d"],
+    condition: [["eq", "none"], "eq", "false"],
+    value: [[1, 2], [1, 2], 0],
+  };
   assert.deepEqual(run({ extend: { after: [p], before: [{ name: "always" }] } }).errors, []);
 });
 
 test("restrictions are checked too and must address an existing policy", () => {
-  assert.deepEqual(run({ extend: { restrictions: { "Charge Now": { match: ["a"], condition: ["bigger"], value: [1] } } } }).errors, [
-    'policy.extend.restrictions.Charge Now.condition[0]: unknown condition "bigger" in the restriction of policy "Charge Now" (expected one of gt, gte, lt, lte, eq, ne, false, none)',
-  ]);
-  assert.deepEqual(run({ extend: { restrictions: { Nope: { match: [], condition: [], value: [] } } } }).warnings, ['policy.extend.restrictions.Nope: there is no policy named "Nope"']);
+  assert.deepEqual(
+    run({ extend: { restrictions: { "Charge Now": { match: ["a"], condition: ["bigger"], value: [1] } } } })
+      .errors,
+    [
+      'policy.extend.restrictions.Charge Now.condition[0]: unknown condition "bigger" in the restriction of policy "Charge Now" (expected one of gt, gte, lt, lte, eq, ne, false, none)',
+    ],
+  );
+  assert.deepEqual(
+    run({ extend: { restrictions: { Nope: { match: [], condition: [], value: [] } } } }).warnings,
+    ['policy.extend.restrictions.Nope: there is no policy named "Nope"'],
+  );
 });
 
 test("policy records: name required, unknown keys warned, override + greenEnergyLatch warns", () => {
   assert.deepEqual(run({ override: [{ match: [] }] }).errors, ["policy.override[0].name: is required"]);
-  assert.deepEqual(run({ override: [{ name: "x", colour: 1 }] }).warnings, ["policy.override[0].colour: unknown key, ignored"]);
-  assert.deepEqual(run({ override: [{ name: "x" }] }, { greenEnergyLatch: 15 }).warnings, ["config.greenEnergyLatch: ignored because policy.override replaces the policy list"]);
+  assert.deepEqual(run({ override: [{ name: "x", colour: 1 }] }).warnings, [
+    "policy.override[0].colour: unknown key, ignored",
+  ]);
+  assert.deepEqual(run({ override: [{ name: "x" }] }, { greenEnergyLatch: 15 }).warnings, [
+    "config.greenEnergyLatch: ignored because policy.override replaces the policy list",
+  ]);
   assert.deepEqual(run({ override: [] }, { greenEnergyLatch: 15 }).warnings, []);
-  assert.deepEqual(run({ extend: { before: "x" } }).errors, ['policy.extend.before: must be a list (found "x")']);
+  assert.deepEqual(run({ extend: { before: "x" } }).errors, [
+    'policy.extend.before: must be a list (found "x")',
+  ]);
 });

@@ -12,11 +12,24 @@ import { addError, addWarning, checkSchema, isRecord, show, type Issue } from ".
 export const POLICY_CONDITIONS: readonly string[] = ["gt", "gte", "lt", "lte", "eq", "ne", "false", "none"];
 
 /** Names of the default policy list (controller.md §16.2). */
-export const DEFAULT_POLICY_NAMES: readonly string[] = ["Charge Now", "Scheduled Charging", "Track Green Energy", "Non Scheduled Charging"];
+export const DEFAULT_POLICY_NAMES: readonly string[] = [
+  "Charge Now",
+  "Scheduled Charging",
+  "Track Green Energy",
+  "Non Scheduled Charging",
+];
 
 const DEFAULT_INTERVAL_S = 30;
 
-function checkGroup(match: unknown[], condition: unknown[], value: unknown[], path: string, suffix: string, label: string, issues: Issue[]): void {
+function checkGroup(
+  match: unknown[],
+  condition: unknown[],
+  value: unknown[],
+  path: string,
+  suffix: string,
+  label: string,
+  issues: Issue[],
+): void {
   if (match.length !== condition.length || condition.length !== value.length) {
     addError(
       issues,
@@ -33,12 +46,20 @@ function checkGroup(match: unknown[], condition: unknown[], value: unknown[], pa
       if (Array.isArray(m) && Array.isArray(v)) {
         checkGroup(m as unknown[], c as unknown[], v as unknown[], path, `${suffix}[${i}]`, label, issues);
       } else {
-        addError(issues, at, `malformed group in ${label}: match, condition and value must all be lists at this position`);
+        addError(
+          issues,
+          at,
+          `malformed group in ${label}: match, condition and value must all be lists at this position`,
+        );
       }
     } else if (typeof c !== "string") {
       addError(issues, at, `condition must be a string in ${label} (found ${show(c)})`);
     } else if (!POLICY_CONDITIONS.includes(c)) {
-      addError(issues, at, `unknown condition ${show(c)} in ${label} (expected one of ${POLICY_CONDITIONS.join(", ")})`);
+      addError(
+        issues,
+        at,
+        `unknown condition ${show(c)} in ${label} (expected one of ${POLICY_CONDITIONS.join(", ")})`,
+      );
     }
   });
 }
@@ -50,7 +71,11 @@ function checkPolicies(list: readonly PolicyDefinition[], path: string, issues: 
 }
 
 /** Validates the `policy` section; null when there is an error. */
-export function validatePolicy(raw: unknown, greenEnergyLatch: number | null, issues: Issue[]): PolicyConfig | null {
+export function validatePolicy(
+  raw: unknown,
+  greenEnergyLatch: number | null,
+  issues: Issue[],
+): PolicyConfig | null {
   let input: unknown = raw ?? {};
   if (isRecord(input) && isRecord(input.engine)) {
     const n = coerceNumber(input.engine.policyCheckInterval);
@@ -68,17 +93,35 @@ export function validatePolicy(raw: unknown, greenEnergyLatch: number | null, is
   checkPolicies(p.extend.before, "policy.extend.before", issues);
   checkPolicies(p.extend.after, "policy.extend.after", issues);
   for (const [name, r] of Object.entries(p.extend.restrictions)) {
-    checkGroup(r.match, r.condition, r.value, `policy.extend.restrictions.${name}`, "", `the restriction of policy ${show(name)}`, issues);
+    checkGroup(
+      r.match,
+      r.condition,
+      r.value,
+      `policy.extend.restrictions.${name}`,
+      "",
+      `the restriction of policy ${show(name)}`,
+      issues,
+    );
   }
   if (issues.slice(before).some((x) => x.severity === "error")) return null;
 
   if (p.override.length > 0) {
-    if (greenEnergyLatch !== null) addWarning(issues, "config.greenEnergyLatch", "ignored because policy.override replaces the policy list");
+    if (greenEnergyLatch !== null)
+      addWarning(
+        issues,
+        "config.greenEnergyLatch",
+        "ignored because policy.override replaces the policy list",
+      );
   } else {
-    const names = new Set([...DEFAULT_POLICY_NAMES, ...p.extend.emergency, ...p.extend.before, ...p.extend.after].map((x) => (typeof x === "string" ? x : x.name)));
+    const names = new Set(
+      [...DEFAULT_POLICY_NAMES, ...p.extend.emergency, ...p.extend.before, ...p.extend.after].map((x) =>
+        typeof x === "string" ? x : x.name,
+      ),
+    );
     for (const kind of ["restrictions", "webhooks"] as const) {
       for (const name of Object.keys(p.extend[kind])) {
-        if (!names.has(name)) addWarning(issues, `policy.extend.${kind}.${name}`, `there is no policy named ${show(name)}`);
+        if (!names.has(name))
+          addWarning(issues, `policy.extend.${kind}.${name}`, `there is no policy named ${show(name)}`);
       }
     }
   }

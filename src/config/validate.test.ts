@@ -8,7 +8,11 @@ import { debugLevelToLogLevel, logLevelName, validate } from "./validate.ts";
 const CORE = { settingsPath: "/tmp/x", wiringMaxAmpsAllTWCs: 32, minAmpsPerTWC: 6 };
 const DUMMY = { Dummy: { enabled: true } };
 
-function run(raw: Record<string, unknown>): { errors: string[]; warnings: string[]; result: ReturnType<typeof validate> } {
+function run(raw: Record<string, unknown>): {
+  errors: string[];
+  warnings: string[];
+  result: ReturnType<typeof validate>;
+} {
   const result = validate({ config: CORE, interface: DUMMY, ...raw });
   return {
     errors: result.issues.filter((i) => i.severity === "error").map((i) => i.message),
@@ -38,7 +42,12 @@ test("config.md §3.10 minimal real installation loads", () => {
   assert.equal(config.slaveTimeoutS, 26);
   assert.equal(config.http?.listenPort, 8080);
   assert.deepEqual(config.http?.auth?.tokens, ["change-me-to-a-long-random-string"]);
-  assert.deepEqual(config.sources.url, { url: "http://192.168.1.20:1880/energy", consumptionItem: "house", generationItem: "solar", pollIntervalS: 10 });
+  assert.deepEqual(config.sources.url, {
+    url: "http://192.168.1.20:1880/energy",
+    consumptionItem: "house",
+    generationItem: "solar",
+    pollIntervalS: 10,
+  });
   assert.equal(config.sources.hass, null);
   assert.equal(config.core.wiringMaxAmpsPerTWC, 32);
   assert.equal(config.core.maxAmpsAllowedFromGrid, null);
@@ -55,7 +64,12 @@ test("config.md §3.10 simulator example yields a Dummy bus with one slave AB", 
 }`;
   const { config, warnings } = loadConfigText(text, "config.json", "/srv/twc");
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.bus, { kind: "Dummy", slaves: [{ twcID: "AB" }], seed: null, realisticTiming: false });
+  assert.deepEqual(config.bus, {
+    kind: "Dummy",
+    slaves: [{ twcID: "AB" }],
+    seed: null,
+    realisticTiming: false,
+  });
   assert.equal(config.http?.listenPort, 8088);
   assert.equal(config.http?.auth, null);
   assert.equal(config.core.settingsPath, "/srv/twc/data");
@@ -79,7 +93,15 @@ test("defaults are applied and the normalised sections satisfy the TypeBox schem
   assert.equal(c.policy.policyCheckIntervalS, 30);
   assert.deepEqual(c.logging, { console: { enabled: true, simple: false }, file: null });
   assert.ok(Compile(CoreSectionSchema).Check(c.core.section));
-  assert.ok(Compile(HttpSchema).Check({ enabled: true, ...c.http, listenAddress: undefined, tls: undefined, auth: undefined }));
+  assert.ok(
+    Compile(HttpSchema).Check({
+      enabled: true,
+      ...c.http,
+      listenAddress: undefined,
+      tls: undefined,
+      auth: undefined,
+    }),
+  );
 });
 
 test("message formats of config.md §3.2", () => {
@@ -101,7 +123,13 @@ test("message formats of config.md §3.2", () => {
 
 test("every error is collected, with path and the value found", () => {
   const { errors } = run({
-    config: { wiringMaxAmpsAllTWCs: 0, minAmpsPerTWC: -1, numberOfPhases: 4, webhookMethod: "PUT", useFlexAmpsToStartCharge: "maybe" },
+    config: {
+      wiringMaxAmpsAllTWCs: 0,
+      minAmpsPerTWC: -1,
+      numberOfPhases: 4,
+      webhookMethod: "PUT",
+      useFlexAmpsToStartCharge: "maybe",
+    },
     control: { HTTP: { enabled: true, listenPort: 70000, maxBodyBytes: 10 } },
   });
   assert.deepEqual(errors.sort(), [
@@ -121,12 +149,15 @@ test("coercions with warnings: boolean-like strings, fractional integers, number
     config: { ...CORE, subtractChargerLoad: "yes", numberOfPhases: 2.5 },
     control: { HTTP: { enabled: "true", listenAddress: 127 } },
   });
-  assert.deepEqual(warnings.sort(), [
-    'config.subtractChargerLoad: "yes" is not a boolean, using true',
-    "config.numberOfPhases: 2.5 is not an integer, using 2",
-    'control.HTTP.enabled: "true" is not a boolean, using true',
-    'control.HTTP.listenAddress: 127 is a number, using "127"',
-  ].sort());
+  assert.deepEqual(
+    warnings.sort(),
+    [
+      'config.subtractChargerLoad: "yes" is not a boolean, using true',
+      "config.numberOfPhases: 2.5 is not an integer, using 2",
+      'control.HTTP.enabled: "true" is not a boolean, using true',
+      'control.HTTP.listenAddress: 127 is a number, using "127"',
+    ].sort(),
+  );
   assert.equal(result.config?.core.subtractChargerLoad, true);
   assert.equal(result.config?.core.numberOfPhases, 2);
   assert.equal(result.config?.http?.listenAddress, "127");
@@ -135,13 +166,28 @@ test("coercions with warnings: boolean-like strings, fractional integers, number
 test("fakeMaster 0 is refused; debugLevel is deprecated; unknown sections warn", () => {
   const { errors, warnings } = run({ config: { ...CORE, fakeMaster: 0, debugLevel: 2 }, stuff: {} });
   assert.deepEqual(errors, ["fakeMaster 0 (fake slave) is not supported"]);
-  assert.deepEqual(warnings.sort(), ["config.debugLevel: is deprecated; use config.logLevel", "stuff: unknown section, ignored"]);
+  assert.deepEqual(warnings.sort(), [
+    "config.debugLevel: is deprecated; use config.logLevel",
+    "stuff: unknown section, ignored",
+  ]);
 });
 
 test("log level: logLevel or the mapped debugLevel → pino level (config.md §3.4)", () => {
   assert.deepEqual([0, 1, 2, 7, 8, 9, 10, 11].map(debugLevelToLogLevel), [40, 20, 19, 14, 13, 12, 10, 9]);
-  assert.deepEqual([50, 40, 39, 30, 29, 20, 19, 13, 12, 5].map(logLevelName), ["error", "error", "warn", "warn", "info", "info", "debug", "debug", "trace", "trace"]);
-  const level = (core: Record<string, unknown>): string | undefined => run({ config: { ...CORE, ...core } }).result.config?.logLevel;
+  assert.deepEqual([50, 40, 39, 30, 29, 20, 19, 13, 12, 5].map(logLevelName), [
+    "error",
+    "error",
+    "warn",
+    "warn",
+    "info",
+    "info",
+    "debug",
+    "debug",
+    "trace",
+    "trace",
+  ]);
+  const level = (core: Record<string, unknown>): string | undefined =>
+    run({ config: { ...CORE, ...core } }).result.config?.logLevel;
   assert.equal(level({}), "info");
   assert.equal(level({ debugLevel: 0 }), "error");
   assert.equal(level({ debugLevel: 9 }), "trace");
@@ -154,7 +200,12 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
     control: { OCPP: { enabled: true }, WebIPC: { enabled: false } },
     status: { HASS: { enabled: true }, Other: { enabled: "yes" } },
     vehicle: { TeslaAPI: { enabled: true }, TeslaMate: {}, BLE: { enabled: false } },
-    logging: { CSV: { enabled: true }, MySQL: { enabled: false }, SQLite: { enabled: true }, Sentry: { enabled: true } },
+    logging: {
+      CSV: { enabled: true },
+      MySQL: { enabled: false },
+      SQLite: { enabled: true },
+      Sentry: { enabled: true },
+    },
     "controller.Gen3TWCs": { enabled: true },
   });
   assert.deepEqual(errors, []);
@@ -172,21 +223,45 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
 
 test("control.HTTP: missing section or enabled false → null; enabled is required", () => {
   assert.equal(run({}).result.config?.http, null);
-  assert.equal(run({ control: { HTTP: { enabled: false, listenPort: "garbage" } } }).result.config?.http, null);
-  assert.deepEqual(run({ control: { HTTP: { listenPort: 8080 } } }).errors, ["control.HTTP.enabled: is required"]);
+  assert.equal(
+    run({ control: { HTTP: { enabled: false, listenPort: "garbage" } } }).result.config?.http,
+    null,
+  );
+  assert.deepEqual(run({ control: { HTTP: { listenPort: 8080 } } }).errors, [
+    "control.HTTP.enabled: is required",
+  ]);
 });
 
 test("control.HTTP.auth rules, never echoing secrets", () => {
   const auth = (a: unknown): string[] => run({ control: { HTTP: { enabled: true, auth: a } } }).errors;
-  assert.deepEqual(auth({}), ["control.HTTP.auth: configures neither tokens nor a username with a password or passwordHash"]);
-  assert.deepEqual(auth({ tokens: ["short-secret"] }), ["control.HTTP.auth.tokens[0]: must be a string of at least 16 characters"]);
-  assert.deepEqual(auth({ username: "admin" }), ["control.HTTP.auth.username: needs a password or passwordHash"]);
-  assert.deepEqual(auth({ password: "pw" }), ["control.HTTP.auth.username: is required with a password or passwordHash"]);
-  assert.deepEqual(auth({ username: "a", password: "pw", passwordHash: "scrypt:16384:8:1:c2FsdA==:aGFzaA==" }), [
-    "control.HTTP.auth: set either password or passwordHash, not both",
+  assert.deepEqual(auth({}), [
+    "control.HTTP.auth: configures neither tokens nor a username with a password or passwordHash",
   ]);
-  assert.match(auth({ username: "a", passwordHash: "md5:xyz" })[0]!, /^control\.HTTP\.auth\.passwordHash: must be a hash of the form scrypt:/);
-  const ok = run({ control: { HTTP: { enabled: true, auth: { username: "a", passwordHash: "scrypt:16384:8:1:c2FsdA==:aGFzaA==", protectReads: true } } } });
+  assert.deepEqual(auth({ tokens: ["short-secret"] }), [
+    "control.HTTP.auth.tokens[0]: must be a string of at least 16 characters",
+  ]);
+  assert.deepEqual(auth({ username: "admin" }), [
+    "control.HTTP.auth.username: needs a password or passwordHash",
+  ]);
+  assert.deepEqual(auth({ password: "pw" }), [
+    "control.HTTP.auth.username: is required with a password or passwordHash",
+  ]);
+  assert.deepEqual(
+    auth({ username: "a", password: "pw", passwordHash: "scrypt:16384:8:1:c2FsdA==:aGFzaA==" }),
+    ["control.HTTP.auth: set either password or passwordHash, not both"],
+  );
+  assert.match(
+    auth({ username: "a", passwordHash: "md5:xyz" })[0]!,
+    /^control\.HTTP\.auth\.passwordHash: must be a hash of the form scrypt:/,
+  );
+  const ok = run({
+    control: {
+      HTTP: {
+        enabled: true,
+        auth: { username: "a", passwordHash: "scrypt:16384:8:1:c2FsdA==:aGFzaA==", protectReads: true },
+      },
+    },
+  });
   assert.deepEqual(ok.errors, []);
   assert.deepEqual(ok.result.config?.http?.auth, {
     tokens: [],
@@ -200,7 +275,9 @@ test("control.HTTP.auth rules, never echoing secrets", () => {
 
 test("MQTT control and status: required keys only when enabled; port 1883 or 8883 with TLS", () => {
   assert.deepEqual(run({ control: { MQTT: { enabled: false } } }).errors, []);
-  assert.deepEqual(run({ control: { MQTT: { enabled: true, brokerIP: "b" } } }).errors, ["control.MQTT.topicPrefix: is required"]);
+  assert.deepEqual(run({ control: { MQTT: { enabled: true, brokerIP: "b" } } }).errors, [
+    "control.MQTT.topicPrefix: is required",
+  ]);
   const c = run({
     control: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC" } },
     status: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC", brokerTLS: true } },
@@ -223,14 +300,38 @@ test("energy sources: HASS port as a numeric string without warning, MQTT source
   assert.deepEqual(warnings, []);
   assert.equal(result.config?.sources.hass?.serverPort, 8124);
   assert.equal(result.config?.sources.hass?.hassEntityGeneration, "");
-  assert.deepEqual(result.config?.sources.mqtt, { brokerIP: "b", brokerPort: 1883, username: null, password: null, generationTopic: "solar/w", consumptionTopic: "" });
-  assert.deepEqual(run({ sources: { URL: { enabled: true, url: "ftp://x" } } }).errors, ['sources.URL.url: must be an http:// or https:// URL (found "ftp://x")']);
-  assert.deepEqual(run({ sources: { HASS: { enabled: true, serverIP: "ha", apiKey: 12 } } }).warnings, ["sources.HASS.apiKey: a number was given, using it as a string"]);
+  assert.deepEqual(result.config?.sources.mqtt, {
+    brokerIP: "b",
+    brokerPort: 1883,
+    username: null,
+    password: null,
+    generationTopic: "solar/w",
+    consumptionTopic: "",
+  });
+  assert.deepEqual(run({ sources: { URL: { enabled: true, url: "ftp://x" } } }).errors, [
+    'sources.URL.url: must be an http:// or https:// URL (found "ftp://x")',
+  ]);
+  assert.deepEqual(run({ sources: { HASS: { enabled: true, serverIP: "ha", apiKey: 12 } } }).warnings, [
+    "sources.HASS.apiKey: a number was given, using it as a string",
+  ]);
 });
 
 test("logging: console on by default, FileLogger needs a path when enabled", () => {
-  assert.deepEqual(run({ logging: { FileLogger: { enabled: true } } }).errors, ["logging.FileLogger.path: is required"]);
-  const c = run({ logging: { Console: { enabled: true, simple: true, mute: {} }, FileLogger: { enabled: true, path: "/var/log/twc" } } }).result.config!;
-  assert.deepEqual(c.logging, { console: { enabled: true, simple: true }, file: { enabled: true, path: "/var/log/twc" } });
-  assert.deepEqual(run({ logging: { Console: { enabled: false } } }).result.config?.logging.console, { enabled: false, simple: false });
+  assert.deepEqual(run({ logging: { FileLogger: { enabled: true } } }).errors, [
+    "logging.FileLogger.path: is required",
+  ]);
+  const c = run({
+    logging: {
+      Console: { enabled: true, simple: true, mute: {} },
+      FileLogger: { enabled: true, path: "/var/log/twc" },
+    },
+  }).result.config!;
+  assert.deepEqual(c.logging, {
+    console: { enabled: true, simple: true },
+    file: { enabled: true, path: "/var/log/twc" },
+  });
+  assert.deepEqual(run({ logging: { Console: { enabled: false } } }).result.config?.logging.console, {
+    enabled: false,
+    simple: false,
+  });
 });

@@ -4,7 +4,14 @@
  * no error. Pure.
  */
 import type { TSchema, Static } from "typebox";
-import type { AppConfig, CoreConfig, HttpConfig, LoggingConfig, LogLevelName, MqttBrokerConfig } from "./app-config.ts";
+import type {
+  AppConfig,
+  CoreConfig,
+  HttpConfig,
+  LoggingConfig,
+  LogLevelName,
+  MqttBrokerConfig,
+} from "./app-config.ts";
 import { coerceBooleanLike, coerceInteger } from "./coerce.ts";
 import {
   ConsoleLogSchema,
@@ -31,7 +38,18 @@ export interface ValidationResult {
   issues: Issue[];
 }
 
-const TOP_LEVEL = new Set(["config", "interface", "control", "policy", "logging", "sources", "status", "vehicle", "controller.Gen3TWCs", "controller"]);
+const TOP_LEVEL = new Set([
+  "config",
+  "interface",
+  "control",
+  "policy",
+  "logging",
+  "sources",
+  "status",
+  "vehicle",
+  "controller.Gen3TWCs",
+  "controller",
+]);
 
 /** Maps an upstream numeric log level to a pino level name (config.md §3.4). */
 export function logLevelName(level: number): LogLevelName {
@@ -57,7 +75,13 @@ function isOn(v: unknown): boolean {
 }
 
 /** Warns once for every enabled module of `section` that is not in `implemented`. */
-function unsupportedModules(section: string, raw: unknown, implemented: readonly string[], issues: Issue[], hints: Record<string, string> = {}): Record<string, unknown> {
+function unsupportedModules(
+  section: string,
+  raw: unknown,
+  implemented: readonly string[],
+  issues: Issue[],
+  hints: Record<string, string> = {},
+): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (!isRecord(raw)) {
     addError(issues, section, `must be an object (found ${show(raw)})`);
@@ -65,14 +89,27 @@ function unsupportedModules(section: string, raw: unknown, implemented: readonly
   }
   for (const [key, v] of Object.entries(raw)) {
     if (implemented.includes(key)) continue;
-    if (isOn(v)) addRaw(issues, "warning", `${section}.${key}`, `${section}.${key} is not supported by this version and is ignored${hints[key] ?? ""}`);
+    if (isOn(v))
+      addRaw(
+        issues,
+        "warning",
+        `${section}.${key}`,
+        `${section}.${key} is not supported by this version and is ignored${hints[key] ?? ""}`,
+      );
   }
   return raw;
 }
 
-function optionalModule<S extends TSchema>(schema: S, raw: unknown, path: string, dflt: boolean, issues: Issue[]): Static<S> | null | "error" {
+function optionalModule<S extends TSchema>(
+  schema: S,
+  raw: unknown,
+  path: string,
+  dflt: boolean,
+  issues: Issue[],
+): Static<S> | null | "error" {
   const before = issues.length;
-  if (!readEnabled(raw, path, dflt, issues)) return issues.slice(before).some((i) => i.severity === "error") ? "error" : null;
+  if (!readEnabled(raw, path, dflt, issues))
+    return issues.slice(before).some((i) => i.severity === "error") ? "error" : null;
   return checkSchema(schema, { ...(isRecord(raw) ? raw : {}), enabled: true }, path, issues) ?? "error";
 }
 
@@ -119,18 +156,27 @@ function buildHttp(raw: unknown, issues: Issue[]): HttpConfig | null | "error" {
     const before = issues.length;
     const tokens = a.tokens ?? [];
     const secret = a.password !== undefined || a.passwordHash !== undefined;
-    if (a.password !== undefined && a.passwordHash !== undefined) addError(issues, "control.HTTP.auth", "set either password or passwordHash, not both");
-    if (a.username !== undefined && !secret) addError(issues, "control.HTTP.auth.username", "needs a password or passwordHash");
-    if (a.username === undefined && secret) addError(issues, "control.HTTP.auth.username", "is required with a password or passwordHash");
+    if (a.password !== undefined && a.passwordHash !== undefined)
+      addError(issues, "control.HTTP.auth", "set either password or passwordHash, not both");
+    if (a.username !== undefined && !secret)
+      addError(issues, "control.HTTP.auth.username", "needs a password or passwordHash");
+    if (a.username === undefined && secret)
+      addError(issues, "control.HTTP.auth.username", "is required with a password or passwordHash");
     if (tokens.length === 0 && a.username === undefined && !secret) {
-      addError(issues, "control.HTTP.auth", "configures neither tokens nor a username with a password or passwordHash");
+      addError(
+        issues,
+        "control.HTTP.auth",
+        "configures neither tokens nor a username with a password or passwordHash",
+      );
     }
     if (issues.length > before) return "error";
   }
   return {
     listenPort: h.listenPort,
     listenAddress: h.listenAddress ?? null,
-    tls: h.tls ? { certFile: h.tls.certFile, keyFile: h.tls.keyFile, redirectFromPort: h.tls.redirectFromPort ?? null } : null,
+    tls: h.tls
+      ? { certFile: h.tls.certFile, keyFile: h.tls.keyFile, redirectFromPort: h.tls.redirectFromPort ?? null }
+      : null,
     auth: a
       ? {
           tokens: a.tokens ?? [],
@@ -162,10 +208,20 @@ function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
 function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "error" {
   const l = unsupportedModules("logging", raw, ["Console", "FileLogger"], issues);
   const consoleOn = readEnabled(l.Console, "logging.Console", true, issues);
-  const c = consoleOn ? checkSchema(ConsoleLogSchema, { ...(isRecord(l.Console) ? l.Console : {}), enabled: true }, "logging.Console", issues) : { enabled: false, simple: false };
+  const c = consoleOn
+    ? checkSchema(
+        ConsoleLogSchema,
+        { ...(isRecord(l.Console) ? l.Console : {}), enabled: true },
+        "logging.Console",
+        issues,
+      )
+    : { enabled: false, simple: false };
   const f = optionalModule(FileLogSchema, l.FileLogger, "logging.FileLogger", false, issues);
   if (c === null || f === "error") return "error";
-  return { console: { enabled: c.enabled, simple: c.simple }, file: f ? { enabled: true, path: f.path } : null };
+  return {
+    console: { enabled: c.enabled, simple: c.simple },
+    file: f ? { enabled: true, path: f.path } : null,
+  };
 }
 
 /** Validates a parsed config.json object; all problems are returned, the config only when there is no error. */
@@ -178,9 +234,12 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const core = checkSchema(CoreSectionSchema, raw.config ?? {}, "config", issues);
   const rawCore = isRecord(raw.config) ? raw.config : {};
   const fakeMaster = coerceInteger(rawCore.fakeMaster);
-  if (fakeMaster.ok && fakeMaster.value === 0) addRaw(issues, "error", "config.fakeMaster", "fakeMaster 0 (fake slave) is not supported");
-  if (rawCore.debugLevel !== undefined && rawCore.debugLevel !== null) addWarning(issues, "config.debugLevel", "is deprecated; use config.logLevel");
-  const numericLevel = core?.logLevel ?? (core?.debugLevel !== undefined ? debugLevelToLogLevel(core.debugLevel) : 20);
+  if (fakeMaster.ok && fakeMaster.value === 0)
+    addRaw(issues, "error", "config.fakeMaster", "fakeMaster 0 (fake slave) is not supported");
+  if (rawCore.debugLevel !== undefined && rawCore.debugLevel !== null)
+    addWarning(issues, "config.debugLevel", "is deprecated; use config.logLevel");
+  const numericLevel =
+    core?.logLevel ?? (core?.debugLevel !== undefined ? debugLevelToLogLevel(core.debugLevel) : 20);
 
   const busKeys = core ?? {
     rs485adapter: typeof rawCore.rs485adapter === "string" ? rawCore.rs485adapter : undefined,
@@ -205,14 +264,30 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   unsupportedModules("vehicle", raw.vehicle, [], issues);
   const controllerSection = isRecord(raw.controller) ? raw.controller : {};
   if (isOn(raw["controller.Gen3TWCs"]) || isOn(controllerSection.Gen3TWCs)) {
-    addRaw(issues, "warning", "controller.Gen3TWCs", "controller.Gen3TWCs is not supported by this version and is ignored (Gen3 Wall Connectors are not supported)");
+    addRaw(
+      issues,
+      "warning",
+      "controller.Gen3TWCs",
+      "controller.Gen3TWCs is not supported by this version and is ignored (Gen3 Wall Connectors are not supported)",
+    );
   }
 
   const logging = buildLogging(raw.logging, issues);
   const policy = validatePolicy(raw.policy, core?.greenEnergyLatch ?? null, issues);
 
   if (issues.some((i) => i.severity === "error")) return { config: null, issues };
-  if (!core || !bus || !policy || http === "error" || mqttControl === "error" || mqttStatus === "error" || url === "error" || hass === "error" || mqttSource === "error" || logging === "error") {
+  if (
+    !core ||
+    !bus ||
+    !policy ||
+    http === "error" ||
+    mqttControl === "error" ||
+    mqttStatus === "error" ||
+    url === "error" ||
+    hass === "error" ||
+    mqttSource === "error" ||
+    logging === "error"
+  ) {
     return { config: null, issues };
   }
   const config: AppConfig = {
@@ -233,7 +308,12 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
       : null,
     sources: {
       url: url
-        ? { url: url.url, consumptionItem: url.consumptionItem, generationItem: url.generationItem, pollIntervalS: url.pollIntervalS }
+        ? {
+            url: url.url,
+            consumptionItem: url.consumptionItem,
+            generationItem: url.generationItem,
+            pollIntervalS: url.pollIntervalS,
+          }
         : null,
       hass: hass
         ? {

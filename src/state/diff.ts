@@ -32,11 +32,11 @@ function walk(a: unknown, b: unknown, path: string, ops: PatchOp[]): void {
   }
   if (isObject(a) && isObject(b)) {
     for (const key of Object.keys(a)) {
-      if (!(key in b)) ops.push({ op: "remove", path: `${path}/${pointerSegment(key)}` });
+      if (!Object.hasOwn(b, key)) ops.push({ op: "remove", path: `${path}/${pointerSegment(key)}` });
     }
     for (const key of Object.keys(b)) {
       const p = `${path}/${pointerSegment(key)}`;
-      if (!(key in a)) ops.push({ op: "add", path: p, value: b[key] });
+      if (!Object.hasOwn(a, key)) ops.push({ op: "add", path: p, value: b[key] });
       else walk(a[key], b[key], p, ops);
     }
     return;
@@ -60,13 +60,15 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
     const segs = op.path.slice(1).split("/").map(unescapeSegment);
     const last = segs.pop() as string;
     let parent: unknown = root;
-    for (const s of segs) parent = (parent as Record<string, unknown>)[s];
+    for (const s of segs) parent = Object.hasOwn(parent as object, s) ? (parent as Record<string, unknown>)[s] : undefined;
     const container = parent as Record<string, unknown>;
     if (op.op === "remove") {
       if (Array.isArray(container)) container.splice(Number(last), 1);
       else delete container[last];
+    } else if (Array.isArray(container) && op.op === "add") {
+      container.splice(last === "-" ? container.length : Number(last), 0, structuredClone(op.value));
     } else {
-      container[last] = structuredClone(op.value);
+      Object.defineProperty(container, last, { value: structuredClone(op.value), enumerable: true, writable: true, configurable: true });
     }
   }
   return root as T;

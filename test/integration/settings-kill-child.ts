@@ -13,7 +13,12 @@ export function payloadFor(i: number): string {
 
 async function main(dir: string): Promise<void> {
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const store = await SettingsStore.open({ dir, clock: systemClock, logger: quiet, wiringMaxAmpsAllTWCs: 32 });
+  const store = await SettingsStore.open({
+    dir,
+    clock: systemClock,
+    logger: quiet,
+    wiringMaxAmpsAllTWCs: 32,
+  });
   const prev = store.get().counter;
   let i = typeof prev === "number" ? prev + 1 : 0;
   process.stdout.write(`start ${i} ${String(store.recovered)}\n`);

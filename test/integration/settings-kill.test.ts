@@ -32,7 +32,9 @@ async function readVersion(path: string): Promise<Record<string, unknown> | null
 
 /** Runs the child until `ready` matches its output, waits `delayMs`, kills it; returns its whole output. */
 async function runAndKill(dir: string, ready: RegExp, delayMs: number): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -59,7 +61,11 @@ test("settings.json survives SIGKILL at random moments during saves", { timeout:
   try {
     let previous = -1;
     for (let round = 0; round < ROUNDS; round++) {
-      const out = await runAndKill(dir, round === 0 ? /saved \d+/ : /start \d+/, Math.floor(Math.random() * 60));
+      const out = await runAndKill(
+        dir,
+        round === 0 ? /saved \d+/ : /start \d+/,
+        Math.floor(Math.random() * 60),
+      );
       const start = /start (\d+) (\w+)/.exec(out);
       assert.ok(start, out);
       assert.equal(start[2], "false", "the previous round left a readable settings.json");
@@ -75,7 +81,10 @@ test("settings.json survives SIGKILL at random moments during saves", { timeout:
       assert.deepEqual(version, { ...defaults, counter, payload: payloadFor(counter) });
       assert.ok(main, `round ${round}: settings.json itself must always parse`);
       // The last reported save is on disk, or the next one completed just before the kill.
-      assert.ok(counter === lastReported || counter === lastReported + 1, `round ${round}: ${counter} vs reported ${lastReported}`);
+      assert.ok(
+        counter === lastReported || counter === lastReported + 1,
+        `round ${round}: ${counter} vs reported ${lastReported}`,
+      );
       previous = counter;
     }
   } finally {
