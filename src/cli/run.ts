@@ -158,7 +158,16 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
 
   // controller.md §2: HTTP first (a bind failure is fatal), then the policy, then the bus.
   let httpPort: number | null = null;
-  const app = config.http ? createApp({ logger: log.child({ module: "http" }), views, commands, maxBodyBytes: config.http.maxBodyBytes }) : null;
+  const app = config.http ? createApp({
+        logger: log.child({ module: "http" }),
+        views,
+        commands,
+        maxBodyBytes: config.http.maxBodyBytes,
+        state: engine.state,
+        httpConfig: config.http,
+        rawConfig: o.raw,
+        tls: config.http.tls !== null,
+      }) : null;
   if (app && config.http) {
     try {
       const r = await listen(app, { port: config.http.listenPort, address: config.http.listenAddress ?? undefined });

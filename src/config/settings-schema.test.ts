@@ -2,11 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   checkSettingName,
-  normaliseSettings,
   PROTECTED_SETTING_KEYS,
   SETTING_SPECS,
   validateSettingValue,
 } from "./settings-schema.ts";
+import { normaliseSettings } from "./settings-normalise.ts";
 
 const W = 32;
 

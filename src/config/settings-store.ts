@@ -7,7 +7,8 @@ import { access, constants, copyFile, link, mkdir, open, readFile, rename, rm, s
 import { join } from "node:path";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
-import { normaliseSettings, type Settings } from "./settings-schema.ts";
+import { normaliseSettings } from "./settings-normalise.ts";
+import type { Settings } from "./settings-schema.ts";
 
 /** The logging a store needs (a pino logger fits). */
 export interface StoreLogger {
@@ -114,6 +115,8 @@ export class SettingsStore {
   private current: Settings;
   private dirty = false;
   private timer: TimerHandle | null = null;
+  /** True when the pending timer is the 60 s retry (a change replaces it with the 1 s debounce). */
+  private retryPending = false;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly listeners: { [K in keyof SettingsStoreEvents]: Set<SettingsStoreEvents[K]> } = {
@@ -162,7 +165,16 @@ export class SettingsStore {
       const stamp = `${path}.corrupt-${compactTimestamp(clock.now())}`;
       let kept = stamp;
       for (let n = 1; await exists(kept); n++) kept = `${stamp}-${n}`;
-      await rename(path, kept);
+      try {
+        await rename(path, kept);
+      } catch (e) {
+        throw new TwcError({
+          code: "STORE_SETTINGS_WRITE",
+          message: `cannot keep the corrupt ${path} as ${kept}: ${errnoOf(e) ?? String(e)}`,
+          cause: e,
+          context: { errno: errnoOf(e), path },
+        });
+      }
       warnings.push(`settings.json is corrupt (${main.reason}); kept as ${kept}`);
       for (const candidate of [`${path}.bak`, `${path}.backup`]) {
         const r = await readJsonObject(candidate);
@@ -234,9 +246,9 @@ export class SettingsStore {
 
   /** Flushes pending changes and stops scheduling writes. */
   async close(): Promise<void> {
-    this.cancelTimer();
-    if (this.dirty) await this.saveNow();
     this.closed = true;
+    this.cancelTimer();
+    if (this.dirty) await this.enqueue();
     await this.whenIdle();
   }
 
@@ -271,8 +283,6 @@ export class SettingsStore {
       this.enqueue().catch(() => undefined);
     }, ms);
   }
-
-  private retryPending = false;
 
   private cancelTimer(): void {
     if (this.timer !== null) this.opts.clock.clearTimeout(this.timer);

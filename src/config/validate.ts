@@ -3,31 +3,27 @@
  * the schema, every problem is collected as an Issue, and a normalised AppConfig is built when there is
  * no error. Pure.
  */
-import type { TSchema, Static } from "typebox";
-import type {
-  AppConfig,
-  CoreConfig,
-  HttpConfig,
-  LoggingConfig,
-  LogLevelName,
-  MqttBrokerConfig,
-} from "./app-config.ts";
-import { coerceBooleanLike, coerceInteger } from "./coerce.ts";
+import type { AppConfig, CoreConfig, LogLevelName } from "./app-config.ts";
+import { coerceInteger } from "./coerce.ts";
 import {
-  ConsoleLogSchema,
   CoreSectionSchema,
-  FileLogSchema,
   HassSourceSchema,
-  HttpSchema,
   MqttControlSchema,
   MqttSourceSchema,
   MqttStatusSchema,
   UrlSourceSchema,
   type CoreSection,
-  type HttpSection,
 } from "./schema.ts";
-import { addError, addRaw, addWarning, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
-import { readEnabled, resolveBus } from "./validate-bus.ts";
+import { addRaw, addWarning, checkSchema, isRecord, type Issue } from "./schema-walk.ts";
+import { resolveBus } from "./validate-bus.ts";
+import {
+  broker,
+  buildHttp,
+  buildLogging,
+  isOn,
+  optionalModule,
+  unsupportedModules,
+} from "./validate-modules.ts";
 import { validatePolicy } from "./validate-policy.ts";
 
 export type { Issue } from "./schema-walk.ts";
@@ -68,51 +64,6 @@ export function debugLevelToLogLevel(debugLevel: number): number {
   return debugLevel === 10 ? 10 : 9;
 }
 
-function isOn(v: unknown): boolean {
-  if (!isRecord(v)) return false;
-  const b = coerceBooleanLike(v.enabled);
-  return b.ok && b.value;
-}
-
-/** Warns once for every enabled module of `section` that is not in `implemented`. */
-function unsupportedModules(
-  section: string,
-  raw: unknown,
-  implemented: readonly string[],
-  issues: Issue[],
-  hints: Record<string, string> = {},
-): Record<string, unknown> {
-  if (raw === undefined || raw === null) return {};
-  if (!isRecord(raw)) {
-    addError(issues, section, `must be an object (found ${show(raw)})`);
-    return {};
-  }
-  for (const [key, v] of Object.entries(raw)) {
-    if (implemented.includes(key)) continue;
-    if (isOn(v))
-      addRaw(
-        issues,
-        "warning",
-        `${section}.${key}`,
-        `${section}.${key} is not supported by this version and is ignored${hints[key] ?? ""}`,
-      );
-  }
-  return raw;
-}
-
-function optionalModule<S extends TSchema>(
-  schema: S,
-  raw: unknown,
-  path: string,
-  dflt: boolean,
-  issues: Issue[],
-): Static<S> | null | "error" {
-  const before = issues.length;
-  if (!readEnabled(raw, path, dflt, issues))
-    return issues.slice(before).some((i) => i.severity === "error") ? "error" : null;
-  return checkSchema(schema, { ...(isRecord(raw) ? raw : {}), enabled: true }, path, issues) ?? "error";
-}
-
 function buildCore(c: CoreSection): CoreConfig {
   return {
     settingsPath: c.settingsPath,
@@ -140,87 +91,6 @@ function buildCore(c: CoreSection): CoreConfig {
     greenEnergyLimit: c.greenEnergyLimit ?? null,
     nonScheduledLimit: c.nonScheduledLimit ?? null,
     section: c,
-  };
-}
-
-function buildHttp(raw: unknown, issues: Issue[]): HttpConfig | null | "error" {
-  if (raw === undefined || raw === null) return null;
-  if (isRecord(raw) && (raw.enabled === undefined || raw.enabled === null)) {
-    addError(issues, "control.HTTP.enabled", "is required");
-    return "error";
-  }
-  const h: HttpSection | null | "error" = optionalModule(HttpSchema, raw, "control.HTTP", false, issues);
-  if (h === null || h === "error") return h;
-  const a = h.auth;
-  if (a) {
-    const before = issues.length;
-    const tokens = a.tokens ?? [];
-    const secret = a.password !== undefined || a.passwordHash !== undefined;
-    if (a.password !== undefined && a.passwordHash !== undefined)
-      addError(issues, "control.HTTP.auth", "set either password or passwordHash, not both");
-    if (a.username !== undefined && !secret)
-      addError(issues, "control.HTTP.auth.username", "needs a password or passwordHash");
-    if (a.username === undefined && secret)
-      addError(issues, "control.HTTP.auth.username", "is required with a password or passwordHash");
-    if (tokens.length === 0 && a.username === undefined && !secret) {
-      addError(
-        issues,
-        "control.HTTP.auth",
-        "configures neither tokens nor a username with a password or passwordHash",
-      );
-    }
-    if (issues.length > before) return "error";
-  }
-  return {
-    listenPort: h.listenPort,
-    listenAddress: h.listenAddress ?? null,
-    tls: h.tls
-      ? { certFile: h.tls.certFile, keyFile: h.tls.keyFile, redirectFromPort: h.tls.redirectFromPort ?? null }
-      : null,
-    auth: a
-      ? {
-          tokens: a.tokens ?? [],
-          username: a.username ?? null,
-          password: a.password ?? null,
-          passwordHash: a.passwordHash ?? null,
-          protectReads: a.protectReads,
-          sessionTtlHours: a.sessionTtlHours,
-        }
-      : null,
-    allowedOrigins: h.allowedOrigins,
-    allowedHosts: h.allowedHosts,
-    maxBodyBytes: h.maxBodyBytes,
-  };
-}
-
-function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
-  return {
-    brokerIP: m.brokerIP,
-    brokerPort: m.brokerPort ?? (m.brokerTLS ? 8883 : 1883),
-    brokerTLS: m.brokerTLS,
-    brokerCAFile: m.brokerCAFile ?? null,
-    topicPrefix: m.topicPrefix,
-    username: m.username ?? null,
-    password: m.password ?? null,
-  };
-}
-
-function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "error" {
-  const l = unsupportedModules("logging", raw, ["Console", "FileLogger"], issues);
-  const consoleOn = readEnabled(l.Console, "logging.Console", true, issues);
-  const c = consoleOn
-    ? checkSchema(
-        ConsoleLogSchema,
-        { ...(isRecord(l.Console) ? l.Console : {}), enabled: true },
-        "logging.Console",
-        issues,
-      )
-    : { enabled: false, simple: false };
-  const f = optionalModule(FileLogSchema, l.FileLogger, "logging.FileLogger", false, issues);
-  if (c === null || f === "error") return "error";
-  return {
-    console: { enabled: c.enabled, simple: c.simple },
-    file: f ? { enabled: true, path: f.path } : null,
   };
 }
 

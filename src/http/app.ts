@@ -6,7 +6,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { isTwcError } from "../shared/errors.ts";
+import type { HttpConfig } from "../config/app-config.ts";
 import type { Commands } from "../controller/commands.ts";
+import type { StateStore } from "../state/store.ts";
 import { STATUS_BY_CODE, errorBody } from "./errors.ts";
 import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
 
@@ -18,6 +20,14 @@ export interface HttpDeps {
   views: LegacyViews;
   commands: Commands;
   maxBodyBytes?: number;
+  /** The one state stream (v2, SSE, metrics). */
+  state: StateStore;
+  /** control.HTTP (null: defaults, no auth). */
+  httpConfig: HttpConfig | null;
+  /** config.json as loaded (for getConfig). */
+  rawConfig: Readonly<Record<string, unknown>>;
+  /** Served over TLS (Secure cookies, redirect scheme). */
+  tls: boolean;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";

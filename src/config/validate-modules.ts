@@ -1,0 +1,147 @@
+/**
+ * Module-level helpers of config validation: enabled flags, unsupported-module warnings, and the
+ * builders of control.HTTP, MQTT broker settings and logging. Pure.
+ */
+import type { Static, TSchema } from "typebox";
+import type { HttpConfig, LoggingConfig, MqttBrokerConfig } from "./app-config.ts";
+import { coerceBooleanLike } from "./coerce.ts";
+import {
+  ConsoleLogSchema,
+  FileLogSchema,
+  HttpSchema,
+  type MqttControlSchema,
+  type HttpSection,
+} from "./schema.ts";
+import { addError, addRaw, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
+import { readEnabled } from "./validate-bus.ts";
+
+/** True when a module section says enabled (boolean-like true). */
+export function isOn(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const b = coerceBooleanLike(v.enabled);
+  return b.ok && b.value;
+}
+
+/** Warns once for every enabled module of `section` that is not in `implemented`. */
+export function unsupportedModules(
+  section: string,
+  raw: unknown,
+  implemented: readonly string[],
+  issues: Issue[],
+  hints: Record<string, string> = {},
+): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (!isRecord(raw)) {
+    addError(issues, section, `must be an object (found ${show(raw)})`);
+    return {};
+  }
+  for (const [key, v] of Object.entries(raw)) {
+    if (implemented.includes(key)) continue;
+    if (isOn(v))
+      addRaw(
+        issues,
+        "warning",
+        `${section}.${key}`,
+        `${section}.${key} is not supported by this version and is ignored${hints[key] ?? ""}`,
+      );
+  }
+  return raw;
+}
+
+/** Validates an optional module: null when disabled, "error" on an error, else the normalised section. */
+export function optionalModule<S extends TSchema>(
+  schema: S,
+  raw: unknown,
+  path: string,
+  dflt: boolean,
+  issues: Issue[],
+): Static<S> | null | "error" {
+  const before = issues.length;
+  if (!readEnabled(raw, path, dflt, issues))
+    return issues.slice(before).some((i) => i.severity === "error") ? "error" : null;
+  return checkSchema(schema, { ...(isRecord(raw) ? raw : {}), enabled: true }, path, issues) ?? "error";
+}
+
+/** Builds control.HTTP: null when absent or disabled, "error" on an error (http-api.md §2.1, §3.1). */
+export function buildHttp(raw: unknown, issues: Issue[]): HttpConfig | null | "error" {
+  if (raw === undefined || raw === null) return null;
+  if (isRecord(raw) && (raw.enabled === undefined || raw.enabled === null)) {
+    addError(issues, "control.HTTP.enabled", "is required");
+    return "error";
+  }
+  const h: HttpSection | null | "error" = optionalModule(HttpSchema, raw, "control.HTTP", false, issues);
+  if (h === null || h === "error") return h;
+  const a = h.auth;
+  if (a) {
+    const before = issues.length;
+    const tokens = a.tokens ?? [];
+    const secret = a.password !== undefined || a.passwordHash !== undefined;
+    if (a.password !== undefined && a.passwordHash !== undefined)
+      addError(issues, "control.HTTP.auth", "set either password or passwordHash, not both");
+    if (a.username !== undefined && !secret)
+      addError(issues, "control.HTTP.auth.username", "needs a password or passwordHash");
+    if (a.username === undefined && secret)
+      addError(issues, "control.HTTP.auth.username", "is required with a password or passwordHash");
+    if (tokens.length === 0 && a.username === undefined && !secret) {
+      addError(
+        issues,
+        "control.HTTP.auth",
+        "configures neither tokens nor a username with a password or passwordHash",
+      );
+    }
+    if (issues.length > before) return "error";
+  }
+  return {
+    listenPort: h.listenPort,
+    listenAddress: h.listenAddress ?? null,
+    tls: h.tls
+      ? { certFile: h.tls.certFile, keyFile: h.tls.keyFile, redirectFromPort: h.tls.redirectFromPort ?? null }
+      : null,
+    auth: a
+      ? {
+          tokens: a.tokens ?? [],
+          username: a.username ?? null,
+          password: a.password ?? null,
+          passwordHash: a.passwordHash ?? null,
+          protectReads: a.protectReads,
+          sessionTtlHours: a.sessionTtlHours,
+        }
+      : null,
+    allowedOrigins: h.allowedOrigins,
+    allowedHosts: h.allowedHosts,
+    maxBodyBytes: h.maxBodyBytes,
+  };
+}
+
+/** Broker settings with the default port (1883, or 8883 with TLS). */
+export function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
+  return {
+    brokerIP: m.brokerIP,
+    brokerPort: m.brokerPort ?? (m.brokerTLS ? 8883 : 1883),
+    brokerTLS: m.brokerTLS,
+    brokerCAFile: m.brokerCAFile ?? null,
+    topicPrefix: m.topicPrefix,
+    username: m.username ?? null,
+    password: m.password ?? null,
+  };
+}
+
+/** Builds the logger sinks (config.md §3.8). */
+export function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "error" {
+  const l = unsupportedModules("logging", raw, ["Console", "FileLogger"], issues);
+  const consoleOn = readEnabled(l.Console, "logging.Console", true, issues);
+  const c = consoleOn
+    ? checkSchema(
+        ConsoleLogSchema,
+        { ...(isRecord(l.Console) ? l.Console : {}), enabled: true },
+        "logging.Console",
+        issues,
+      )
+    : { enabled: false, simple: false };
+  const f = optionalModule(FileLogSchema, l.FileLogger, "logging.FileLogger", false, issues);
+  if (c === null || f === "error") return "error";
+  return {
+    console: { enabled: c.enabled, simple: c.simple },
+    file: f ? { enabled: true, path: f.path } : null,
+  };
+}
