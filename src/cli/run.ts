@@ -23,6 +23,7 @@ import { toLocalTime } from "../policy/local-time.ts";
 import type { Policy } from "../policy/types.ts";
 import { systemClock, type Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
+import { parseSlaveDefInput } from "../sim/def-parse.ts";
 import { SimBus } from "../sim/sim-bus.ts";
 import { FrameStream } from "../transport/frame-stream.ts";
 import type { BusBinding } from "../transport/port.ts";
@@ -69,7 +70,7 @@ function busBinding(config: AppConfig, clock: Clock): { binding: BusBinding; sim
     case "Dummy": {
       const sim = new SimBus({
         clock,
-        slaves: bus.slaves as never,
+        slaves: bus.slaves.map((d, i) => parseSlaveDefInput(d, `interface.Dummy.slaves[${i}]`)),
         ...(bus.seed !== null ? { seed: bus.seed } : {}),
         realisticTiming: bus.realisticTiming,
       });

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { normaliseSettings } from "../../src/config/settings-schema.ts";
+import { normaliseSettings } from "../../src/config/settings-normalise.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { payloadFor } from "./settings-kill-child.ts";
 
