@@ -4,29 +4,15 @@ import { DANGEROUS_TYPES, TYPE } from "../protocol/constants.ts";
 import { MASTER_ID } from "../protocol/frames.ts";
 import type { Frame, MasterCommand, TwcId } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
+import { decodeCommand } from "../protocol/codec-table.ts";
 
 /**
  * The MasterCommand of a stored 9-byte command block (controller.md §8). Null for command 02, which
  * we never send (twc-protocol §4.2, S-7), and for codes outside the protocol.
  */
 export function blockToCommand(block: Uint8Array): MasterCommand | null {
-  const code = block[0] ?? 0;
-  switch (code) {
-    case 0x00:
-      return { code };
-    case 0x05:
-    case 0x09:
-      return { code, centiAmps: ((block[1] ?? 0) << 8) | (block[2] ?? 0) };
-    case 0x06:
-    case 0x07:
-    case 0x08: {
-      const data = new Uint8Array(8);
-      data.set(block.subarray(1, 9));
-      return { code, data };
-    }
-    default:
-      return null;
-  }
+  const command = decodeCommand(block);
+  return command === null || command.code === 0x02 ? null : command;
 }
 
 /** FC B1 (start) or FC B2 (stop) from us to one slave. */

@@ -6,6 +6,9 @@
 import { every } from "../shared/clock.ts";
 import type { EnergySource, Reading, SourceDeps } from "./source.ts";
 import { Listeners } from "./source.ts";
+import { mulberry32 } from "../shared/random.ts";
+
+export { mulberry32 };
 
 /** Options of the simulated day. */
 export interface DemoOptions {
@@ -27,18 +30,6 @@ export interface DemoOptions {
 }
 
 const HOUR_MS = 3_600_000;
-
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A deterministic random value in [0, 1) for (seed, stream, slot). */
 function noise(seed: number, stream: number, slot: number): number {

@@ -11,7 +11,8 @@ import type { HassSourceConfig } from "./hass-source.ts";
 import { createMqttSource } from "./mqtt-source.ts";
 import type { MqttSourceConfig } from "./mqtt-source.ts";
 import type { FetchFn } from "./polling-source.ts";
-import type { EnergyLogger, EnergySource, EnergySourceName } from "./source.ts";
+import type { EnergySourceStatus } from "../state/types.ts";
+import type { EnergyLogger, EnergySource } from "./source.ts";
 import { Listeners } from "./source.ts";
 import {
   DEFAULT_STALE_AFTER_S,
@@ -26,17 +27,8 @@ import type { HealthTransition, SourceHealth, SourceReading, SummedReadings } fr
 import { createUrlSource } from "./url-source.ts";
 import type { UrlSourceConfig } from "./url-source.ts";
 
-/** Status of one source for the state document (matches state/types.ts EnergySourceStatus). */
-export interface EnergySourceStatus {
-  name: EnergySourceName;
-  ok: boolean;
-  stale: boolean;
-  updatedAt: string | null;
-  generationW: number | null;
-  consumptionW: number | null;
-  consumptionA: number | null;
-  error: string | null;
-}
+/** Status of one source for the state document. */
+export type { EnergySourceStatus } from "../state/types.ts";
 
 /** Options of the poller. */
 export interface PollerOptions {

@@ -41,7 +41,8 @@ function oneOf<T extends number>(value: number, allowed: readonly T[], what: str
   return value as T;
 }
 
-function decodeCommand(block: Uint8Array): MasterCommand | null {
+/** Decodes a 9-byte master command block; null for an unassigned code. */
+export function decodeCommand(block: Uint8Array): MasterCommand | null {
   const code = block[0] ?? 0;
   switch (code) {
     case 0x00:

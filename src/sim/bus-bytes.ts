@@ -5,18 +5,9 @@
 import type { Frame } from "../protocol/frames.ts";
 import { encodeFrame } from "../protocol/codec.ts";
 import { escape, unescape } from "../protocol/slip.ts";
+import { mulberry32 } from "../shared/random.ts";
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The wire bytes of a reply (C0 … C0, without the trailing FE). */
 export function encodeReply(frame: Frame): Uint8Array {
