@@ -11,6 +11,10 @@ import { installationNodeId } from "../config/node-id.ts";
 import { SettingsStore } from "../config/settings-store.ts";
 import { Commands } from "../controller/commands.ts";
 import { Engine } from "../controller/engine.ts";
+import { HistoryRecorder, importLegacySettingsHistory } from "../controller/history-recorder.ts";
+import { chargerLoadW } from "../energy/electrical.ts";
+import { legacyHistory } from "../http/legacy/history.ts";
+import { openSettingsHistoryDb } from "../state/history-db.ts";
 import { policyAction } from "../controller/engine-state.ts";
 import { createSources } from "../energy/poller.ts";
 import { EnergyPoller } from "../energy/poller.ts";
@@ -18,6 +22,7 @@ import { createApp } from "../http/app.ts";
 import { renderSlaveTWCs } from "../http/legacy/slaves.ts";
 import { renderStatus } from "../http/legacy/status.ts";
 import { listen } from "../http/server.ts";
+import { PUBLIC_WITHOUT_AUTH_MESSAGE, publicWithoutAuth } from "../http/security/listeners.ts";
 import { buildPolicyList, policyListView } from "../policy/build-list.ts";
 import { toLocalTime } from "../policy/local-time.ts";
 import type { Policy } from "../policy/types.ts";
@@ -110,6 +115,11 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
   if (list.errors.length > 0) throw new TwcError({ code: "CONFIG_INVALID", message: list.errors.join("\n") });
   const policies: readonly Policy[] = list.policies;
 
+  // controller.md §2 step 4 and config.md §2.3 step 5: the history/session store and the legacy import.
+  const historyLog = log.child({ module: "history" });
+  const historyDb = openSettingsHistoryDb(config.core.settingsPath, historyLog);
+  importLegacySettingsHistory(historyDb, settings, historyLog);
+
   const { binding, sim } = busBinding(config, clock);
   const port = new ReconnectingPort({ binding, clock, logger: log.child({ module: "bus" }) });
   const stream = new FrameStream({ port, clock, logger: log.child({ module: "bus" }) });
@@ -139,6 +149,18 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
     statusBody: () => statusBody(),
   });
   const commands = new Commands(engine, settings, () => clock.now());
+  const recorder = new HistoryRecorder({
+    clock,
+    store: historyDb,
+    source: engine.controller,
+    toWatts: (amps) => chargerLoadW(amps, engine.energy, config.core),
+    energy: () =>
+      poller.readings(clock.now()).health.some((h) => h.usable)
+        ? { generationW: engine.energy.generationW, consumptionW: engine.energy.consumptionW }
+        : null,
+    retentionDays: config.core.historyRetentionDays,
+    logger: historyLog,
+  });
   const views = {
     status: () =>
       renderStatus({
@@ -154,6 +176,8 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
     activePolicyAction: () => policyAction(engine.policy.view()),
     settings: () => settings.get(),
     wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
+    config: () => o.raw,
+    history: () => legacyHistory(recorder, clock.now()),
   };
   statusBody = () => JSON.stringify(views.status());
 
@@ -168,17 +192,40 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
         httpConfig: config.http,
         rawConfig: o.raw,
         tls: config.http.tls !== null,
+        clock,
+        history: recorder,
+        metrics: {
+          controllerStats: () => engine.controller.stats(),
+          busStats: () => stream.stats(),
+          settingsSaveFailures: () => settings.failureCount,
+          policyNames: () => policies.map((p) => p.name),
+        },
       }) : null;
   if (app && config.http) {
     try {
-      const r = await listen(app, { port: config.http.listenPort, address: config.http.listenAddress ?? undefined });
+      const r = await listen(app, {
+        port: config.http.listenPort,
+        address: config.http.listenAddress ?? undefined,
+        tls: config.http.tls,
+      });
       httpPort = r.port;
-      log.info({ module: "http", port: r.port, address: r.address }, `HTTP control listening on ${r.address}:${r.port}`);
+      const scheme = config.http.tls ? "HTTPS" : "HTTP";
+      log.info({ module: "http", port: r.port, address: r.address }, `${scheme} control listening on ${r.address}:${r.port}`);
+      if (r.redirectPort !== null) {
+        log.info({ module: "http", port: r.redirectPort }, `HTTP on port ${r.redirectPort} redirects to HTTPS`);
+      }
+      // http-api §2.1: reachable from the network without authentication → warning and alert.
+      if (publicWithoutAuth(config.http)) {
+        log.warn({ module: "http", code: "HTTP_PUBLIC_WITHOUT_AUTH" }, PUBLIC_WITHOUT_AUTH_MESSAGE);
+        engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, PUBLIC_WITHOUT_AUTH_MESSAGE, engine.iso(clock.now()));
+      }
     } catch (err) {
       await settings.close();
+      historyDb.close();
       throw err;
     }
   }
+  recorder.start();
   engine.start();
   port.start();
   log.info(
@@ -192,6 +239,8 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
       log.info({ module: "controller" }, "shutting down");
       if (app) await app.close().catch((err: unknown) => log.warn({ err }, "closing HTTP failed"));
       await engine.stop();
+      recorder.stop(); // after the controller closed its sessions (reason shutdown)
+      historyDb.close();
       await settings.close().catch((err: unknown) => log.error({ err, code: "STORE_SETTINGS_WRITE" }, "saving settings at shutdown failed"));
       stream.dispose();
       await port.stop();

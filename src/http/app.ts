@@ -10,7 +10,15 @@ import type { HttpConfig } from "../config/app-config.ts";
 import type { Commands } from "../controller/commands.ts";
 import type { StateStore } from "../state/store.ts";
 import { STATUS_BY_CODE, errorBody } from "./errors.ts";
+import { answerKnownPath, connectAnswer, isApiPath, withBaseHeaders } from "./methods.ts";
+import { HTTP_LIMITS, createClientErrorHandler, installServerHandlers, nodeServerOptions, protocolHook } from "./protocol.ts";
 import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
+import { registerPages } from "./pages.ts";
+import { registerSecurity } from "./security/register.ts";
+import { registerV2 } from "./v2/routes.ts";
+import type { HistoryReader } from "../state/history-db.ts";
+import type { MetricsSources } from "./metrics.ts";
+import type { Clock } from "../shared/clock.ts";
 
 export type { LegacyViews } from "./legacy/routes.ts";
 
@@ -28,6 +36,16 @@ export interface HttpDeps {
   rawConfig: Readonly<Record<string, unknown>>;
   /** Served over TLS (Secure cookies, redirect scheme). */
   tls: boolean;
+  /** Time source of sessions and the login throttle (default: the system clock). */
+  clock?: Clock;
+  /** The bundled web UI folder (default dist/web/; tests point it elsewhere). */
+  webRoot?: string;
+  /** IANA time zone of the ISO times in v2 documents (default: the process's zone). */
+  timeZone?: string;
+  /** History buckets and charge sessions (getHistory, /api/v2/history, /api/v2/sessions). */
+  history?: HistoryReader;
+  /** Bus, settings and policy counters for /metrics. */
+  metrics?: MetricsSources;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -38,12 +56,11 @@ export function sendError(reply: FastifyReply, status: number, message: string):
   return reply.code(status).type(JSON_TYPE).send(JSON.stringify(errorBody(message)));
 }
 
-function isApiPath(url: string): boolean {
-  return url.startsWith("/api/") || url === "/api" || url.startsWith("/metrics");
-}
+const maxBody = (deps: HttpDeps): number => deps.maxBodyBytes ?? 65536;
 
 /** Builds the fastify app with every route registered. */
 export function createApp(deps: HttpDeps): FastifyInstance {
+  let notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) => reply;
   const app = Fastify({
     loggerInstance: deps.logger,
     disableRequestLogging: true,
@@ -51,7 +68,18 @@ export function createApp(deps: HttpDeps): FastifyInstance {
     bodyLimit: deps.maxBodyBytes ?? 65536,
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    // http-api §2.2: timeouts, header limit and complete JSON answers for what Node's parser rejects
+    // (a TLS server must get nodeServerOptions() merged into its https options as well).
+    http: nodeServerOptions(),
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    clientErrorHandler: createClientErrorHandler(),
+    // An undecodable path (FST_ERR_BAD_URL) or an over-long parameter matches no route: 404.
+    frameworkErrors: (_error, request, reply) => void notFound(request, withBaseHeaders(request, reply)),
   });
+  installServerHandlers(app.server, { maxBodyBytes: maxBody(deps), connectAnswer: (url) => connectAnswer(app, url) });
+  app.addHook("onRequest", protocolHook);
+  registerSecurity(app, deps); // http-api §4.1: host check, then (known routes) auth, then origin
 
   app.addHook("onSend", async (request, reply) => {
     void reply.header("X-Content-Type-Options", "nosniff");
@@ -59,13 +87,14 @@ export function createApp(deps: HttpDeps): FastifyInstance {
     if (isApiPath(request.url)) void reply.header("Cache-Control", "no-store");
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  notFound = (request, reply) => {
     if (isApiPath(request.url)) return sendError(reply, 404, "Unknown endpoint");
     return reply
       .code(404)
       .type(HTML_TYPE)
       .send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p><a href="/">TWCManager</a></p></body></html>');
-  });
+  };
+  app.setNotFoundHandler((request, reply) => (answerKnownPath(app, request, reply) ? reply : notFound(request, reply)));
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (isTwcError(error)) {
@@ -87,6 +116,8 @@ export function createApp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, payload, done) => done(null, payload));
 
   registerLegacyRoutes(app, deps.views, deps.commands);
+  registerV2(app, deps); // /api/v2/* and /metrics
+  registerPages(app, deps); // the page routes and /static/*
 
   return app;
 }

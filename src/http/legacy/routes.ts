@@ -7,6 +7,9 @@ import { isTwcError } from "../../shared/errors.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
 import { OrderedObject, orderedStringify } from "../ordered-json.ts";
+import { systemClock } from "../../shared/clock.ts";
+import { renderConfig } from "./config.ts";
+import { legacyHistory, type LegacyHistoryEntry } from "./history.ts";
 import {
   checkAddOffset,
   checkChargeNow,
@@ -36,6 +39,10 @@ export interface LegacyViews {
   settings(): Readonly<Record<string, unknown>>;
   /** config.wiringMaxAmpsAllTWCs. */
   wiringMaxAmpsAllTWCs: number;
+  /** config.json as loaded, before redaction (getConfig; absent: `{}`). */
+  config?(): Readonly<Record<string, unknown>>;
+  /** The getHistory entries (legacy/history.ts; absent: every bucket 0). */
+  history?(): LegacyHistoryEntry[];
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -90,6 +97,8 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
   app.get("/api/getSlaveTWCs", async (_q, reply) => json(reply, 200, views.slaveTWCs()));
   app.get("/api/getUUID", async (_q, reply) => reply.type(TEXT_TYPE).send(views.uuid()));
   app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, views.policy()));
+  app.get("/api/getConfig", async (_q, reply) => json(reply, 200, renderConfig(views.config?.() ?? {})));
+  app.get("/api/getHistory", async (_q, reply) => json(reply, 200, views.history?.() ?? legacyHistory(null, systemClock.now())));
   app.get("/api/getActivePolicyAction", async (_q, reply) => json(reply, 200, JSON.stringify(views.activePolicyAction())));
   app.get("/api/getConsumptionOffsets", async (_q, reply) => {
     const o = views.settings().consumptionOffset;

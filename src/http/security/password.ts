@@ -22,7 +22,9 @@ export async function hashPassword(password: string, n = 16384, r = 8, p = 1): P
 }
 
 /** A parsed hash, or null when the text is not a valid scrypt hash. */
-export function parsePasswordHash(text: string): { n: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
+export function parsePasswordHash(
+  text: string,
+): { n: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
   const m = /^scrypt:(\d+):(\d+):(\d+):([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(text);
   if (!m) return null;
   const n = Number(m[1]);
@@ -39,8 +41,12 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const parsed = parsePasswordHash(hash);
   if (!parsed) return false;
   const key = await new Promise<Buffer>((resolve, reject) => {
-    scryptCb(password, parsed.salt, parsed.key.length, { N: parsed.n, r: parsed.r, p: parsed.p, maxmem: 256 * parsed.n * parsed.r + 1024 * 1024 }, (err, k) =>
-      err ? reject(err) : resolve(k),
+    scryptCb(
+      password,
+      parsed.salt,
+      parsed.key.length,
+      { N: parsed.n, r: parsed.r, p: parsed.p, maxmem: 256 * parsed.n * parsed.r + 1024 * 1024 },
+      (err, k) => (err ? reject(err) : resolve(k)),
     );
   });
   return timingSafeEqual(key, parsed.key);

@@ -1,0 +1,273 @@
+/**
+ * History recorder (controller.md §13, §22): keeps per-slave running means of `reportedAmpsActual`
+ * (one sample per accepted heartbeat) and the mean generation/consumption of the current 5-minute
+ * bucket; at every 5-minute wall-clock boundary of the injected clock it stores
+ * `chargerW = A→W(Σ means) × rpf` and the energy means for the bucket that ended, then resets them.
+ * It also records charge sessions from the controller's "session" events and prunes old data daily.
+ */
+import { twcIdHex, type TwcId } from "../protocol/frames.ts";
+import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
+import {
+  BUCKET_MS,
+  fillSeries,
+  floorBucket,
+  type ChargeSession,
+  type HistoryLogger,
+  type HistoryPoint,
+  type HistoryReader,
+  type HistoryStore,
+} from "../state/history-db.ts";
+import type { SessionEvent } from "./effects.ts";
+
+/** How often generation/consumption are sampled for the bucket means. */
+export const ENERGY_SAMPLE_MS = 10_000;
+/** How often old data is pruned. */
+export const PRUNE_INTERVAL_MS = 86_400_000;
+
+/** What the recorder reads from a slave. */
+export interface SlaveSample {
+  readonly id: TwcId;
+  readonly lastHeartbeatAt: number | null;
+  readonly reportedAmpsActual: number;
+}
+
+/** The controller events the recorder listens to (BusController satisfies it). */
+export interface RecorderSource {
+  slaves(): readonly SlaveSample[];
+  on(event: "change", listener: () => void): unknown;
+  on(event: "session", listener: (ev: SessionEvent) => void): unknown;
+  off(event: "change", listener: () => void): unknown;
+  off(event: "session", listener: (ev: SessionEvent) => void): unknown;
+}
+
+/** Generation and consumption (W, after offsets) when a fresh reading exists. */
+export interface EnergySample {
+  generationW: number;
+  consumptionW: number;
+}
+
+/** Constructor options. */
+export interface HistoryRecorderOptions {
+  clock: Clock;
+  store: HistoryStore;
+  source: RecorderSource;
+  /** `A→W(amps) × rpf(amps)` for a total of amps (controller.md §17.2). */
+  toWatts(amps: number): number;
+  /** The current energy figures, or null when no source has a fresh reading. */
+  energy(): EnergySample | null;
+  /** config.historyRetentionDays. */
+  retentionDays: number;
+  logger: HistoryLogger;
+}
+
+interface Mean {
+  sum: number;
+  n: number;
+  lastHeartbeatAt: number | null;
+}
+
+/** Records history buckets and sessions; also the HistoryReader of the HTTP layer. */
+export class HistoryRecorder implements HistoryReader {
+  private readonly means = new Map<number, Mean>();
+  private gen = 0;
+  private cons = 0;
+  private energyN = 0;
+  private bucketStart = 0;
+  private boundaryTimer: TimerHandle | null = null;
+  private stopTimers: (() => void)[] = [];
+  private readonly openSessions = new Map<number, number>();
+  private running = false;
+  private readonly onChange = (): void => this.sampleAmps();
+  private readonly onSession = (ev: SessionEvent): void => this.session(ev);
+
+  constructor(private readonly o: HistoryRecorderOptions) {}
+
+  /** Subscribes to the controller and arms the boundary, energy and prune timers. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const now = this.o.clock.now();
+    this.bucketStart = floorBucket(now);
+    const dangling = this.o.store.closeDangling("shutdown", null);
+    if (dangling > 0)
+      this.o.logger.warn(
+        { code: "SESSION_DANGLING", count: dangling },
+        `${dangling} charge session(s) left open by the previous run marked as ended`,
+      );
+    this.o.source.on("change", this.onChange);
+    this.o.source.on("session", this.onSession);
+    this.prune();
+    this.stopTimers.push(every(this.o.clock, ENERGY_SAMPLE_MS, () => this.sampleEnergy()));
+    this.stopTimers.push(every(this.o.clock, PRUNE_INTERVAL_MS, () => this.prune()));
+    this.armBoundary();
+  }
+
+  /** Stops the timers and stores the partial current bucket (call after the controller closed its sessions). */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    for (const s of this.stopTimers) s();
+    this.stopTimers = [];
+    if (this.boundaryTimer) this.o.clock.clearTimeout(this.boundaryTimer);
+    this.boundaryTimer = null;
+    this.o.source.off("change", this.onChange);
+    this.o.source.off("session", this.onSession);
+    this.o.store.putBucket(this.liveBucket());
+  }
+
+  /** Σ of the per-slave running means (A). */
+  meanAmps(): number {
+    let total = 0;
+    for (const m of this.means.values()) if (m.n > 0) total += m.sum / m.n;
+    return total;
+  }
+
+  /** The current (not yet stored) bucket from the live running means. */
+  liveBucket(): HistoryPoint {
+    const amps = this.meanAmps();
+    const w = amps > 0 ? this.o.toWatts(amps) : 0;
+    return {
+      startMs: this.bucketStart,
+      chargerW: Number.isFinite(w) ? Math.max(0, Math.round(w)) : 0,
+      generationW: this.energyN > 0 ? Math.round(this.gen / this.energyN) : null,
+      consumptionW: this.energyN > 0 ? Math.round(this.cons / this.energyN) : null,
+    };
+  }
+
+  /** HistoryReader: stored buckets, zero-filled, the last one live. */
+  series(nowMs: number, count: number): HistoryPoint[] {
+    const cur = floorBucket(nowMs);
+    const first = cur - (count - 1) * BUCKET_MS;
+    const points = fillSeries(this.o.store.buckets(first, cur + BUCKET_MS), first, count);
+    if (points.length > 0) points[points.length - 1] = { ...this.liveBucket(), startMs: cur };
+    return points;
+  }
+
+  /** HistoryReader: recent sessions, newest first. */
+  sessions(limit: number): ChargeSession[] {
+    return this.o.store.recentSessions(limit);
+  }
+
+  private armBoundary(): void {
+    const now = this.o.clock.now();
+    const next = floorBucket(now) + BUCKET_MS;
+    this.boundaryTimer = this.o.clock.setTimeout(() => this.boundary(), next - now);
+  }
+
+  private boundary(): void {
+    this.boundaryTimer = null;
+    if (!this.running) return;
+    const now = this.o.clock.now();
+    if (floorBucket(now) > this.bucketStart) {
+      this.sampleAmps();
+      this.o.store.putBucket(this.liveBucket());
+      this.reset(floorBucket(now));
+    }
+    this.armBoundary();
+  }
+
+  private reset(start: number): void {
+    this.bucketStart = start;
+    const present = new Set(this.o.source.slaves().map((s) => s.id as number));
+    for (const [id, m] of this.means) {
+      if (!present.has(id)) this.means.delete(id);
+      else this.means.set(id, { sum: 0, n: 0, lastHeartbeatAt: m.lastHeartbeatAt });
+    }
+    this.gen = 0;
+    this.cons = 0;
+    this.energyN = 0;
+  }
+
+  private sampleAmps(): void {
+    for (const s of this.o.source.slaves()) {
+      const m = this.means.get(s.id);
+      if (s.lastHeartbeatAt === null || m?.lastHeartbeatAt === s.lastHeartbeatAt) continue;
+      const a = Number.isFinite(s.reportedAmpsActual) ? s.reportedAmpsActual : 0;
+      this.means.set(s.id, {
+        sum: (m?.sum ?? 0) + a,
+        n: (m?.n ?? 0) + 1,
+        lastHeartbeatAt: s.lastHeartbeatAt,
+      });
+    }
+  }
+
+  private sampleEnergy(): void {
+    let e: EnergySample | null;
+    try {
+      e = this.o.energy();
+    } catch (err) {
+      this.o.logger.warn({ code: "HISTORY_ENERGY_SAMPLE", err }, "energy sample for history failed");
+      return;
+    }
+    if (!e || !Number.isFinite(e.generationW) || !Number.isFinite(e.consumptionW)) return;
+    this.gen += e.generationW;
+    this.cons += e.consumptionW;
+    this.energyN++;
+  }
+
+  private prune(): void {
+    const days = Math.max(1, this.o.retentionDays);
+    const removed = this.o.store.prune(this.o.clock.now() - days * 86_400_000);
+    if (removed > 0)
+      this.o.logger.info({ code: "HISTORY_PRUNED", removed }, `history: ${removed} old row(s) pruned`);
+  }
+
+  private session(ev: SessionEvent): void {
+    const key = ev.twcId as number;
+    switch (ev.op) {
+      case "open": {
+        const prev = this.openSessions.get(key);
+        if (prev !== undefined)
+          this.o.store.closeSession(prev, { endedAt: ev.at, endKWh: null, endReason: "stopped" });
+        const id = this.o.store.openSession(twcIdHex(ev.twcId), ev.at, ev.startKWh);
+        if (id === null) this.openSessions.delete(key);
+        else this.openSessions.set(key, id);
+        return;
+      }
+      case "vin": {
+        const id = this.openSessions.get(key);
+        if (id !== undefined) this.o.store.setSessionVin(id, ev.vin);
+        return;
+      }
+      case "close": {
+        const id = this.openSessions.get(key);
+        if (id === undefined) return;
+        this.openSessions.delete(key);
+        this.o.store.closeSession(id, {
+          endedAt: ev.at,
+          endKWh: ev.endKWh,
+          endReason: ev.reason,
+          vin: ev.vin,
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** Settings access for the legacy import. */
+export interface LegacyHistorySettings {
+  get(): Readonly<Record<string, unknown>>;
+  update(patch: Readonly<Record<string, unknown>>): void;
+}
+
+/**
+ * config.md §2.3 step 5: imports a legacy `settings.history` array into the store (buckets already
+ * present are kept), then removes the key. On a database failure the key is kept for the next start.
+ */
+export function importLegacySettingsHistory(
+  store: HistoryStore,
+  settings: LegacyHistorySettings,
+  log: HistoryLogger,
+): number {
+  const s = settings.get();
+  if (!Object.hasOwn(s, "history")) return 0;
+  const n = store.importLegacy(s.history);
+  if (n === null) return 0;
+  settings.update({ history: undefined });
+  log.info(
+    { code: "HISTORY_IMPORTED", count: n },
+    `imported ${n} legacy history bucket(s) from settings.json`,
+  );
+  return n;
+}

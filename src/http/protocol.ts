@@ -1,0 +1,224 @@
+/**
+ * Connection-level protocol behaviour of the HTTP server (http-api.md §2.2, §4.1 step 1): limits and
+ * timeouts, and complete JSON error responses for everything Node's HTTP parser rejects before fastify
+ * sees a request (malformed requests, oversized header blocks, timeouts, CONNECT, unsupported Expect).
+ * Nothing here ever drops a connection without an answer when the socket can still be written.
+ */
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { systemClock } from "../shared/clock.ts";
+
+/** The server limits of http-api.md §2.2 (the timeouts are injectable for tests). */
+export interface HttpLimits {
+  /** Whole header block must arrive within this time (408 otherwise). */
+  headersTimeoutMs: number;
+  /** Headers and body must arrive within this time (408 otherwise). */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this time. */
+  keepAliveTimeoutMs: number;
+  /** Header block limit (431 above). */
+  maxHeaderBytes: number;
+}
+
+/** The product's limits: 10 s header timeout, 30 s request timeout, 5 s keep-alive, 16 KiB headers. */
+export const HTTP_LIMITS: Readonly<HttpLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 16_384,
+};
+
+/** How often Node checks the header/request timeouts (its default, 30 s, would make them fire up to 30 s late). */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 250;
+
+/**
+ * Options for `http.createServer` / `https.createServer` (pass them as fastify's `http` option, merged
+ * into `https` options when serving TLS): they can only be set when the server is created.
+ */
+export function nodeServerOptions(limits: Readonly<HttpLimits> = HTTP_LIMITS): ServerOptions {
+  return {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    // §3.4: a request without Host is only refused by the host allow-list; Node would answer an empty 400.
+    requireHostHeader: false,
+  };
+}
+
+/** Sets the timeouts on a created server (fastify overwrites requestTimeout/keepAliveTimeout after creation). */
+export function applyServerLimits(server: Server, limits: Readonly<HttpLimits> = HTTP_LIMITS): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  413: "Payload Too Large",
+  417: "Expectation Failed",
+  431: "Request Header Fields Too Large",
+};
+
+/** Headers every raw JSON error carries (http-api.md §2.3). */
+function errorHeaders(body: string, extra: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(body)),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    ...extra,
+  };
+}
+
+/** A complete HTTP/1.1 error response with a JSON `{"error"}` body that closes the connection. */
+export function rawErrorResponse(status: number, message: string, extra: Readonly<Record<string, string>> = {}): string {
+  const body = JSON.stringify({ error: message });
+  const headers = {
+    ...errorHeaders(body, extra),
+    Date: new Date(systemClock.now()).toUTCString(),
+    Connection: "close",
+  };
+  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n${lines.join("")}\r\n${body}`;
+}
+
+/** Status and message for an error Node's HTTP layer reports through `clientError`. */
+export function clientErrorAnswer(code: string | undefined, limits: Readonly<HttpLimits> = HTTP_LIMITS): { status: number; message: string } {
+  switch (code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return { status: 408, message: "Request timeout" };
+    case "HPE_HEADER_OVERFLOW":
+      return { status: 431, message: `Request header fields too large (limit ${limits.maxHeaderBytes} bytes)` };
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return { status: 413, message: "Chunk extensions too large" };
+    default:
+      return { status: 400, message: "Bad request: malformed HTTP request" };
+  }
+}
+
+/** The private link from a socket to its in-flight response (Node's `socket._httpMessage`). */
+type HttpSocket = Duplex & { _httpMessage?: ServerResponse | null };
+
+const answered = new WeakSet<Duplex>();
+
+/** Writes `raw` after any response still being produced for an earlier request, then closes. */
+function answerAndClose(socket: HttpSocket, raw: string): void {
+  const send = (): void => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(raw, () => socket.destroy());
+  };
+  const inFlight = socket._httpMessage;
+  if (!inFlight || inFlight.writableFinished) {
+    send();
+  } else if (inFlight.req.complete && !inFlight.headersSent) {
+    // A pipelined request before the broken one is still being answered: never interleave responses.
+    inFlight.once("close", send);
+  } else if (!inFlight.headersSent) {
+    send();
+  } else {
+    // Part of another response is already on the wire; an error segment would corrupt it.
+    socket.destroy();
+  }
+}
+
+/** fastify's `clientErrorHandler`: a complete JSON error response, then the connection is closed. */
+export function createClientErrorHandler(limits: Readonly<HttpLimits> = HTTP_LIMITS): (err: Error, socket: Duplex) => void {
+  return (err, socket) => {
+    if (answered.has(socket)) return; // the parser reports every later chunk again
+    answered.add(socket);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ECONNRESET" || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const a = clientErrorAnswer(code, limits);
+    answerAndClose(socket as HttpSocket, rawErrorResponse(a.status, a.message));
+  };
+}
+
+/** Answers a request the server handles itself (outside fastify) on its ServerResponse. */
+function answerResponse(res: ServerResponse, status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
+  const body = JSON.stringify({ error: message });
+  res.writeHead(status, { ...errorHeaders(body, extra), Connection: "close" });
+  res.end(body);
+}
+
+/** How the server answers a request for `url` that no route can serve with its method. */
+export type RouteAnswer = { status: number; message: string; allow?: string[] };
+
+/** Options of installServerHandlers. */
+export interface ServerHandlerOptions {
+  /** Request body limit (an announced larger body gets 413 without `100 Continue`). */
+  maxBodyBytes: number;
+  /** The answer for a CONNECT request to `url` (405 with Allow for a known path, 404 or 400 otherwise). */
+  connectAnswer(url: string): RouteAnswer;
+}
+
+/**
+ * Server events fastify leaves to Node's defaults, which would drop the connection (CONNECT) or answer
+ * without our error body (Expect other than 100-continue). `Expect: 100-continue` is honoured, except
+ * that an announced body above the limit gets its 413 without `100 Continue` (fastify answers it).
+ */
+export function installServerHandlers(server: Server, o: ServerHandlerOptions): void {
+  // A client that half-closes after sending its request still gets the answer (Node would otherwise
+  // end the socket at once, dropping a response that is produced asynchronously).
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.prependListener("request", (req: IncomingMessage) => {
+    // Node destroys the socket right after a request with the method PRI (an HTTP/2 preface sent to an
+    // HTTP/1 server, or `PRI /path` in HTTP/0.9 form): answer synchronously before it does.
+    if (req.method !== "PRI" || answered.has(req.socket)) return;
+    answered.add(req.socket);
+    if (req.socket.writable) req.socket.write(rawErrorResponse(400, "Bad request: HTTP/2 is not supported"));
+  });
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers["content-length"]);
+    if (!(Number.isFinite(length) && length > o.maxBodyBytes)) res.writeContinue();
+    server.emit("request", req, res);
+  });
+  server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => {
+    answerResponse(res, 417, "Unsupported Expect header (only 100-continue is supported)");
+  });
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    socket.on("error", () => socket.destroy());
+    const a = o.connectAnswer(req.url ?? "");
+    const raw = rawErrorResponse(a.status, a.message, a.allow && a.allow.length > 0 ? { Allow: a.allow.join(", ") } : {});
+    if (socket.writable) socket.end(raw, () => socket.destroy());
+    else socket.destroy();
+  });
+}
+
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
+
+/** True when fastify can parse the Content-Type header (it would answer its own 415 otherwise). */
+export function isParsableContentType(value: string): boolean {
+  const semi = value.indexOf(";");
+  const media = semi === -1 ? value : value.slice(0, semi);
+  const slash = media.indexOf("/");
+  if (slash === -1) return false;
+  return TOKEN.test(media.slice(0, slash).trimStart()) && TOKEN.test(media.slice(slash + 1).trimEnd());
+}
+
+/**
+ * onRequest hook: HTTP/1.0 connections are closed after the response (even with `Connection:
+ * keep-alive`), and a malformed Content-Type is neutralised because bodies are parsed as JSON whatever
+ * it says (http-api.md §4.3).
+ */
+export function protocolHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const raw = request.raw;
+  if (raw.httpVersionMajor === 1 && raw.httpVersionMinor === 0) void reply.header("Connection", "close");
+  const ct = raw.headers["content-type"];
+  if (ct !== undefined && !isParsableContentType(ct)) raw.headers["content-type"] = "application/octet-stream";
+  done();
+}

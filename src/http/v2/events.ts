@@ -1,0 +1,192 @@
+/**
+ * `GET /api/v2/events` (http-api.md §8.2, design.md §12): Server-Sent Events over `reply.hijack()`.
+ * First `retry: 5000` and a full `state` event (or, with a valid Last-Event-ID, the missing patches),
+ * then `patch` events coalesced to at most one per 250 ms, `: ping` every 15 s. A client whose unsent
+ * buffer exceeds 1 MiB is disconnected; at most 32 streams. Every timer runs on the injected clock and
+ * is cleared when the stream closes.
+ */
+import { randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { every, type Clock, type TimerHandle } from "../../shared/clock.ts";
+import type { StatePatch, StateStore } from "../../state/store.ts";
+
+/** Random per process start; the first part of every event id. */
+export const BOOT_ID: string = randomBytes(4).toString("hex");
+
+/** Limits and intervals of the stream. */
+export const SSE_LIMITS = {
+  maxClients: 32,
+  coalesceMs: 250,
+  pingMs: 15_000,
+  retryMs: 5000,
+  maxBufferBytes: 1024 * 1024,
+} as const;
+
+/** Options of the hub. */
+export interface SseHubOptions {
+  store: StateStore;
+  clock: Clock;
+  bootId?: string;
+  maxClients?: number;
+  maxBufferBytes?: number;
+}
+
+interface Client {
+  res: ServerResponse;
+  rev: number;
+  lastFlushAt: number;
+  timer: TimerHandle | null;
+  stopPing: () => void;
+  closed: boolean;
+}
+
+const HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-store",
+  "X-Accel-Buffering": "no",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+} as const;
+
+/** Parses `<bootId>:<revision>`; null when malformed. */
+export function parseEventId(id: unknown): { bootId: string; revision: number } | null {
+  if (typeof id !== "string") return null;
+  const m = /^([^:\s]+):(\d{1,15})$/.exec(id.trim());
+  if (!m?.[1] || !m[2]) return null;
+  return { bootId: m[1], revision: Number(m[2]) };
+}
+
+/** The set of open event streams. */
+export class SseHub {
+  readonly bootId: string;
+  private readonly clients = new Set<Client>();
+  private unsubscribe: (() => void) | null = null;
+  private readonly maxClients: number;
+  private readonly maxBuffer: number;
+
+  constructor(private readonly o: SseHubOptions) {
+    this.bootId = o.bootId ?? BOOT_ID;
+    this.maxClients = o.maxClients ?? SSE_LIMITS.maxClients;
+    this.maxBuffer = o.maxBufferBytes ?? SSE_LIMITS.maxBufferBytes;
+  }
+
+  /** Open streams. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Route handler. */
+  handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    if (request.method === "HEAD") return reply.code(200).headers(HEADERS).send();
+    if (this.clients.size >= this.maxClients) {
+      return reply
+        .code(503)
+        .type("application/json; charset=utf-8")
+        .send('{"error":"Too many event streams"}');
+    }
+    const query = request.query as Record<string, unknown> | undefined;
+    const lastId = parseEventId(request.headers["last-event-id"] ?? query?.lastEventId);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, HEADERS);
+    const client: Client = {
+      res,
+      rev: 0,
+      lastFlushAt: this.o.clock.now(),
+      timer: null,
+      stopPing: () => undefined,
+      closed: false,
+    };
+    this.clients.add(client);
+    this.subscribe();
+    const cleanup = (): void => this.drop(client);
+    res.on("close", cleanup);
+    res.on("error", cleanup);
+    client.stopPing = every(this.o.clock, SSE_LIMITS.pingMs, () => this.write(client, ": ping\n\n"));
+    this.write(client, `retry: ${SSE_LIMITS.retryMs}\n\n`);
+    const replay =
+      lastId && lastId.bootId === this.bootId ? this.o.store.patchesSince(lastId.revision) : null;
+    if (lastId && replay) {
+      client.rev = lastId.revision;
+      for (const p of replay) this.sendPatch(client, [p]);
+    } else {
+      this.sendState(client);
+    }
+    return undefined;
+  }
+
+  /** Ends every stream (server shutdown). */
+  closeAll(): void {
+    for (const c of [...this.clients]) {
+      this.drop(c);
+      c.res.end();
+    }
+  }
+
+  private subscribe(): void {
+    this.unsubscribe ??= this.o.store.onPatch(() => this.onPatch());
+  }
+
+  private onPatch(): void {
+    const now = this.o.clock.now();
+    for (const c of this.clients) {
+      if (c.timer !== null || c.closed) continue;
+      c.timer = this.o.clock.setTimeout(
+        () => this.flush(c),
+        Math.max(0, c.lastFlushAt + SSE_LIMITS.coalesceMs - now),
+      );
+    }
+  }
+
+  private flush(c: Client): void {
+    c.timer = null;
+    if (c.closed) return;
+    c.lastFlushAt = this.o.clock.now();
+    const patches = this.o.store.patchesSince(c.rev);
+    if (patches === null) this.sendState(c);
+    else if (patches.length > 0) this.sendPatch(c, patches);
+  }
+
+  private sendState(c: Client): void {
+    const doc = this.o.store.snapshot;
+    c.rev = doc.revision;
+    this.write(c, `id: ${this.bootId}:${doc.revision}\nevent: state\ndata: ${JSON.stringify(doc)}\n\n`);
+  }
+
+  private sendPatch(c: Client, patches: readonly StatePatch[]): void {
+    const last = patches[patches.length - 1];
+    if (!last) return;
+    const body = { from: c.rev, to: last.to, ops: patches.flatMap((p) => p.ops) };
+    c.rev = last.to;
+    this.write(c, `id: ${this.bootId}:${last.to}\nevent: patch\ndata: ${JSON.stringify(body)}\n\n`);
+  }
+
+  private write(c: Client, chunk: string): void {
+    if (c.closed) return;
+    try {
+      c.res.write(chunk);
+    } catch {
+      this.drop(c);
+      c.res.destroy();
+      return;
+    }
+    if (c.res.writableLength > this.maxBuffer) {
+      this.drop(c);
+      c.res.destroy();
+    }
+  }
+
+  private drop(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    c.stopPing();
+    if (c.timer !== null) this.o.clock.clearTimeout(c.timer);
+    c.timer = null;
+    this.clients.delete(c);
+    if (this.clients.size === 0 && this.unsubscribe) {
+      this.unsubscribe();
+      this.unsubscribe = null;
+    }
+  }
+}

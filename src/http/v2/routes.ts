@@ -1,0 +1,78 @@
+/**
+ * The modern API (http-api.md §8) and /metrics (§9), registered on the fastify app: state snapshot,
+ * Server-Sent Events, history, sessions, the OpenAPI document and the Prometheus metrics.
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { systemClock } from "../../shared/clock.ts";
+import type { HttpDeps } from "../app.ts";
+import { countRequests, renderMetrics } from "../metrics.ts";
+import { SseHub } from "./events.ts";
+import { historyDoc, queryInt, sessionsDoc } from "./history.ts";
+import { buildOpenApi } from "./openapi.ts";
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type(JSON_TYPE).send(JSON.stringify(body));
+}
+
+/** What registerV2 exposes to the rest of the app. */
+export interface V2Handle {
+  /** Open event streams. */
+  sseClients(): number;
+}
+
+/** Registers /api/v2/* and /metrics; SSE streams are ended when the app closes. */
+export function registerV2(app: FastifyInstance, deps: HttpDeps): V2Handle {
+  const clock = deps.clock ?? systemClock;
+  const tz = deps.timeZone;
+  const reader = deps.history ?? null;
+  const hub = new SseHub({ store: deps.state, clock });
+  const httpCounts = countRequests(app);
+  let openapi: string | null = null;
+
+  app.addHook("preClose", (done) => {
+    hub.closeAll();
+    done();
+  });
+
+  app.get("/api/v2/state", async (_q, reply) => json(reply, 200, deps.state.snapshot));
+  app.get("/api/v2/events", (request, reply) => {
+    hub.handle(request, reply);
+  });
+  app.get("/api/v2/history", async (request, reply) => {
+    const hours = queryInt(request.query, "hours", 1, 2160, 48);
+    if (!hours.ok) return json(reply, 400, { error: hours.message });
+    return json(reply, 200, historyDoc(reader, clock.now(), hours.value, tz));
+  });
+  app.get("/api/v2/sessions", async (request, reply) => {
+    const limit = queryInt(request.query, "limit", 1, 1000, 50);
+    if (!limit.ok) return json(reply, 400, { error: limit.message });
+    return json(reply, 200, sessionsDoc(reader, limit.value, tz));
+  });
+  app.get("/api/v2/openapi.json", async (_q, reply) => {
+    openapi ??= JSON.stringify(
+      buildOpenApi({
+        version: deps.state.snapshot.version,
+        wiringMaxAmpsAllTWCs: deps.views.wiringMaxAmpsAllTWCs,
+      }),
+    );
+    return reply.code(200).type(JSON_TYPE).send(openapi);
+  });
+  app.get("/metrics", async (_q, reply) =>
+    reply
+      .code(200)
+      .type(METRICS_TYPE)
+      .send(
+        renderMetrics({
+          doc: deps.state.snapshot,
+          nowMs: clock.now(),
+          sources: deps.metrics ?? {},
+          http: httpCounts,
+          sseClients: hub.size,
+        }),
+      ),
+  );
+  return { sseClients: () => hub.size };
+}

@@ -1,0 +1,384 @@
+/**
+ * History and charge-session storage (controller.md §13, §22; config.md §1): 5-minute buckets keyed by
+ * their epoch start and charge sessions, in `<settingsPath>/twcmanager.db` (better-sqlite3, WAL).
+ * Every failure is logged as TwcError STORE_DATABASE and swallowed: the database never stops the
+ * controller (reads then return empty results, writes are lost).
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { TwcError } from "../shared/errors.ts";
+
+/** Length of one history bucket (ms). */
+export const BUCKET_MS = 300_000;
+
+/** Start of the 5-minute bucket containing `ms` (epoch based, so time zones never misalign buckets). */
+export function floorBucket(ms: number): number {
+  return Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+}
+
+/** One stored 5-minute bucket. */
+export interface HistoryBucket {
+  /** Epoch ms of the bucket start (a multiple of BUCKET_MS). */
+  startMs: number;
+  chargerW: number;
+  generationW: number | null;
+  consumptionW: number | null;
+}
+
+/** Why a session ended (null: still open or unknown). */
+export type SessionEndReason = "stopped" | "linkLost" | "shutdown";
+
+/** One charge session (times in epoch ms). */
+export interface ChargeSession {
+  id: number;
+  twcId: string;
+  vin: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  startKWh: number | null;
+  endKWh: number | null;
+  energyKWh: number | null;
+  endReason: SessionEndReason | null;
+}
+
+/** The end of a session. */
+export interface SessionEnd {
+  endedAt: number;
+  endKWh: number | null;
+  endReason: SessionEndReason;
+  /** The VIN known at the end ("" or null: keep what is stored). */
+  vin?: string | null;
+}
+
+/** One point of a history series (a stored bucket, a zero-filled gap or the live current bucket). */
+export type HistoryPoint = HistoryBucket;
+
+/** What the HTTP layer reads (implemented by controller/history-recorder.ts). */
+export interface HistoryReader {
+  /** `count` consecutive buckets ending with the live bucket containing `nowMs`, oldest first, gaps zero-filled. */
+  series(nowMs: number, count: number): HistoryPoint[];
+  /** The most recent charge sessions, newest first. */
+  sessions(limit: number): ChargeSession[];
+}
+
+/** Zero-fills `count` buckets from `firstStartMs` with the stored ones. Pure. */
+export function fillSeries(
+  stored: readonly HistoryBucket[],
+  firstStartMs: number,
+  count: number,
+): HistoryPoint[] {
+  const byStart = new Map(stored.map((b) => [b.startMs, b]));
+  const out: HistoryPoint[] = [];
+  for (let i = 0; i < count; i++) {
+    const startMs = firstStartMs + i * BUCKET_MS;
+    out.push(byStart.get(startMs) ?? { startMs, chargerW: 0, generationW: null, consumptionW: null });
+  }
+  return out;
+}
+
+/** Logger subset (pino-compatible). */
+export interface HistoryLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The storage interface (tests use `openHistoryDb(":memory:")`). */
+export interface HistoryStore {
+  /** Inserts or replaces one bucket. */
+  putBucket(b: HistoryBucket): void;
+  /** Buckets with `fromMs ≤ startMs < toMs`, oldest first. */
+  buckets(fromMs: number, toMs: number): HistoryBucket[];
+  /** Opens a session; returns its id (null when the database failed). */
+  openSession(twcId: string, startedAt: number, startKWh: number | null): number | null;
+  /** Attaches the VIN to a session. */
+  setSessionVin(id: number, vin: string): void;
+  /** Closes a session; energyKWh = endKWh − startKWh when both are known. */
+  closeSession(id: number, end: SessionEnd): void;
+  /** Closes every session still open (after a crash) with the given reason and time (null: unknown). */
+  closeDangling(reason: SessionEndReason, endedAt: number | null): number;
+  /** The most recent sessions, newest first. */
+  recentSessions(limit: number): ChargeSession[];
+  /** Deletes buckets and closed sessions that started before `beforeMs`; returns the rows removed. */
+  prune(beforeMs: number): number;
+  /** Imports a legacy `settings.history` array (buckets already present are kept); returns the count imported, null on failure. */
+  importLegacy(history: unknown): number | null;
+  /** Closes the database. */
+  close(): void;
+}
+
+interface Statement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  all(...params: unknown[]): unknown[];
+}
+
+interface Database {
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  exec(source: string): unknown;
+  prepare(source: string): Statement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  close(): unknown;
+}
+
+type DatabaseConstructor = new (filename: string) => Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS buckets (
+  start_ms INTEGER PRIMARY KEY,
+  charger_w INTEGER NOT NULL,
+  generation_w INTEGER,
+  consumption_w INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  twc_id TEXT NOT NULL,
+  vin TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  start_kwh REAL,
+  end_kwh REAL,
+  energy_kwh REAL,
+  end_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
+`;
+
+const REASONS: readonly string[] = ["stopped", "linkLost", "shutdown"];
+
+const intOrNull = (v: number | null): number | null =>
+  v === null || !Number.isFinite(v) ? null : Math.round(v);
+const numOrNull = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+function loadDriver(): DatabaseConstructor {
+  const require = createRequire(import.meta.url);
+  return require("better-sqlite3") as DatabaseConstructor;
+}
+
+/** Parses one legacy entry: `[isoTimestamp, watts]` (upstream) or `{timestamp, charger_power}`. */
+export function parseLegacyEntry(e: unknown): HistoryBucket | null {
+  let ts: unknown;
+  let w: unknown;
+  if (Array.isArray(e)) [ts, w] = e as unknown[];
+  else if (typeof e === "object" && e !== null) {
+    ts = (e as Record<string, unknown>).timestamp;
+    w = (e as Record<string, unknown>).charger_power;
+  }
+  if (typeof ts !== "string") return null;
+  const ms = Date.parse(ts);
+  const watts = typeof w === "string" && w.trim() !== "" ? Number(w) : w;
+  if (!Number.isFinite(ms) || typeof watts !== "number" || !Number.isFinite(watts)) return null;
+  return {
+    startMs: floorBucket(ms),
+    chargerW: Math.max(0, Math.round(watts)),
+    generationW: null,
+    consumptionW: null,
+  };
+}
+
+class SqliteHistoryStore implements HistoryStore {
+  private readonly st: Record<
+    "put" | "range" | "open" | "vin" | "close" | "dangling" | "recent" | "pruneB" | "pruneS" | "importOne",
+    Statement
+  >;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: HistoryLogger,
+  ) {
+    this.st = {
+      put: db.prepare(
+        "INSERT OR REPLACE INTO buckets (start_ms, charger_w, generation_w, consumption_w) VALUES (?, ?, ?, ?)",
+      ),
+      range: db.prepare(
+        "SELECT start_ms, charger_w, generation_w, consumption_w FROM buckets WHERE start_ms >= ? AND start_ms < ? ORDER BY start_ms",
+      ),
+      open: db.prepare("INSERT INTO sessions (twc_id, started_at, start_kwh) VALUES (?, ?, ?)"),
+      vin: db.prepare("UPDATE sessions SET vin = ? WHERE id = ?"),
+      close: db.prepare(
+        "UPDATE sessions SET ended_at = ?, end_kwh = ?, end_reason = ?, vin = COALESCE(?, vin), energy_kwh = CASE WHEN ? IS NOT NULL AND start_kwh IS NOT NULL THEN ? - start_kwh ELSE NULL END WHERE id = ?",
+      ),
+      dangling: db.prepare("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE end_reason IS NULL"),
+      recent: db.prepare("SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?"),
+      pruneB: db.prepare("DELETE FROM buckets WHERE start_ms < ?"),
+      pruneS: db.prepare("DELETE FROM sessions WHERE started_at < ? AND end_reason IS NOT NULL"),
+      importOne: db.prepare(
+        "INSERT OR IGNORE INTO buckets (start_ms, charger_w, generation_w, consumption_w) VALUES (?, ?, NULL, NULL)",
+      ),
+    };
+  }
+
+  private guard<T>(what: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (cause) {
+      const err = new TwcError({
+        code: "STORE_DATABASE",
+        message: `history database: ${what} failed`,
+        cause,
+      });
+      this.log.error({ code: "STORE_DATABASE", err }, err.message);
+      return fallback;
+    }
+  }
+
+  putBucket(b: HistoryBucket): void {
+    this.guard("write bucket", undefined, () => {
+      this.st.put.run(
+        floorBucket(b.startMs),
+        Math.round(b.chargerW),
+        intOrNull(b.generationW),
+        intOrNull(b.consumptionW),
+      );
+    });
+  }
+
+  buckets(fromMs: number, toMs: number): HistoryBucket[] {
+    return this.guard("read buckets", [], () =>
+      this.st.range.all(fromMs, toMs).map((r) => {
+        const row = r as Record<string, unknown>;
+        return {
+          startMs: Number(row.start_ms),
+          chargerW: Number(row.charger_w),
+          generationW: numOrNull(row.generation_w),
+          consumptionW: numOrNull(row.consumption_w),
+        };
+      }),
+    );
+  }
+
+  openSession(twcId: string, startedAt: number, startKWh: number | null): number | null {
+    return this.guard("open session", null, () =>
+      Number(this.st.open.run(twcId, startedAt, numOrNull(startKWh)).lastInsertRowid),
+    );
+  }
+
+  setSessionVin(id: number, vin: string): void {
+    this.guard("set session VIN", undefined, () => void this.st.vin.run(vin === "" ? null : vin, id));
+  }
+
+  closeSession(id: number, end: SessionEnd): void {
+    const endKWh = numOrNull(end.endKWh);
+    const vin = end.vin === undefined || end.vin === "" ? null : end.vin;
+    this.guard(
+      "close session",
+      undefined,
+      () => void this.st.close.run(end.endedAt, endKWh, end.endReason, vin, endKWh, endKWh, id),
+    );
+  }
+
+  closeDangling(reason: SessionEndReason, endedAt: number | null): number {
+    return this.guard("close dangling sessions", 0, () => this.st.dangling.run(endedAt, reason).changes);
+  }
+
+  recentSessions(limit: number): ChargeSession[] {
+    return this.guard("read sessions", [], () =>
+      this.st.recent.all(limit).map((r) => {
+        const row = r as Record<string, unknown>;
+        const reason = row.end_reason;
+        return {
+          id: Number(row.id),
+          twcId: String(row.twc_id),
+          vin: typeof row.vin === "string" ? row.vin : null,
+          startedAt: Number(row.started_at),
+          endedAt: numOrNull(row.ended_at),
+          startKWh: numOrNull(row.start_kwh),
+          endKWh: numOrNull(row.end_kwh),
+          energyKWh: numOrNull(row.energy_kwh),
+          endReason:
+            typeof reason === "string" && REASONS.includes(reason) ? (reason as SessionEndReason) : null,
+        };
+      }),
+    );
+  }
+
+  prune(beforeMs: number): number {
+    return this.guard(
+      "prune",
+      0,
+      () => this.st.pruneB.run(beforeMs).changes + this.st.pruneS.run(beforeMs).changes,
+    );
+  }
+
+  importLegacy(history: unknown): number | null {
+    if (!Array.isArray(history)) return 0;
+    return this.guard("import legacy history", null, () => {
+      let n = 0;
+      this.db.transaction(() => {
+        for (const e of history) {
+          const b = parseLegacyEntry(e);
+          if (b) n += this.st.importOne.run(b.startMs, b.chargerW).changes;
+        }
+      })();
+      return n;
+    });
+  }
+
+  close(): void {
+    this.guard("close", undefined, () => void this.db.close());
+  }
+}
+
+function openDb(filename: string): Database {
+  const Driver = loadDriver();
+  const db = new Driver(filename);
+  try {
+    if (filename !== ":memory:") db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 2000");
+    db.exec(SCHEMA);
+    db.pragma("user_version = 1");
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * Opens (creating when needed) the database at `filename` (":memory:" for tests). When it cannot be
+ * opened, logs STORE_DATABASE and falls back to an in-memory database so history still works this run.
+ */
+export function openHistoryDb(filename: string, log: HistoryLogger): HistoryStore {
+  try {
+    return new SqliteHistoryStore(openDb(filename), log);
+  } catch (cause) {
+    const err = new TwcError({
+      code: "STORE_DATABASE",
+      message: `history database ${filename} cannot be opened; history is kept in memory only`,
+      cause,
+    });
+    log.error({ code: "STORE_DATABASE", err }, err.message);
+    try {
+      return new SqliteHistoryStore(openDb(":memory:"), log);
+    } catch {
+      return nullHistoryStore();
+    }
+  }
+}
+
+/** A store that keeps nothing (used when even an in-memory database cannot be created). */
+export function nullHistoryStore(): HistoryStore {
+  return {
+    putBucket: () => undefined,
+    buckets: () => [],
+    openSession: () => null,
+    setSessionVin: () => undefined,
+    closeSession: () => undefined,
+    closeDangling: () => 0,
+    recentSessions: () => [],
+    prune: () => 0,
+    importLegacy: () => null,
+    close: () => undefined,
+  };
+}
+
+/** Opens `<settingsPath>/twcmanager.db`. */
+export function openSettingsHistoryDb(settingsPath: string, log: HistoryLogger): HistoryStore {
+  try {
+    mkdirSync(settingsPath, { recursive: true });
+  } catch {
+    // openHistoryDb reports the failure (and falls back to memory) when the directory is unusable.
+  }
+  return openHistoryDb(join(settingsPath, "twcmanager.db"), log);
+}
