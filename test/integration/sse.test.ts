@@ -135,6 +135,17 @@ describe("GET /api/v2/events over loopback", () => {
     return Number(/^twc_sse_clients (\d+)$/m.exec(text)?.[1]);
   };
 
+  /** Waits until the server counts `n` open streams (disconnects are seen asynchronously). */
+  const waitClients = async (n: number): Promise<number> => {
+    const deadline = Date.now() + WAIT_MS;
+    let v = await sseClients();
+    while (v !== n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      v = await sseClients();
+    }
+    return v;
+  };
+
   it("sends the headers, retry and a full state event first", async () => {
     const r = await connect(port);
     open.push(r.client);
@@ -235,8 +246,7 @@ describe("GET /api/v2/events over loopback", () => {
   });
 
   it("answers 503 to the 33rd concurrent stream and accepts again after one closes", async () => {
-    await new Promise((r) => setTimeout(r, 100)); // let the server see earlier clients' disconnects
-    assert.equal(await sseClients(), 0);
+    assert.equal(await waitClients(0), 0); // earlier clients' disconnects are seen asynchronously
     const clients: SseClient[] = [];
     for (let i = 0; i < 32; i++) {
       const r = await connect(port);
@@ -259,14 +269,12 @@ describe("GET /api/v2/events over loopback", () => {
     });
     assert.deepEqual(again, { status: 503, text: '{"error":"Too many event streams"}' });
     clients[0]!.close();
-    const deadline = Date.now() + WAIT_MS;
-    while ((await sseClients()) !== 31 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await waitClients(31), 31);
     const ok = await connect(port);
     open.push(ok.client);
     assert.equal(ok.status, 200);
     for (const c of [...clients, ok.client]) c.close();
-    while ((await sseClients()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await sseClients(), 0);
+    assert.equal(await waitClients(0), 0);
   });
 
   it("disconnects a client whose unsent buffer exceeds 1 MiB", async () => {
@@ -286,10 +294,7 @@ describe("GET /api/v2/events over loopback", () => {
     });
     clock.advance(250);
     await r.client.until(() => r.client.closed, "server-side disconnect");
-    const deadline = Date.now() + WAIT_MS;
-    while ((await sseClients()) !== 0 && Date.now() < deadline)
-      await new Promise((res) => setTimeout(res, 20));
-    assert.equal(await sseClients(), 0);
+    assert.equal(await waitClients(0), 0);
     store.update((d) => {
       d.alerts = [];
     });

@@ -103,6 +103,13 @@ export class SseHub {
     const cleanup = (): void => this.drop(client);
     res.on("close", cleanup);
     res.on("error", cleanup);
+    // The server allows half-open connections (http/protocol.ts), so a client that goes away is only
+    // seen as the end of its socket's readable side: an event-stream client never half-closes, so the
+    // stream ends then instead of lingering until the next write fails.
+    request.raw.socket.once("end", () => {
+      cleanup();
+      res.end();
+    });
     client.stopPing = every(this.o.clock, SSE_LIMITS.pingMs, () => this.write(client, ": ping\n\n"));
     this.write(client, `retry: ${SSE_LIMITS.retryMs}\n\n`);
     const replay =
