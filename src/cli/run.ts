@@ -22,6 +22,7 @@ import { createApp } from "../http/app.ts";
 import { renderSlaveTWCs } from "../http/legacy/slaves.ts";
 import { renderStatus } from "../http/legacy/status.ts";
 import { listen } from "../http/server.ts";
+import { memoByInputs } from "../http/memo.ts";
 import { PUBLIC_WITHOUT_AUTH_MESSAGE, publicWithoutAuth } from "../http/security/listeners.ts";
 import { buildPolicyList, policyListView } from "../policy/build-list.ts";
 import { toLocalTime } from "../policy/local-time.ts";
@@ -162,14 +163,23 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
     logger: historyLog,
   });
   const views = {
-    status: () =>
-      renderStatus({
-        doc: engine.state.snapshot,
-        exact: engine.energy,
-        settings: settings.get(),
-        nowMs: clock.now(),
-        local: toLocalTime(clock.now()),
-      }),
+    // docs/performance.md: rendered once per state snapshot, energy computation, settings object,
+    // minute (currentServerTime) and Charge Now expiry — not once per request.
+    status: memoByInputs(
+      () => {
+        const now = clock.now();
+        const s = settings.get();
+        return [engine.state.snapshot, engine.energy, s, Math.floor(now / 60_000), Number(s.chargeNowTimeEnd) > now / 1000];
+      },
+      () =>
+        renderStatus({
+          doc: engine.state.snapshot,
+          exact: engine.energy,
+          settings: settings.get(),
+          nowMs: clock.now(),
+          local: toLocalTime(clock.now()),
+        }),
+    ),
     slaveTWCs: () => renderSlaveTWCs(engine.state.snapshot, clock.now()),
     uuid: () => nodeId,
     policy: () => policyListView(policies, engine.policy.latchMap(), clock.now() / 1000),

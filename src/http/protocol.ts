@@ -6,6 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import { Server as TlsServer } from "node:tls";
 import type { Duplex } from "node:stream";
 import { systemClock } from "../shared/clock.ts";
 
@@ -91,16 +93,12 @@ export function rawErrorResponse(status: number, message: string, extra: Readonl
 
 /** Status and message for an error Node's HTTP layer reports through `clientError`. */
 export function clientErrorAnswer(code: string | undefined, limits: Readonly<HttpLimits> = HTTP_LIMITS): { status: number; message: string } {
-  switch (code) {
-    case "ERR_HTTP_REQUEST_TIMEOUT":
-      return { status: 408, message: "Request timeout" };
-    case "HPE_HEADER_OVERFLOW":
-      return { status: 431, message: `Request header fields too large (limit ${limits.maxHeaderBytes} bytes)` };
-    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
-      return { status: 413, message: "Chunk extensions too large" };
-    default:
-      return { status: 400, message: "Bad request: malformed HTTP request" };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "Request timeout" };
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return { status: 431, message: `Request header fields too large (limit ${limits.maxHeaderBytes} bytes)` };
   }
+  if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return { status: 413, message: "Chunk extensions too large" };
+  return { status: 400, message: "Bad request: malformed HTTP request" };
 }
 
 /** The private link from a socket to its in-flight response (Node's `socket._httpMessage`). */
@@ -142,7 +140,7 @@ export function createClientErrorHandler(limits: Readonly<HttpLimits> = HTTP_LIM
       return;
     }
     const a = clientErrorAnswer(code, limits);
-    answerAndClose(socket as HttpSocket, rawErrorResponse(a.status, a.message));
+    answerAndClose(socket, rawErrorResponse(a.status, a.message));
   };
 }
 
@@ -165,14 +163,33 @@ export interface ServerHandlerOptions {
 }
 
 /**
+ * Per-connection behaviour (also call it for an HTTPS server that shares the app's request handling):
+ * a client that half-closes after its request still gets the answer, and one that half-closes in the
+ * middle of a request body gets a 400.
+ */
+export function installConnectionHandlers(server: Server | HttpsServer): void {
+  // Node would otherwise end the socket at the client's FIN, dropping an asynchronously produced response.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.on(server instanceof TlsServer ? "secureConnection" : "connection", (socket: HttpSocket) => {
+    socket.on("end", () => {
+      // The client finished sending while a request body is still incomplete. Node reports most such
+      // cases as a parse error (→ clientError), but not for a request carrying `Upgrade`: without this
+      // it would wait for the 30 s timeout, or forever once the server is closing.
+      const inFlight = socket._httpMessage;
+      if (!inFlight || inFlight.req.complete || answered.has(socket)) return;
+      answered.add(socket);
+      answerAndClose(socket, rawErrorResponse(400, "Bad request: incomplete request body"));
+    });
+  });
+}
+
+/**
  * Server events fastify leaves to Node's defaults, which would drop the connection (CONNECT) or answer
  * without our error body (Expect other than 100-continue). `Expect: 100-continue` is honoured, except
  * that an announced body above the limit gets its 413 without `100 Continue` (fastify answers it).
  */
 export function installServerHandlers(server: Server, o: ServerHandlerOptions): void {
-  // A client that half-closes after sending its request still gets the answer (Node would otherwise
-  // end the socket at once, dropping a response that is produced asynchronously).
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  installConnectionHandlers(server);
   server.prependListener("request", (req: IncomingMessage) => {
     // Node destroys the socket right after a request with the method PRI (an HTTP/2 preface sent to an
     // HTTP/1 server, or `PRI /path` in HTTP/0.9 form): answer synchronously before it does.

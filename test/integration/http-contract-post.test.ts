@@ -5,6 +5,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { FakeClock } from "../../src/shared/clock.ts";
 import { advanceUntil, localInstant, startHarness, type Harness } from "./http-harness.ts";
 
@@ -240,7 +242,7 @@ describe("§7.5 addConsumptionOffset", () => {
       todo: "settings.consumptionOffset is a plain object (commands.ts addOffset, settings.json JSON.parse): JS orders integer-like keys first",
     },
     async () => {
-      for (const name of Object.keys(h.product.settings.get().consumptionOffset as object)) await post("deleteConsumptionOffset", { offsetName: name });
+      for (const name of Object.keys(h.product.settings.get().consumptionOffset)) await post("deleteConsumptionOffset", { offsetName: name });
       for (const name of ["Zeta", "10", "2"]) await post("addConsumptionOffset", { offsetName: name, offsetValue: 1, offsetUnit: "W" });
       const text = await (await fetch(h.url("/api/getConsumptionOffsets"))).text();
       for (const name of ["Zeta", "10", "2"]) await post("deleteConsumptionOffset", { offsetName: name });
@@ -249,7 +251,7 @@ describe("§7.5 addConsumptionOffset", () => {
   );
 
   test("at most 64 offsets: a 65th new name → 400, replacing an existing one is fine", async () => {
-    for (const name of Object.keys(h.product.settings.get().consumptionOffset as object)) await post("deleteConsumptionOffset", { offsetName: name });
+    for (const name of Object.keys(h.product.settings.get().consumptionOffset)) await post("deleteConsumptionOffset", { offsetName: name });
     for (let i = 0; i < 64; i++) {
       const a = await post("addConsumptionOffset", { offsetName: `o${i}`, offsetValue: 0, offsetUnit: "W" });
       assert.equal(a.status, 200, a.text);
@@ -293,8 +295,6 @@ describe("§7.8 saveSettings", () => {
     await post("setSetting", { setting: "myMarker", value: "saved-now" });
     const a = await post("saveSettings");
     assert.equal(a.status, 204);
-    const { readFile } = await import("node:fs/promises");
-    const { join } = await import("node:path");
     const file = JSON.parse(await readFile(join(h.settingsDir, "settings.json"), "utf8")) as Record<string, unknown>;
     assert.equal(file.myMarker, "saved-now");
   });

@@ -6,8 +6,7 @@
 import pino from "pino";
 import { loadConfigText } from "../../src/config/load.ts";
 import { startProduct, type RunningProduct } from "../../src/cli/run.ts";
-import type { Clock } from "../../src/shared/clock.ts";
-import { FakeClock } from "../../src/shared/clock.ts";
+import type { Clock, FakeClock } from "../../src/shared/clock.ts";
 import { freePort, tempDir } from "./helpers.ts";
 
 /** Options of startHarness. */

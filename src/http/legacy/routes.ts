@@ -6,6 +6,7 @@ import { toHex } from "../../protocol/codec.ts";
 import { isTwcError } from "../../shared/errors.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
+import { memoLast } from "../memo.ts";
 import { OrderedObject, orderedStringify } from "../ordered-json.ts";
 import { systemClock } from "../../shared/clock.ts";
 import { renderConfig } from "./config.ts";
@@ -93,7 +94,8 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     });
   };
 
-  app.get("/api/getStatus", async (_q, reply) => json(reply, 200, views.status()));
+  const statusJson = memoLast((doc: Record<string, unknown>) => JSON.stringify(doc)); // views.status() is memoised
+  app.get("/api/getStatus", async (_q, reply) => json(reply, 200, statusJson(views.status())));
   app.get("/api/getSlaveTWCs", async (_q, reply) => json(reply, 200, views.slaveTWCs()));
   app.get("/api/getUUID", async (_q, reply) => reply.type(TEXT_TYPE).send(views.uuid()));
   app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, views.policy()));

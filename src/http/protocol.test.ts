@@ -1,0 +1,49 @@
+/** Unit tests of the connection-level protocol helpers (http-api.md §2.2, §4.2). */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { clientErrorAnswer, HTTP_LIMITS, isParsableContentType, nodeServerOptions, rawErrorResponse } from "./protocol.ts";
+
+test("the product's limits are those of http-api.md §2.2", () => {
+  assert.deepEqual(HTTP_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 16_384 });
+  const o = nodeServerOptions();
+  assert.equal(o.maxHeaderSize, 16_384);
+  assert.equal(o.headersTimeout, 10_000);
+  assert.equal(o.requestTimeout, 30_000);
+  assert.equal(o.requireHostHeader, false);
+  assert.ok((o.connectionsCheckingInterval ?? 30_000) <= 1000, "timeouts fire close to their limit");
+});
+
+test("rawErrorResponse is a complete HTTP/1.1 response with a JSON error body that closes", () => {
+  const raw = rawErrorResponse(431, "Too big é", { Allow: "GET" });
+  const [head, body] = raw.split("\r\n\r\n");
+  const lines = head!.split("\r\n");
+  assert.equal(lines[0], "HTTP/1.1 431 Request Header Fields Too Large");
+  const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 2)]));
+  assert.equal(body, '{"error":"Too big é"}');
+  assert.equal(headers["content-length"], String(Buffer.byteLength(body)));
+  assert.equal(headers["content-type"], "application/json; charset=utf-8");
+  assert.equal(headers.connection, "close");
+  assert.equal(headers["x-content-type-options"], "nosniff");
+  assert.equal(headers["cache-control"], "no-store");
+  assert.equal(headers.allow, "GET");
+  assert.match(headers.date ?? "", /^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+  assert.equal(headers.server, undefined);
+});
+
+test("clientErrorAnswer maps Node's parser and timeout errors to 408, 431, 413 and 400", () => {
+  assert.deepEqual(clientErrorAnswer("ERR_HTTP_REQUEST_TIMEOUT"), { status: 408, message: "Request timeout" });
+  assert.deepEqual(clientErrorAnswer("HPE_HEADER_OVERFLOW"), { status: 431, message: "Request header fields too large (limit 16384 bytes)" });
+  assert.equal(clientErrorAnswer("HPE_CHUNK_EXTENSIONS_OVERFLOW").status, 413);
+  for (const code of ["HPE_INVALID_METHOD", "HPE_INVALID_URL", "HPE_INVALID_CONSTANT", undefined]) {
+    assert.deepEqual(clientErrorAnswer(code), { status: 400, message: "Bad request: malformed HTTP request" });
+  }
+});
+
+test("isParsableContentType accepts what fastify can parse and rejects the rest", () => {
+  for (const ok of ["application/json", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", " text/plain ", "a/b;;;", "multipart/form-data; boundary=x"]) {
+    assert.equal(isParsableContentType(ok), true, ok);
+  }
+  for (const bad of ["", "text", "/", ";;;", "a/", "/b", "é/x", "a b/c", "a/b c", "application/json(x)"]) {
+    assert.equal(isParsableContentType(bad), false, bad);
+  }
+});
