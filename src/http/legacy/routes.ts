@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { validateSettingValue, checkSettingName, PROTECTED_SETTING_KEYS, SETTING_SPEC_BY_KEY } from "../../config/settings-schema.ts";
 import type { Commands } from "../../controller/commands.ts";
 import { toHex } from "../../protocol/codec.ts";
+import { redactSecrets } from "./config.ts";
 import { isTwcError } from "../../shared/errors.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
@@ -106,6 +107,15 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     const o = views.settings().consumptionOffset;
     const entries = typeof o === "object" && o !== null ? Object.entries(o as Record<string, { value: number; unit: string }>) : [];
     return json(reply, 200, orderedStringify(new OrderedObject(entries.map(([k, v]) => [k, { value: v.value, unit: v.unit }]))));
+  });
+  // Our extension for the web UI: the typed settings (secrets and upstream vehicle tokens left out).
+  app.get("/api/v2/settings", async (_q, reply) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(views.settings())) {
+      if (k.startsWith("carApi") || k === "history") continue;
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return json(reply, 200, { settings: redactSecrets(out) });
   });
   app.get("/api/getLastTWCResponse", async (_q, reply) => {
     const r = commands.lastTwcResponse();

@@ -1,0 +1,148 @@
+/** Home location (http-api.md §7.11): latitude / longitude, device location, resulting sunrise and sunset. */
+import { html, nothing } from "lit";
+import type { StateDocument } from "../../state/types.ts";
+import { postJson } from "../api.ts";
+import { LightElement } from "../components/base.ts";
+import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import { icon } from "../components/icons.ts";
+import { afterAction } from "../context.ts";
+import { hourLabel } from "../format.ts";
+import { num } from "../settings-model.ts";
+
+const FIELDS = ["lat", "lon"] as const;
+
+/** <twc-location .state .settings>. */
+export class LocationForm extends LightElement {
+  static override properties = {
+    state: { attribute: false },
+    settings: { attribute: false },
+    lat: { state: true },
+    lon: { state: true },
+    errors: { state: true },
+    ok: { state: true },
+    busy: { state: true },
+    authRequired: { state: true },
+  };
+  declare state: StateDocument | null;
+  declare settings: Record<string, unknown>;
+  declare lat: string | null;
+  declare lon: string | null;
+  declare errors: Errors;
+  declare ok: string | null;
+  declare busy: boolean;
+  declare authRequired: boolean;
+
+  constructor() {
+    super();
+    this.state = null;
+    this.settings = {};
+    this.lat = null;
+    this.lon = null;
+    this.errors = {};
+    this.ok = null;
+    this.busy = false;
+    this.authRequired = false;
+  }
+
+  private known(key: "homeLat" | "homeLon"): string {
+    const v = num(this.settings, key);
+    return v === null || v === 10000 ? "" : String(v);
+  }
+
+  private async save(ev: Event): Promise<void> {
+    ev.preventDefault();
+    if (this.busy) return;
+    this.busy = true;
+    const lat = (this.lat ?? this.known("homeLat")).trim();
+    const lon = (this.lon ?? this.known("homeLon")).trim();
+    const r = await postJson("/api/setLatLon", {
+      lat: lat === "" ? null : lat,
+      lon: lon === "" ? null : lon,
+    });
+    this.busy = false;
+    this.errors = errorsFrom(r, FIELDS);
+    this.authRequired = !r.ok && r.status === 401;
+    this.ok = r.ok ? "Location saved; sunrise and sunset are recalculated." : null;
+    // Keep showing what was saved (the settings endpoint, when present, reports the same values).
+    if (r.ok) afterAction();
+  }
+
+  private locate(): void {
+    this.ok = null;
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        this.lat = pos.coords.latitude.toFixed(4);
+        this.lon = pos.coords.longitude.toFixed(4);
+        this.ok = "Location filled in from this device; press Save to use it.";
+      },
+      (err) => (this.errors = { "": `This device's location is not available: ${err.message}` }),
+      { timeout: 15000 },
+    );
+  }
+
+  protected override render(): unknown {
+    const s = this.state;
+    if (!s) return nothing;
+    const canLocate = "geolocation" in navigator && window.isSecureContext;
+    const inv = (f: string): string => (this.errors[f] ? "true" : "false");
+    return html`<form
+      class="card form"
+      aria-labelledby="loc-title"
+      novalidate
+      @submit=${(e: Event) => void this.save(e)}
+    >
+      <h2 id="loc-title">${icon("home")} Home location</h2>
+      <p class="hint intro" id="loc-hint">
+        Used to work out sunrise and sunset on this server (no internet access needed).
+      </p>
+      <div class="form-row">
+        <div class="field">
+          <label for="loc-lat">Latitude</label>
+          <input
+            id="loc-lat"
+            type="number"
+            step="any"
+            min="-90"
+            max="90"
+            inputmode="decimal"
+            placeholder="e.g. 52.37"
+            .value=${this.lat ?? this.known("homeLat")}
+            aria-invalid=${inv("lat")}
+            aria-describedby=${describedBy(this.errors, "lat", "loc-lat-error", "loc-hint")}
+            @input=${(e: Event) => (this.lat = (e.target as HTMLInputElement).value)}
+          />
+          ${fieldError(this.errors, "lat", "loc-lat-error")}
+        </div>
+        <div class="field">
+          <label for="loc-lon">Longitude</label>
+          <input
+            id="loc-lon"
+            type="number"
+            step="any"
+            min="-180"
+            max="180"
+            inputmode="decimal"
+            placeholder="e.g. 4.90"
+            .value=${this.lon ?? this.known("homeLon")}
+            aria-invalid=${inv("lon")}
+            aria-describedby=${describedBy(this.errors, "lon", "loc-lon-error", "loc-hint")}
+            @input=${(e: Event) => (this.lon = (e.target as HTMLInputElement).value)}
+          />
+          ${fieldError(this.errors, "lon", "loc-lon-error")}
+        </div>
+      </div>
+      <p class="sun-times" aria-live="polite">
+        ${icon("sun")} Sunrise <strong>${hourLabel(s.schedule.sunriseHour)}</strong> · sunset
+        <strong>${hourLabel(s.schedule.sunsetHour)}</strong>
+      </p>
+      <div class="actions">
+        <button type="submit" class="btn btn-primary" ?disabled=${this.busy}>
+          ${icon("check")}Save location
+        </button>
+        ${canLocate ? html`<button type="button" class="btn" @click=${() => this.locate()}>Use this device's location</button>` : nothing}
+      </div>
+      ${formStatus(this.errors, this.ok, this.authRequired)}
+    </form>`;
+  }
+}
+customElements.define("twc-location", LocationForm);
