@@ -7,7 +7,10 @@ test("memoByInputs renders again only when an input changes identity", () => {
   let renders = 0;
   let a = { x: 1 };
   let minute = 5;
-  const get = memoByInputs(() => [a, minute], () => ({ n: ++renders }));
+  const get = memoByInputs(
+    () => [a, minute],
+    () => ({ n: ++renders }),
+  );
   const first = get();
   assert.equal(get(), first);
   assert.equal(renders, 1);

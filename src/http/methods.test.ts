@@ -7,17 +7,23 @@ import { allowedMethods, answerKnownPath, connectAnswer, isApiPath, requestPath 
 test("requestPath drops the query and collapses duplicate slashes; isApiPath", () => {
   assert.equal(requestPath("//api//getStatus?_=1"), "/api/getStatus");
   assert.equal(requestPath("/a?b//c"), "/a");
-  for (const p of ["/api", "/api/", "/api/x", "//api/x", "/metrics", "/metrics?x=1"]) assert.equal(isApiPath(p), true, p);
-  for (const p of ["/", "/apix", "/metricsx", "/metrics/", "/static/api/x", "*"]) assert.equal(isApiPath(p), false, p);
+  for (const p of ["/api", "/api/", "/api/x", "//api/x", "/metrics", "/metrics?x=1"])
+    assert.equal(isApiPath(p), true, p);
+  for (const p of ["/", "/apix", "/metricsx", "/metrics/", "/static/api/x", "*"])
+    assert.equal(isApiPath(p), false, p);
 });
 
 async function app() {
-  const a = Fastify({ routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: true } });
+  const a = Fastify({
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: true },
+  });
   a.get("/api/getStatus", (_q, reply) => reply.send("s"));
   a.post("/api/chargeNow", (_q, reply) => reply.send("c"));
   a.get("/static/*", (_q, reply) => reply.send("f"));
   a.get("/policy", (_q, reply) => reply.send("p"));
-  a.setNotFoundHandler((request, reply) => (answerKnownPath(a, request, reply) ? reply : reply.code(404).send("nf")));
+  a.setNotFoundHandler((request, reply) =>
+    answerKnownPath(a, request, reply) ? reply : reply.code(404).send("nf"),
+  );
   await a.ready();
   return a;
 }
@@ -55,7 +61,11 @@ test("not-found handler: 405 JSON under /api, 405 HTML for pages, 204 for OPTION
 
 test("connectAnswer: 405 with Allow for a known path, 404 under /api/, 400 otherwise", async () => {
   const a = await app();
-  assert.deepEqual(connectAnswer(a, "/api/getStatus"), { status: 405, message: "Method not allowed", allow: ["GET", "HEAD"] });
+  assert.deepEqual(connectAnswer(a, "/api/getStatus"), {
+    status: 405,
+    message: "Method not allowed",
+    allow: ["GET", "HEAD"],
+  });
   assert.deepEqual(connectAnswer(a, "/api/nope"), { status: 404, message: "Unknown endpoint" });
   assert.equal(connectAnswer(a, "example.com:443").status, 400);
   await a.close();

@@ -1,10 +1,24 @@
 /** Unit tests of the connection-level protocol helpers (http-api.md §2.2, §4.2). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientErrorAnswer, HTTP_LIMITS, isParsableContentType, nodeServerOptions, rawErrorResponse } from "./protocol.ts";
+import { connect } from "node:net";
+import Fastify from "fastify";
+import {
+  clientErrorAnswer,
+  HTTP_LIMITS,
+  installShutdownAnswer,
+  isParsableContentType,
+  nodeServerOptions,
+  rawErrorResponse,
+} from "./protocol.ts";
 
 test("the product's limits are those of http-api.md §2.2", () => {
-  assert.deepEqual(HTTP_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 16_384 });
+  assert.deepEqual(HTTP_LIMITS, {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    maxHeaderBytes: 16_384,
+  });
   const o = nodeServerOptions();
   assert.equal(o.maxHeaderSize, 16_384);
   assert.equal(o.headersTimeout, 10_000);
@@ -18,7 +32,9 @@ test("rawErrorResponse is a complete HTTP/1.1 response with a JSON error body th
   const [head, body] = raw.split("\r\n\r\n");
   const lines = head!.split("\r\n");
   assert.equal(lines[0], "HTTP/1.1 431 Request Header Fields Too Large");
-  const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 2)]));
+  const headers = Object.fromEntries(
+    lines.slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 2)]),
+  );
   assert.equal(body, '{"error":"Too big é"}');
   assert.equal(headers["content-length"], String(Buffer.byteLength(body)));
   assert.equal(headers["content-type"], "application/json; charset=utf-8");
@@ -31,19 +47,67 @@ test("rawErrorResponse is a complete HTTP/1.1 response with a JSON error body th
 });
 
 test("clientErrorAnswer maps Node's parser and timeout errors to 408, 431, 413 and 400", () => {
-  assert.deepEqual(clientErrorAnswer("ERR_HTTP_REQUEST_TIMEOUT"), { status: 408, message: "Request timeout" });
-  assert.deepEqual(clientErrorAnswer("HPE_HEADER_OVERFLOW"), { status: 431, message: "Request header fields too large (limit 16384 bytes)" });
+  assert.deepEqual(clientErrorAnswer("ERR_HTTP_REQUEST_TIMEOUT"), {
+    status: 408,
+    message: "Request timeout",
+  });
+  assert.deepEqual(clientErrorAnswer("HPE_HEADER_OVERFLOW"), {
+    status: 431,
+    message: "Request header fields too large (limit 16384 bytes)",
+  });
   assert.equal(clientErrorAnswer("HPE_CHUNK_EXTENSIONS_OVERFLOW").status, 413);
   for (const code of ["HPE_INVALID_METHOD", "HPE_INVALID_URL", "HPE_INVALID_CONSTANT", undefined]) {
-    assert.deepEqual(clientErrorAnswer(code), { status: 400, message: "Bad request: malformed HTTP request" });
+    assert.deepEqual(clientErrorAnswer(code), {
+      status: 400,
+      message: "Bad request: malformed HTTP request",
+    });
   }
 });
 
 test("isParsableContentType accepts what fastify can parse and rejects the rest", () => {
-  for (const ok of ["application/json", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", " text/plain ", "a/b;;;", "multipart/form-data; boundary=x"]) {
+  for (const ok of [
+    "application/json",
+    "text/plain; charset=utf-8",
+    "application/x-www-form-urlencoded",
+    " text/plain ",
+    "a/b;;;",
+    "multipart/form-data; boundary=x",
+  ]) {
     assert.equal(isParsableContentType(ok), true, ok);
   }
   for (const bad of ["", "text", "/", ";;;", "a/", "/b", "é/x", "a b/c", "a/b c", "application/json(x)"]) {
     assert.equal(isParsableContentType(bad), false, bad);
   }
+});
+
+test("while the app closes, a request on an open connection gets 503 with our JSON body and Connection: close", async () => {
+  const app = Fastify({ return503OnClosing: false });
+  installShutdownAnswer(app);
+  let release: () => void = () => undefined;
+  const slow = new Promise<void>((r) => (release = r));
+  app.get("/slow", async () => {
+    await slow;
+    return "done";
+  });
+  app.get("/x", (_q, reply) => reply.send("x"));
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const port = (app.server.address() as { port: number }).port;
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (d: Buffer) => (received += d.toString()));
+  const closed = new Promise<void>((r) => socket.on("close", () => r()));
+  socket.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = app.close();
+  socket.write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+  await new Promise((r) => setTimeout(r, 100));
+  release();
+  await closed;
+  await closing;
+  const parts = received.split("HTTP/1.1 ").slice(1);
+  assert.equal(parts.length, 2, received);
+  assert.match(parts[0]!, /^200 /);
+  assert.match(parts[1]!, /^503 /);
+  assert.match(parts[1]!, /connection: close/i);
+  assert.ok(parts[1]!.endsWith('{"error":"Server is shutting down"}'), parts[1]);
 });

@@ -4,7 +4,7 @@
  * sees a request (malformed requests, oversized header blocks, timeouts, CONNECT, unsupported Expect).
  * Nothing here ever drops a connection without an answer when the socket can still be written.
  */
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Server as TlsServer } from "node:tls";
@@ -80,7 +80,11 @@ function errorHeaders(body: string, extra: Readonly<Record<string, string>>): Re
 }
 
 /** A complete HTTP/1.1 error response with a JSON `{"error"}` body that closes the connection. */
-export function rawErrorResponse(status: number, message: string, extra: Readonly<Record<string, string>> = {}): string {
+export function rawErrorResponse(
+  status: number,
+  message: string,
+  extra: Readonly<Record<string, string>> = {},
+): string {
   const body = JSON.stringify({ error: message });
   const headers = {
     ...errorHeaders(body, extra),
@@ -92,7 +96,10 @@ export function rawErrorResponse(status: number, message: string, extra: Readonl
 }
 
 /** Status and message for an error Node's HTTP layer reports through `clientError`. */
-export function clientErrorAnswer(code: string | undefined, limits: Readonly<HttpLimits> = HTTP_LIMITS): { status: number; message: string } {
+export function clientErrorAnswer(
+  code: string | undefined,
+  limits: Readonly<HttpLimits> = HTTP_LIMITS,
+): { status: number; message: string } {
   if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "Request timeout" };
   if (code === "HPE_HEADER_OVERFLOW") {
     return { status: 431, message: `Request header fields too large (limit ${limits.maxHeaderBytes} bytes)` };
@@ -130,7 +137,9 @@ function answerAndClose(socket: HttpSocket, raw: string): void {
 }
 
 /** fastify's `clientErrorHandler`: a complete JSON error response, then the connection is closed. */
-export function createClientErrorHandler(limits: Readonly<HttpLimits> = HTTP_LIMITS): (err: Error, socket: Duplex) => void {
+export function createClientErrorHandler(
+  limits: Readonly<HttpLimits> = HTTP_LIMITS,
+): (err: Error, socket: Duplex) => void {
   return (err, socket) => {
     if (answered.has(socket)) return; // the parser reports every later chunk again
     answered.add(socket);
@@ -145,7 +154,12 @@ export function createClientErrorHandler(limits: Readonly<HttpLimits> = HTTP_LIM
 }
 
 /** Answers a request the server handles itself (outside fastify) on its ServerResponse. */
-function answerResponse(res: ServerResponse, status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
+function answerResponse(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra: Readonly<Record<string, string>> = {},
+): void {
   const body = JSON.stringify({ error: message });
   res.writeHead(status, { ...errorHeaders(body, extra), Connection: "close" });
   res.end(body);
@@ -210,7 +224,11 @@ export function installServerHandlers(server: Server, o: ServerHandlerOptions): 
     answered.add(socket);
     socket.on("error", () => socket.destroy());
     const a = o.connectAnswer(req.url ?? "");
-    const raw = rawErrorResponse(a.status, a.message, a.allow && a.allow.length > 0 ? { Allow: a.allow.join(", ") } : {});
+    const raw = rawErrorResponse(
+      a.status,
+      a.message,
+      a.allow && a.allow.length > 0 ? { Allow: a.allow.join(", ") } : {},
+    );
     if (socket.writable) socket.end(raw, () => socket.destroy());
     else socket.destroy();
   });
@@ -232,10 +250,36 @@ export function isParsableContentType(value: string): boolean {
  * keep-alive`), and a malformed Content-Type is neutralised because bodies are parsed as JSON whatever
  * it says (http-api.md §4.3).
  */
-export function protocolHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+export function protocolHook(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
   const raw = request.raw;
   if (raw.httpVersionMajor === 1 && raw.httpVersionMinor === 0) void reply.header("Connection", "close");
   const ct = raw.headers["content-type"];
-  if (ct !== undefined && !isParsableContentType(ct)) raw.headers["content-type"] = "application/octet-stream";
+  if (ct !== undefined && !isParsableContentType(ct))
+    raw.headers["content-type"] = "application/octet-stream";
   done();
+}
+
+/**
+ * While the app closes, requests still arriving on open keep-alive connections get
+ * `503 {"error":"Server is shutting down"}` with `Connection: close` (fastify's own `return503OnClosing`
+ * answer has a different body, so the app disables it and registers this instead).
+ */
+export function installShutdownAnswer(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", (request, reply, done) => {
+    if (!closing) {
+      done();
+      return;
+    }
+    const body = JSON.stringify({ error: "Server is shutting down" });
+    void reply.code(503).header("Connection", "close").type("application/json; charset=utf-8").send(body);
+  });
 }

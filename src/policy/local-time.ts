@@ -35,7 +35,21 @@ interface WallClock {
   sec: number;
 }
 
-function wallClock(epochMs: number, timeZone: string | undefined): WallClock {
+/** Recent results by zone and whole second: Intl formatting is slow and the same second is converted often. */
+const recent = new Map<string, Readonly<WallClock>>();
+
+function wallClock(epochMs: number, timeZone: string | undefined): Readonly<WallClock> {
+  const key = `${timeZone ?? ""}|${Math.floor(epochMs / 1000)}`;
+  let w = recent.get(key);
+  if (w === undefined) {
+    w = Object.freeze(formatWallClock(epochMs, timeZone));
+    if (recent.size >= 16) recent.clear();
+    recent.set(key, w);
+  }
+  return w;
+}
+
+function formatWallClock(epochMs: number, timeZone: string | undefined): WallClock {
   const out: WallClock = { year: 1970, mon: 1, mday: 1, hour: 0, min: 0, sec: 0 };
   let bc = false;
   for (const p of formatter(timeZone).formatToParts(epochMs)) {

@@ -17,5 +17,10 @@ server.listen(Number(process.env.BENCH_PORT), "127.0.0.1", () => {
 });
 process.on("message", (m: BenchRequest) => {
   if (m.type === "stop") process.exit(0);
-  if (m.type === "rss") process.send?.({ type: "rss", bytes: process.memoryUsage().rss } satisfies BenchReply);
+  if (m.type === "cpu") {
+    const c = process.cpuUsage();
+    process.send?.({ type: "cpu", micros: c.user + c.system } satisfies BenchReply);
+  }
+  if (m.type === "rss")
+    process.send?.({ type: "rss", bytes: process.memoryUsage().rss } satisfies BenchReply);
 });

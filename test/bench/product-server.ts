@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import pino from "pino";
 import { demoConfig } from "../../src/cli/demo.ts";
 import { startProduct } from "../../src/cli/run.ts";
@@ -15,15 +15,26 @@ import type { BenchReply, BenchRequest } from "./ipc.ts";
 
 const port = Number(process.env.BENCH_PORT);
 const dir = mkdtempSync(join(tmpdir(), "twcm-bench-"));
-const raw = demoConfig(dir) as { config: Record<string, unknown>; control: { HTTP: Record<string, unknown> }; logging: unknown };
+const raw = demoConfig(dir) as {
+  config: Record<string, unknown>;
+  control: { HTTP: Record<string, unknown> };
+  logging: unknown;
+};
 raw.config.settingsPath = join(dir, "data");
 raw.control.HTTP = { enabled: true, listenPort: port, listenAddress: "127.0.0.1" };
 raw.logging = { Console: { enabled: false } };
 const loaded = loadConfigText(JSON.stringify(raw), "bench-config.json");
-const product = await startProduct({ config: loaded.config, raw: loaded.raw, logger: pino({ level: "silent" }), demoEnergy: true });
+const product = await startProduct({
+  config: loaded.config,
+  raw: loaded.raw,
+  logger: pino({ level: "silent" }),
+  demoEnergy: true,
+});
 
 let heartbeats: number[] = [];
 product.engine.controller.on("heartbeatSent", () => heartbeats.push(performance.now()));
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 
 const send = (m: BenchReply): void => {
   process.send?.(m);
@@ -33,14 +44,25 @@ process.on("message", (m: BenchRequest) => {
   switch (m.type) {
     case "resetHeartbeats":
       heartbeats = [];
+      loopDelay.reset();
       send({ type: "ok" });
       break;
     case "heartbeats":
-      send({ type: "heartbeats", times: heartbeats });
+      send({
+        type: "heartbeats",
+        times: heartbeats,
+        loopDelayP99: loopDelay.percentile(99) / 1e6,
+        loopDelayMax: loopDelay.max / 1e6,
+      });
       break;
     case "rss":
       send({ type: "rss", bytes: process.memoryUsage().rss });
       break;
+    case "cpu": {
+      const c = process.cpuUsage();
+      send({ type: "cpu", micros: c.user + c.system });
+      break;
+    }
     case "stop":
       void product.stop().finally(() => {
         rmSync(dir, { recursive: true, force: true });

@@ -76,10 +76,14 @@ before(async () => {
   clock = new FakeClock(localInstant(23));
   h = await startHarness({ clock });
   // Link the slave and let it report its voltage (the §6.2 example shows 240 V on phase A).
-  await advanceUntil(clock, () => {
-    const c = h.product.engine.state.snapshot.chargers[0];
-    return c !== undefined && c.ampsOffered !== null && c.voltage.a > 0;
-  }, 120_000);
+  await advanceUntil(
+    clock,
+    () => {
+      const c = h.product.engine.state.snapshot.chargers[0];
+      return c !== undefined && c.ampsOffered !== null && c.voltage.a > 0;
+    },
+    120_000,
+  );
 });
 
 after(async () => {
@@ -216,7 +220,11 @@ describe("route-level error model (http-api.md §4.1, §4.2)", () => {
         const res = await get(`/api/${name}`, { method });
         assert.equal(res.status, 405, `${method} ${name}`);
         assert.equal(res.headers.get("allow"), "POST", `${method} ${name}`);
-        assert.equal(await res.text(), method === "HEAD" ? "" : '{"error":"Method not allowed"}', `${method} ${name}`);
+        assert.equal(
+          await res.text(),
+          method === "HEAD" ? "" : '{"error":"Method not allowed"}',
+          `${method} ${name}`,
+        );
       }
     }
   });
@@ -238,13 +246,25 @@ describe("route-level error model (http-api.md §4.1, §4.2)", () => {
   });
 
   test("an unknown /api/ path → 404 Unknown endpoint with any method (case-sensitive, no trailing slash)", async () => {
-    for (const path of ["/api/nope", "/api/getstatus", "/api/getStatus/", "/api/", "/api", "/api/v1/getStatus", "/api/%ZZ"]) {
+    for (const path of [
+      "/api/nope",
+      "/api/getstatus",
+      "/api/getStatus/",
+      "/api/",
+      "/api",
+      "/api/v1/getStatus",
+      "/api/%ZZ",
+    ]) {
       for (const method of ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]) {
         const res = await get(path, { method });
         assert.equal(res.status, 404, `${method} ${path}`);
         assert.equal(res.headers.get("content-type"), JSON_TYPE, `${method} ${path}`);
         assertApiHeaders(res, `${method} ${path}`);
-        assert.equal(await res.text(), method === "HEAD" ? "" : '{"error":"Unknown endpoint"}', `${method} ${path}`);
+        assert.equal(
+          await res.text(),
+          method === "HEAD" ? "" : '{"error":"Unknown endpoint"}',
+          `${method} ${path}`,
+        );
       }
     }
   });

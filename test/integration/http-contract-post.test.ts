@@ -33,9 +33,23 @@ interface Answer {
 }
 
 async function post(name: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const raw = body === undefined ? undefined : typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
-  const res = await fetch(h.url(`/api/${name}`), { method: "POST", headers, ...(raw !== undefined ? { body: raw } : {}) });
-  return { status: res.status, text: await res.text(), type: res.headers.get("content-type"), headers: res.headers };
+  const raw =
+    body === undefined
+      ? undefined
+      : typeof body === "string" || body instanceof Uint8Array
+        ? body
+        : JSON.stringify(body);
+  const res = await fetch(h.url(`/api/${name}`), {
+    method: "POST",
+    headers,
+    ...(raw !== undefined ? { body: raw } : {}),
+  });
+  return {
+    status: res.status,
+    text: await res.text(),
+    type: res.headers.get("content-type"),
+    headers: res.headers,
+  };
 }
 
 async function status(): Promise<Record<string, unknown>> {
@@ -84,10 +98,18 @@ describe("§4.3 body parsing, for every endpoint that takes a body", () => {
     ["a number", "42", "JSON must be an object, not an array or primitive"],
     ["null", "null", "JSON must be an object, not an array or primitive"],
     ["true", "true", "JSON must be an object, not an array or primitive"],
-    ["invalid UTF-8", Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), "Invalid JSON: body is not valid UTF-8"],
+    [
+      "invalid UTF-8",
+      Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+      "Invalid JSON: body is not valid UTF-8",
+    ],
     ["nesting deeper than 32", `{"a":${"[".repeat(40)}${"]".repeat(40)}}`, "Invalid JSON: nesting too deep"],
     ["__proto__", '{"__proto__":{"x":1}}', "Invalid JSON: forbidden property name"],
-    ["constructor.prototype", '{"x":{"constructor":{"prototype":{}}}}', "Invalid JSON: forbidden property name"],
+    [
+      "constructor.prototype",
+      '{"x":{"constructor":{"prototype":{}}}}',
+      "Invalid JSON: forbidden property name",
+    ],
   ];
   for (const endpoint of BODY_ENDPOINTS) {
     test(`${endpoint}: malformed bodies → 400 with our message, whatever the Content-Type`, async () => {
@@ -120,7 +142,10 @@ describe("§4.3 body parsing, for every endpoint that takes a body", () => {
   });
 
   test("duplicate keys: the last one wins; unknown fields are ignored", async () => {
-    const a = await post("chargeNow", '{"chargeNowRate":99,"chargeNowRate":"8","chargeNowDuration":60,"extra":[1]}');
+    const a = await post(
+      "chargeNow",
+      '{"chargeNowRate":99,"chargeNowRate":"8","chargeNowDuration":60,"extra":[1]}',
+    );
     assert.equal(a.status, 200, a.text);
     assert.equal(a.text, '{"status":"success","rate":8,"duration":60}');
     await post("cancelChargeNow");
@@ -130,7 +155,10 @@ describe("§4.3 body parsing, for every endpoint that takes a body", () => {
     for (const endpoint of ["cancelChargeNow", "checkArrival", "checkDeparture", "saveSettings"]) {
       for (const body of ["not json at all", "[1]", "\xff\xfe"]) {
         const a = await post(endpoint, body);
-        assert.ok(a.status === 200 || a.status === 202 || a.status === 204, `${endpoint}: ${a.status} ${a.text}`);
+        assert.ok(
+          a.status === 200 || a.status === 202 || a.status === 204,
+          `${endpoint}: ${a.status} ${a.text}`,
+        );
       }
     }
   });
@@ -202,15 +230,27 @@ describe("§7.5 addConsumptionOffset", () => {
     [{ offsetName: null }, "offsetName is required"],
     [{ offsetName: 5, offsetValue: 1, offsetUnit: "W" }, "offsetName must be a string"],
     [{ offsetName: "   ", offsetValue: 1, offsetUnit: "W" }, "offsetName must not be empty"],
-    [{ offsetName: "x".repeat(32), offsetValue: 1, offsetUnit: "W" }, "offsetName must be at most 31 characters"],
+    [
+      { offsetName: "x".repeat(32), offsetValue: 1, offsetUnit: "W" },
+      "offsetName must be at most 31 characters",
+    ],
     [{ offsetName: "a/b", offsetValue: 1, offsetUnit: "W" }, "offsetName contains a forbidden character '/'"],
     [{ offsetName: "a<b", offsetValue: 1, offsetUnit: "W" }, "offsetName contains a forbidden character '<'"],
-    [{ offsetName: "a\u0001b", offsetValue: 1, offsetUnit: "W" }, "offsetName contains a forbidden character '\u0001'"],
+    [
+      { offsetName: "a\u0001b", offsetValue: 1, offsetUnit: "W" },
+      "offsetName contains a forbidden character '\u0001'",
+    ],
     [{ offsetName: "pool" }, "offsetValue is required"],
     [{ offsetName: "pool", offsetValue: null, offsetUnit: "W" }, "offsetValue is required"],
     [{ offsetName: "pool", offsetValue: "lots", offsetUnit: "W" }, "offsetValue must be a number"],
-    [{ offsetName: "pool", offsetValue: 1000001, offsetUnit: "W" }, "offsetValue must be between -1000000 and 1000000"],
-    [{ offsetName: "pool", offsetValue: -1000001, offsetUnit: "W" }, "offsetValue must be between -1000000 and 1000000"],
+    [
+      { offsetName: "pool", offsetValue: 1000001, offsetUnit: "W" },
+      "offsetValue must be between -1000000 and 1000000",
+    ],
+    [
+      { offsetName: "pool", offsetValue: -1000001, offsetUnit: "W" },
+      "offsetValue must be between -1000000 and 1000000",
+    ],
     [{ offsetName: "pool", offsetValue: 5 }, "offsetUnit is required"],
     [{ offsetName: "pool", offsetValue: 5, offsetUnit: "kW" }, 'offsetUnit must be "A" or "W"'],
     [{ offsetName: "pool", offsetValue: 5, offsetUnit: "w" }, 'offsetUnit must be "A" or "W"'],
@@ -219,13 +259,33 @@ describe("§7.5 addConsumptionOffset", () => {
   test("success, value 0 accepted, insertion order kept for integer-like names, delete", async () => {
     const names = ["Zeta", "10", "2", "alpha"];
     for (const [i, name] of names.entries()) {
-      const a = await post("addConsumptionOffset", { offsetName: name, offsetValue: i === 1 ? 0 : `${i}.5`, offsetUnit: i % 2 ? "A" : "W" });
+      const a = await post("addConsumptionOffset", {
+        offsetName: name,
+        offsetValue: i === 1 ? 0 : `${i}.5`,
+        offsetUnit: i % 2 ? "A" : "W",
+      });
       assert.equal(a.status, 200, a.text);
       assert.equal(a.type, JSON_TYPE);
-      assert.equal(a.text, JSON.stringify({ status: "success", offsetName: name, offsetValue: i === 1 ? 0 : i + 0.5, offsetUnit: i % 2 ? "A" : "W" }));
+      assert.equal(
+        a.text,
+        JSON.stringify({
+          status: "success",
+          offsetName: name,
+          offsetValue: i === 1 ? 0 : i + 0.5,
+          offsetUnit: i % 2 ? "A" : "W",
+        }),
+      );
     }
-    const list = JSON.parse(await (await fetch(h.url("/api/getConsumptionOffsets"))).text()) as Record<string, unknown>;
-    assert.deepEqual(list, { Zeta: { value: 0.5, unit: "W" }, "10": { value: 0, unit: "A" }, "2": { value: 2.5, unit: "W" }, alpha: { value: 3.5, unit: "A" } });
+    const list = JSON.parse(await (await fetch(h.url("/api/getConsumptionOffsets"))).text()) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(list, {
+      Zeta: { value: 0.5, unit: "W" },
+      "10": { value: 0, unit: "A" },
+      "2": { value: 2.5, unit: "W" },
+      alpha: { value: 3.5, unit: "A" },
+    });
 
     assertError(await post("deleteConsumptionOffset", { offsetName: "nope" }), 404, "Offset not found");
     for (const name of names) {
@@ -242,23 +302,37 @@ describe("§7.5 addConsumptionOffset", () => {
       todo: "settings.consumptionOffset is a plain object (commands.ts addOffset, settings.json JSON.parse): JS orders integer-like keys first",
     },
     async () => {
-      for (const name of Object.keys(h.product.settings.get().consumptionOffset)) await post("deleteConsumptionOffset", { offsetName: name });
-      for (const name of ["Zeta", "10", "2"]) await post("addConsumptionOffset", { offsetName: name, offsetValue: 1, offsetUnit: "W" });
+      for (const name of Object.keys(h.product.settings.get().consumptionOffset))
+        await post("deleteConsumptionOffset", { offsetName: name });
+      for (const name of ["Zeta", "10", "2"])
+        await post("addConsumptionOffset", { offsetName: name, offsetValue: 1, offsetUnit: "W" });
       const text = await (await fetch(h.url("/api/getConsumptionOffsets"))).text();
       for (const name of ["Zeta", "10", "2"]) await post("deleteConsumptionOffset", { offsetName: name });
-      assert.equal(text, '{"Zeta":{"value":1,"unit":"W"},"10":{"value":1,"unit":"W"},"2":{"value":1,"unit":"W"}}');
+      assert.equal(
+        text,
+        '{"Zeta":{"value":1,"unit":"W"},"10":{"value":1,"unit":"W"},"2":{"value":1,"unit":"W"}}',
+      );
     },
   );
 
   test("at most 64 offsets: a 65th new name → 400, replacing an existing one is fine", async () => {
-    for (const name of Object.keys(h.product.settings.get().consumptionOffset)) await post("deleteConsumptionOffset", { offsetName: name });
+    for (const name of Object.keys(h.product.settings.get().consumptionOffset))
+      await post("deleteConsumptionOffset", { offsetName: name });
     for (let i = 0; i < 64; i++) {
       const a = await post("addConsumptionOffset", { offsetName: `o${i}`, offsetValue: 0, offsetUnit: "W" });
       assert.equal(a.status, 200, a.text);
     }
-    assertError(await post("addConsumptionOffset", { offsetName: "one-too-many", offsetValue: 0, offsetUnit: "W" }), 400, "Too many consumption offsets (maximum 64)");
-    assert.equal((await post("addConsumptionOffset", { offsetName: "o0", offsetValue: 1, offsetUnit: "W" })).status, 200);
-    for (let i = 0; i < 64; i++) assert.equal((await post("deleteConsumptionOffset", { offsetName: `o${i}` })).status, 200);
+    assertError(
+      await post("addConsumptionOffset", { offsetName: "one-too-many", offsetValue: 0, offsetUnit: "W" }),
+      400,
+      "Too many consumption offsets (maximum 64)",
+    );
+    assert.equal(
+      (await post("addConsumptionOffset", { offsetName: "o0", offsetValue: 1, offsetUnit: "W" })).status,
+      200,
+    );
+    for (let i = 0; i < 64; i++)
+      assert.equal((await post("deleteConsumptionOffset", { offsetName: `o${i}` })).status, 200);
   });
 });
 
@@ -295,7 +369,10 @@ describe("§7.8 saveSettings", () => {
     await post("setSetting", { setting: "myMarker", value: "saved-now" });
     const a = await post("saveSettings");
     assert.equal(a.status, 204);
-    const file = JSON.parse(await readFile(join(h.settingsDir, "settings.json"), "utf8")) as Record<string, unknown>;
+    const file = JSON.parse(await readFile(join(h.settingsDir, "settings.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     assert.equal(file.myMarker, "saved-now");
   });
 });
@@ -305,14 +382,38 @@ describe("§7.9 setSetting", () => {
     [{}, "setting is required"],
     [{ setting: null, value: 1 }, "setting is required"],
     [{ setting: 5, value: 1 }, "setting must be a string"],
-    [{ setting: "", value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "1abc", value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "a b", value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "a".repeat(65), value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "constructor", value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "prototype", value: 1 }, "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"],
-    [{ setting: "consumptionOffset", value: {} }, "setting 'consumptionOffset' cannot be changed with setSetting"],
-    [{ setting: "installationNodeId", value: "1" }, "setting 'installationNodeId' cannot be changed with setSetting"],
+    [
+      { setting: "", value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "1abc", value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "a b", value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "a".repeat(65), value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "constructor", value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "prototype", value: 1 },
+      "setting must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter",
+    ],
+    [
+      { setting: "consumptionOffset", value: {} },
+      "setting 'consumptionOffset' cannot be changed with setSetting",
+    ],
+    [
+      { setting: "installationNodeId", value: "1" },
+      "setting 'installationNodeId' cannot be changed with setSetting",
+    ],
     [{ setting: "SlaveTWCs", value: {} }, "setting 'SlaveTWCs' cannot be changed with setSetting"],
     [{ setting: "nonScheduledAmpsMax" }, "value is required"],
     [{ setting: "nonScheduledAmpsMax", value: null }, "value must not be null"],
@@ -320,7 +421,7 @@ describe("§7.9 setSetting", () => {
     [{ setting: "myBlob", value: "x".repeat(5000) }, "value is too large (maximum 4096 bytes)"],
   ]);
 
-  test("typed keys are stored with their type: \"16\" → 16, sendServerTime true → 1", async () => {
+  test('typed keys are stored with their type: "16" → 16, sendServerTime true → 1', async () => {
     assert.equal((await post("setSetting", { setting: "nonScheduledAmpsMax", value: "16" })).status, 204);
     assert.equal(h.product.settings.get().nonScheduledAmpsMax, 16);
     const a = await post("setSetting", { setting: "sendServerTime", value: true });
@@ -350,7 +451,11 @@ describe("§7.9 setSetting", () => {
       }
     }
     assert.equal(2 + added, 128);
-    assertError(await post("setSetting", { setting: "customOneTooMany", value: 1 }), 400, "Too many custom settings (maximum 128)");
+    assertError(
+      await post("setSetting", { setting: "customOneTooMany", value: 1 }),
+      400,
+      "Too many custom settings (maximum 128)",
+    );
     assert.equal((await post("setSetting", { setting: "custom.obj", value: "replace is fine" })).status, 204);
   });
 });
@@ -369,7 +474,10 @@ describe("§7.10 setScheduledChargingSettings", () => {
     [{ flexStartEnabled: "x" }, "flexStartEnabled must be a boolean"],
     [{ flexBatterySize: 0 }, "flexBatterySize must be greater than 0 and at most 1000"],
     [{ flexBatterySize: 1001 }, "flexBatterySize must be greater than 0 and at most 1000"],
-    [{ enabled: true, startingMinute: 600, endingMinute: 600, amps: 16, monday: true }, "startingMinute and endingMinute must differ"],
+    [
+      { enabled: true, startingMinute: 600, endingMinute: 600, amps: 16, monday: true },
+      "startingMinute and endingMinute must differ",
+    ],
   ]);
 
   test("202 (empty body); getStatus.ScheduledCharging reflects the schedule; minutes are kept", async () => {
@@ -480,18 +588,34 @@ describe("§7.13 sendDebugCommand", () => {
     [{ commandName: "Custom", customCommand: "zz" }, "customCommand must be hexadecimal bytes (2 to 32)"],
     [{ commandName: "Custom", customCommand: "FB" }, "customCommand must be hexadecimal bytes (2 to 32)"],
     [{ commandName: "Custom", customCommand: "FB1" }, "customCommand must be hexadecimal bytes (2 to 32)"],
-    [{ commandName: "Custom", customCommand: "00".repeat(33) }, "customCommand must be hexadecimal bytes (2 to 32)"],
+    [
+      { commandName: "Custom", customCommand: "00".repeat(33) },
+      "customCommand must be hexadecimal bytes (2 to 32)",
+    ],
     [{ commandName: "GetFirmwareVersion", twcID: "12" }, "twcID must be 4 hexadecimal digits"],
     [{ commandName: "GetFirmwareVersion", twcID: 4142 }, "twcID must be 4 hexadecimal digits"],
-    [{ commandName: "GetFirmwareVersion" }, "Debug commands are disabled (settings.enableDebugCommands)", 403],
+    [
+      { commandName: "GetFirmwareVersion" },
+      "Debug commands are disabled (settings.enableDebugCommands)",
+      403,
+    ],
   ]);
 
   test("guards once enabled: dangerous frames 403, unknown TWC 404", async () => {
     assert.equal((await post("setSetting", { setting: "enableDebugCommands", value: true })).status, 204);
     for (const cmd of ["FC 19 00 00", "fc1a", "FB:E8:00", "FB E0 77 77 41 42 02 00 00 00 00 00 00"]) {
-      assertError(await post("sendDebugCommand", { commandName: "Custom", customCommand: cmd }), 403, "Command refused: it may disable or crash the TWC", cmd);
+      assertError(
+        await post("sendDebugCommand", { commandName: "Custom", customCommand: cmd }),
+        403,
+        "Command refused: it may disable or crash the TWC",
+        cmd,
+      );
     }
-    assertError(await post("sendDebugCommand", { commandName: "GetFirmwareVersion", twcID: "1234" }), 404, "TWC '1234' not found");
+    assertError(
+      await post("sendDebugCommand", { commandName: "GetFirmwareVersion", twcID: "1234" }),
+      404,
+      "TWC '1234' not found",
+    );
   });
 
   test("GetFirmwareVersion reaches the bus; getLastTWCResponse returns the simulator's FD 1B reply as hex", async () => {
@@ -506,7 +630,10 @@ describe("§7.13 sendDebugCommand", () => {
   });
 
   test("a custom frame is queued (204)", async () => {
-    const a = await post("sendDebugCommand", { commandName: "Custom", customCommand: "FB 1B 77 77 41 42 00 00 00 00 00 00 00 00" });
+    const a = await post("sendDebugCommand", {
+      commandName: "Custom",
+      customCommand: "FB 1B 77 77 41 42 00 00 00 00 00 00 00 00",
+    });
     assert.equal(a.status, 204, a.text);
     await clock.advanceAsync(2000, 20);
   });

@@ -49,7 +49,13 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const temp = o.settingsDir === undefined ? tempDir("twcm-http-") : null;
   const settingsDir = o.settingsDir ?? temp!.dir;
   const config: Record<string, unknown> = {
-    config: { settingsPath: settingsDir, wiringMaxAmpsAllTWCs: 32, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6, ...o.core },
+    config: {
+      settingsPath: settingsDir,
+      wiringMaxAmpsAllTWCs: 32,
+      wiringMaxAmpsPerTWC: 32,
+      minAmpsPerTWC: 6,
+      ...o.core,
+    },
     interface: o.iface ?? { Dummy: { enabled: true, twcID: "AB" } },
     control: { HTTP: { enabled: true, listenPort: port, listenAddress: "127.0.0.1", ...o.http } },
     logging: { Console: { enabled: false } },
@@ -76,7 +82,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 }
 
 /** Advances a FakeClock in small steps until `cond` holds (at most `maxMs` of fake time). */
-export async function advanceUntil(clock: FakeClock, cond: () => boolean, maxMs = 30_000, stepMs = 50): Promise<void> {
+export async function advanceUntil(
+  clock: FakeClock,
+  cond: () => boolean,
+  maxMs = 30_000,
+  stepMs = 50,
+): Promise<void> {
   for (let t = 0; t < maxMs; t += stepMs) {
     if (cond()) return;
     await clock.advanceAsync(stepMs, stepMs);

@@ -46,7 +46,10 @@ function post(path: string, body: string, headers: Record<string, string> = {}):
 
 describe("request bodies", () => {
   test("Content-Length above maxBodyBytes → 413 before the body is sent, then the connection is closed", async () => {
-    const x = await rawExchange(h.port, requestHead("POST", "/api/chargeNow", { "Content-Length": String(LIMIT + 1) }));
+    const x = await rawExchange(
+      h.port,
+      requestHead("POST", "/api/chargeNow", { "Content-Length": String(LIMIT + 1) }),
+    );
     assert.equal(x.responses.length, 1);
     assertJsonError(x.responses[0], 413, `Request body too large (limit ${LIMIT} bytes)`);
     assert.equal(x.closedByServer, true);
@@ -55,9 +58,19 @@ describe("request bodies", () => {
   test("a chunked body growing above maxBodyBytes → 413, then the connection is closed", async () => {
     const chunk = `{"a":"${"x".repeat(500)}"}`;
     const piece = `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
-    const x = await rawExchange(h.port, [requestHead("POST", "/api/setSetting", { "Transfer-Encoding": "chunked" }), piece, piece, piece, piece], {
-      chunkPauseMs: 20,
-    });
+    const x = await rawExchange(
+      h.port,
+      [
+        requestHead("POST", "/api/setSetting", { "Transfer-Encoding": "chunked" }),
+        piece,
+        piece,
+        piece,
+        piece,
+      ],
+      {
+        chunkPauseMs: 20,
+      },
+    );
     assertJsonError(x.responses[0], 413, `Request body too large (limit ${LIMIT} bytes)`);
     assert.equal(x.closedByServer, true);
   });
@@ -65,7 +78,10 @@ describe("request bodies", () => {
   test("chunked bodies within the limit are accepted", async () => {
     const body = '{"chargeNowRate":"8","chargeNowDuration":60}';
     const chunks = `${(10).toString(16)}\r\n${body.slice(0, 10)}\r\n${(body.length - 10).toString(16)}\r\n${body.slice(10)}\r\n0\r\n\r\n`;
-    const x = await rawExchange(h.port, requestHead("POST", "/api/chargeNow", { "Transfer-Encoding": "chunked", Connection: "close" }) + chunks);
+    const x = await rawExchange(
+      h.port,
+      requestHead("POST", "/api/chargeNow", { "Transfer-Encoding": "chunked", Connection: "close" }) + chunks,
+    );
     assert.equal(x.responses[0]?.status, 200);
     assert.deepEqual(json(x.responses[0]), { status: "success", rate: 8, duration: 60 });
     const c = await rawExchange(h.port, post("/api/cancelChargeNow", "", { Connection: "close" }));
@@ -86,12 +102,22 @@ describe("request bodies", () => {
     const body = '{"offset":0}';
     const x = await rawExchange(
       h.port,
-      [requestHead("POST", "/api/setConsumptionOffset", { "Content-Length": String(body.length), Expect: "100-continue", Connection: "close" }), body],
+      [
+        requestHead("POST", "/api/setConsumptionOffset", {
+          "Content-Length": String(body.length),
+          Expect: "100-continue",
+          Connection: "close",
+        }),
+        body,
+      ],
       { chunkPauseMs: 200 },
     );
     assert.equal(x.responses[0]?.status, 100);
     assert.equal(x.responses[1]?.status, 204);
-    const big = await rawExchange(h.port, requestHead("POST", "/api/setSetting", { "Content-Length": "999999", Expect: "100-continue" }));
+    const big = await rawExchange(
+      h.port,
+      requestHead("POST", "/api/setSetting", { "Content-Length": "999999", Expect: "100-continue" }),
+    );
     assert.equal(big.responses.length, 1);
     assertJsonError(big.responses[0], 413, `Request body too large (limit ${LIMIT} bytes)`);
     assert.equal(big.closedByServer, true);
@@ -104,7 +130,13 @@ describe("request bodies", () => {
 
   test("a malformed Content-Type does not matter: the body is parsed as JSON (§4.3)", async () => {
     for (const ct of [";;;", "", "text", "/", "application/json; charset", "\u00e9/\u00e9"]) {
-      const x = await rawExchange(h.port, Buffer.from(post("/api/setPolicy", '{"policy":"Nope"}', { "Content-Type": ct, Connection: "close" }), "latin1"));
+      const x = await rawExchange(
+        h.port,
+        Buffer.from(
+          post("/api/setPolicy", '{"policy":"Nope"}', { "Content-Type": ct, Connection: "close" }),
+          "latin1",
+        ),
+      );
       assertJsonError(x.responses[0], 404, "Policy 'Nope' not found");
     }
   });
@@ -113,7 +145,10 @@ describe("request bodies", () => {
 describe("connections", () => {
   test("HTTP/1.1 keep-alive: several requests on one connection, each response with Content-Length", async () => {
     const req = requestHead("GET", "/api/getStatus");
-    const x = await rawExchange(h.port, req + req + requestHead("GET", "/api/getStatus", { Connection: "close" }));
+    const x = await rawExchange(
+      h.port,
+      req + req + requestHead("GET", "/api/getStatus", { Connection: "close" }),
+    );
     assert.equal(x.responses.length, 3);
     for (const r of x.responses) {
       assert.equal(r.status, 200);
@@ -125,7 +160,9 @@ describe("connections", () => {
 
   test("HTTP/1.0 is served and the connection closed after the response (even when keep-alive is asked)", async () => {
     for (const headers of [{}, { Connection: "keep-alive" }]) {
-      const x = await rawExchange(h.port, requestHead("GET", "/api/getUUID", headers, "1.0"), { timeoutMs: 3000 });
+      const x = await rawExchange(h.port, requestHead("GET", "/api/getUUID", headers, "1.0"), {
+        timeoutMs: 3000,
+      });
       assert.equal(x.responses.length, 1);
       assert.equal(x.responses[0]!.status, 200);
       assert.equal(x.closedByServer, true, JSON.stringify(headers));
@@ -138,7 +175,10 @@ describe("connections", () => {
   });
 
   test("a header block above 16 KiB → 431 JSON, then closed", async () => {
-    const x = await rawExchange(h.port, requestHead("GET", "/api/getStatus", { "X-Big": "a".repeat(17_000) }));
+    const x = await rawExchange(
+      h.port,
+      requestHead("GET", "/api/getStatus", { "X-Big": "a".repeat(17_000) }),
+    );
     assertJsonError(x.responses[0], 431, "Request header fields too large (limit 16384 bytes)");
     assert.equal(x.closedByServer, true);
   });
@@ -178,7 +218,10 @@ describe("connections", () => {
     assert.equal(known.responses[0]!.headers.allow, "GET, HEAD");
     const unknown = await rawExchange(h.port, "CONNECT /api/nope HTTP/1.1\r\nHost: x\r\n\r\n");
     assertJsonError(unknown.responses[0], 404, "Unknown endpoint");
-    const authority = await rawExchange(h.port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    const authority = await rawExchange(
+      h.port,
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    );
     assert.equal(authority.responses[0]?.status, 400);
   });
 
@@ -200,20 +243,28 @@ describe("connections", () => {
 });
 
 describe("timeouts (real 10 s / 30 s limits)", () => {
-  test("header timeout 10 s and whole-request timeout 30 s → 408 JSON, then closed", { timeout: 90_000 }, async () => {
-    const [silent, partialHeaders, partialBody] = await Promise.all([
-      rawExchange(h.port, [], { timeoutMs: 60_000 }),
-      rawExchange(h.port, "GET /api/getStatus HTTP/1.1\r\nHost: x\r\n", { timeoutMs: 60_000 }),
-      rawExchange(h.port, requestHead("POST", "/api/chargeNow", { "Content-Length": "20" }) + '{"chargeNow', { timeoutMs: 60_000 }),
-    ]);
-    for (const [what, x] of [
-      ["no bytes at all", silent],
-      ["incomplete headers", partialHeaders],
-      ["incomplete body", partialBody],
-    ] as const) {
-      assert.equal(x.responses.length, 1, what);
-      assertJsonError(x.responses[0], 408, "Request timeout");
-      assert.equal(x.closedByServer, true, what);
-    }
-  });
+  test(
+    "header timeout 10 s and whole-request timeout 30 s → 408 JSON, then closed",
+    { timeout: 90_000 },
+    async () => {
+      const [silent, partialHeaders, partialBody] = await Promise.all([
+        rawExchange(h.port, [], { timeoutMs: 60_000 }),
+        rawExchange(h.port, "GET /api/getStatus HTTP/1.1\r\nHost: x\r\n", { timeoutMs: 60_000 }),
+        rawExchange(
+          h.port,
+          requestHead("POST", "/api/chargeNow", { "Content-Length": "20" }) + '{"chargeNow',
+          { timeoutMs: 60_000 },
+        ),
+      ]);
+      for (const [what, x] of [
+        ["no bytes at all", silent],
+        ["incomplete headers", partialHeaders],
+        ["incomplete body", partialBody],
+      ] as const) {
+        assert.equal(x.responses.length, 1, what);
+        assertJsonError(x.responses[0], 408, "Request timeout");
+        assert.equal(x.closedByServer, true, what);
+      }
+    },
+  );
 });

@@ -34,7 +34,10 @@ export interface RawExchange {
  * responses that have no body (answers to HEAD requests; `true` = all). Returns the responses and the
  * unparsed rest.
  */
-export function parseResponses(buf: Buffer, bodiless: boolean | number = false): { responses: RawResponse[]; rest: Buffer } {
+export function parseResponses(
+  buf: Buffer,
+  bodiless: boolean | number = false,
+): { responses: RawResponse[]; rest: Buffer } {
   let finals = 0;
   const responses: RawResponse[] = [];
   let rest = buf;
@@ -57,10 +60,15 @@ export function parseResponses(buf: Buffer, bodiless: boolean | number = false):
       headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
     const status = Number(m[1]);
-    const headAnswer = status >= 200 && (bodiless === true || (typeof bodiless === "number" && finals < bodiless));
+    const headAnswer =
+      status >= 200 && (bodiless === true || (typeof bodiless === "number" && finals < bodiless));
     const noBody = headAnswer || status === 204 || status === 304 || (status >= 100 && status < 200);
     let length = 0;
-    if (!noBody && (headers["content-type"] ?? "").startsWith("text/event-stream") && headers["content-length"] === undefined) {
+    if (
+      !noBody &&
+      (headers["content-type"] ?? "").startsWith("text/event-stream") &&
+      headers["content-length"] === undefined
+    ) {
       // A server-sent event stream: complete once its headers are in; everything after is the stream.
       responses.push({ status, reason: m[2] ?? "", headers, headerNames, body: rest.subarray(end + 4) });
       return { responses, rest: Buffer.alloc(0) };
@@ -70,7 +78,13 @@ export function parseResponses(buf: Buffer, bodiless: boolean | number = false):
       length = Number(headers["content-length"]);
     }
     if (rest.length < end + 4 + length) break;
-    responses.push({ status, reason: m[2] ?? "", headers, headerNames, body: rest.subarray(end + 4, end + 4 + length) });
+    responses.push({
+      status,
+      reason: m[2] ?? "",
+      headers,
+      headerNames,
+      body: rest.subarray(end + 4, end + 4 + length),
+    });
     if (status >= 200) finals++;
     rest = rest.subarray(end + 4 + length);
   }
@@ -94,7 +108,11 @@ export interface RawOptions {
 }
 
 /** Sends `chunks` on a fresh connection to 127.0.0.1:port and collects the answer. */
-export function rawExchange(port: number, chunks: (string | Buffer)[] | string | Buffer, o: RawOptions = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  chunks: (string | Buffer)[] | string | Buffer,
+  o: RawOptions = {},
+): Promise<RawExchange> {
   const list = Array.isArray(chunks) ? chunks : [chunks];
   return new Promise((resolve) => {
     const socket: Socket = connect(port, "127.0.0.1");
@@ -115,9 +133,15 @@ export function rawExchange(port: number, chunks: (string | Buffer)[] | string |
     socket.on("data", (d: Buffer) => {
       received.push(d);
       if (o.responses !== undefined || o.stopOnEventStream) {
-        const finals = parseResponses(Buffer.concat(received), o.head).responses.filter((r) => r.status >= 200);
+        const finals = parseResponses(Buffer.concat(received), o.head).responses.filter(
+          (r) => r.status >= 200,
+        );
         if (o.responses !== undefined && finals.length >= o.responses) finish();
-        if (o.stopOnEventStream && finals.some((r) => (r.headers["content-type"] ?? "").startsWith("text/event-stream"))) finish();
+        if (
+          o.stopOnEventStream &&
+          finals.some((r) => (r.headers["content-type"] ?? "").startsWith("text/event-stream"))
+        )
+          finish();
       }
     });
     socket.on("error", (e: NodeJS.ErrnoException) => {
@@ -144,7 +168,12 @@ export function rawExchange(port: number, chunks: (string | Buffer)[] | string |
 }
 
 /** A GET/HEAD/… request head with Host and the given extra header lines. */
-export function requestHead(method: string, path: string, headers: Record<string, string> = {}, version = "1.1"): string {
+export function requestHead(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  version = "1.1",
+): string {
   const lines = Object.entries({ Host: "127.0.0.1", ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
   return `${method} ${path} HTTP/${version}\r\n${lines.join("")}\r\n`;
 }
