@@ -247,7 +247,14 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log.info({ module: "controller" }, "shutting down");
-      if (app) await app.close().catch((err: unknown) => log.warn({ err }, "closing HTTP failed"));
+      if (app) {
+        // A connection still busy at shutdown must not hang the exit: wait 3 s, then cut what is left.
+        let timer: ReturnType<Clock["setTimeout"]> | null = null;
+        const grace = new Promise<void>((r) => (timer = clock.setTimeout(r, 3000)));
+        await Promise.race([app.close().catch((err: unknown) => log.warn({ err }, "closing HTTP failed")), grace]);
+        if (timer) clock.clearTimeout(timer);
+        app.server.closeAllConnections();
+      }
       await engine.stop();
       recorder.stop(); // after the controller closed its sessions (reason shutdown)
       historyDb.close();
