@@ -6,7 +6,7 @@
  * RSS. Prints a Markdown table and PASS/FAIL per target; exits 1 when a target fails.
  *
  * Environment: BENCH_DURATION (seconds per measurement, default 5); BENCH_NODE_FLAGS (extra node flags
- * for the product process, e.g. "--max-semi-space-size=4").
+ * for the product process; default "--max-semi-space-size=2", as bin/twcmanager starts it).
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -163,7 +163,8 @@ async function main(): Promise<number> {
       ? "product: compiled with tsc (plain JavaScript, as shipped)\n"
       : "product: tsc build failed, running the sources through tsx\n",
   );
-  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  // Default: the flag bin/twcmanager and `npm start` ship with (docs/performance.md).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter((f) => f !== "");
   if (flags.length > 0) console.log(`product node flags: ${flags.join(" ")}\n`);
   const product = await startChild(compiled ?? "product-server.ts", {}, flags);
   let bare: Child | null = null;
