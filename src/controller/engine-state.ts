@@ -6,7 +6,9 @@ import type { CoreConfig } from "../config/app-config.ts";
 import type { EnergyComputation } from "../energy/green.ts";
 import type { EnergySourceStatus as PollerSourceStatus } from "../energy/poller.ts";
 import { checkScheduledCharging, flexStart, scheduleSettings } from "../policy/schedule.ts";
+import { finiteOr as num } from "../policy/numbers.ts";
 import type { LocalTime } from "../policy/types.ts";
+import { round2 as r2 } from "../shared/numbers.ts";
 import type { Alert, Days, StateDocument } from "../state/types.ts";
 import type { PolicyView } from "./policy-runtime.ts";
 import type { projectChargers } from "./project-state.ts";
@@ -18,18 +20,20 @@ export interface EngineConfig {
   policyCheckIntervalS: number;
 }
 
-const r2 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 100) / 100 : 0);
 const int = (x: number): number => (Number.isFinite(x) ? Math.round(x) : 0);
-const num = (v: unknown, d: number): number => {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-  return d;
-};
 
 /** Weekday flags of a 7-bit bitmap (bit 0 = Monday). */
 export function daysOf(bitmap: number): Days {
   const b = (i: number): boolean => ((bitmap >> i) & 1) === 1;
-  return { monday: b(0), tuesday: b(1), wednesday: b(2), thursday: b(3), friday: b(4), saturday: b(5), sunday: b(6) };
+  return {
+    monday: b(0),
+    tuesday: b(1),
+    wednesday: b(2),
+    thursday: b(3),
+    friday: b(4),
+    saturday: b(5),
+    sunday: b(6),
+  };
 }
 
 /** The document at start-up (no charger, no policy yet). */
@@ -51,10 +55,25 @@ export function initialStateDocument(i: {
       interface: i.bus.interfaceName,
       endpoint: i.bus.endpoint,
       connected: false,
-      stats: { framesReceived: 0, framesSent: 0, framesDropped: 0, checksumErrors: 0, noiseBytes: 0, updatedAt: i.nowIso },
+      stats: {
+        framesReceived: 0,
+        framesSent: 0,
+        framesDropped: 0,
+        checksumErrors: 0,
+        noiseBytes: 0,
+        updatedAt: i.nowIso,
+      },
     },
     chargers: [],
-    totals: { chargers: 0, carsCharging: 0, ampsActual: 0, ampsOffered: 0, powerW: 0, lifetimeKWh: 0, minRatedAmps: null },
+    totals: {
+      chargers: 0,
+      carsCharging: 0,
+      ampsActual: 0,
+      ampsOffered: 0,
+      powerW: 0,
+      lifetimeKWh: 0,
+      minRatedAmps: null,
+    },
     energy: {
       voltage: core.defaultVoltage,
       phases: core.numberOfPhases,
@@ -81,7 +100,15 @@ export function initialStateDocument(i: {
       allowedFlexAmps: 0,
       spikeAmps: 16,
     },
-    policy: { active: null, action: null, green: false, forced: null, latchedUntil: null, lastEvaluatedAt: null, chargeLimit: -1 },
+    policy: {
+      active: null,
+      action: null,
+      green: false,
+      forced: null,
+      latchedUntil: null,
+      lastEvaluatedAt: null,
+      chargeLimit: -1,
+    },
     schedule: {
       enabled: false,
       amps: 0,

@@ -8,12 +8,18 @@
  *                        ▼
  *                  StateStore (doc) ──▶ HTTP (legacy + v2 + SSE), metrics, MQTT
  */
-import { energyComputation, getMaxAmpsForTargetGridUsage, energyValues, type EnergyComputation } from "../energy/green.ts";
-import { voltageAndPhases } from "../energy/electrical.ts";
+import {
+  energyComputation,
+  getMaxAmpsForTargetGridUsage,
+  energyValues,
+  type EnergyComputation,
+} from "../energy/green.ts";
+import { realPowerFactor, voltageAndPhases } from "../energy/electrical.ts";
 import type { EnergyPoller } from "../energy/poller.ts";
 import { toLocalTime, isoLocal } from "../policy/local-time.ts";
 import { chargeNowExpired, cancelChargeNowPatch } from "../policy/charge-now.ts";
 import { sunHoursAt } from "../policy/sun.ts";
+import { finiteOr as num } from "../policy/numbers.ts";
 import type { Policy } from "../policy/types.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
@@ -59,8 +65,6 @@ export interface EngineOptions {
   /** Renders the legacy status document for webhook bodies. */
   statusBody?: () => string;
 }
-
-const num = (v: unknown, d: number): number => (typeof v === "number" && Number.isFinite(v) ? v : d);
 
 /** The running controller. */
 export class Engine {
@@ -131,7 +135,13 @@ export class Engine {
       if (p) this.fireWebhook(p, ev.drawing ? "start" : "stop");
     });
     this.controller.on("session", (ev) => {
-      o.logger.info({ code: ev.op === "open" ? "SESSION_START" : ev.op === "close" ? "SESSION_STOP" : "SESSION_VIN", twcId: twcIdHex(ev.twcId) }, `charging session ${ev.op}`);
+      o.logger.info(
+        {
+          code: ev.op === "open" ? "SESSION_START" : ev.op === "close" ? "SESSION_STOP" : "SESSION_VIN",
+          twcId: twcIdHex(ev.twcId),
+        },
+        `charging session ${ev.op}`,
+      );
     });
   }
 
@@ -184,10 +194,13 @@ export class Engine {
     const l = toLocalTime(nowMs, this.o.timeZone);
     const hoursAhead = (25 - l.hour) % 24 || 24;
     const ms = (hoursAhead * 3600 - l.min * 60 - l.sec) * 1000;
-    this.sunTimer = this.o.clock.setTimeout(() => {
-      this.refreshSun(true);
-      this.scheduleSun();
-    }, Math.max(60_000, ms));
+    this.sunTimer = this.o.clock.setTimeout(
+      () => {
+        this.refreshSun(true);
+        this.scheduleSun();
+      },
+      Math.max(60_000, ms),
+    );
   }
 
   private housekeeping(): void {
@@ -203,15 +216,7 @@ export class Engine {
   private electrical(): ElectricalView {
     const core = this.o.config.core;
     const e = voltageAndPhases(this.controller.slaves(), core);
-    const minA = core.minAmpsPerTWC;
-    const maxA = core.wiringMaxAmpsAllTWCs;
-    const rpfMin = core.realPowerFactorMinAmps;
-    const rpfMax = core.realPowerFactorMaxAmps;
-    return {
-      voltage: e.voltage,
-      phases: e.phases,
-      rpf: (a) => (minA === maxA ? rpfMax : rpfMin + ((rpfMax - rpfMin) * (a - minA)) / (maxA - minA)),
-    };
+    return { voltage: e.voltage, phases: e.phases, rpf: (a) => realPowerFactor(a, core) };
   }
 
   private computeEnergy(green: boolean, m: number): EnergyComputation {
@@ -244,7 +249,12 @@ export class Engine {
       settings: this.o.settings.get(),
       config: core as never,
     });
-    return getMaxAmpsForTargetGridUsage(0, v, { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length }, core as never);
+    return getMaxAmpsForTargetGridUsage(
+      0,
+      v,
+      { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length },
+      core as never,
+    );
   }
 
   private offer(slave: SlaveState, all: readonly SlaveState[], nowMs: number): SlaveState {
@@ -274,7 +284,10 @@ export class Engine {
     return r.slave;
   }
 
-  private beforeSend(slave: SlaveState, nowMs: number): { slave: SlaveState; send: boolean; commands: ("start" | "stop")[] } {
+  private beforeSend(
+    slave: SlaveState,
+    nowMs: number,
+  ): { slave: SlaveState; send: boolean; commands: ("start" | "stop")[] } {
     const s = this.o.settings.get();
     const mode = num(s.chargeStopMode, 1);
     const r = beforeHeartbeat(slave, {
@@ -288,7 +301,13 @@ export class Engine {
     });
     this.stopWarnedAtS = r.stopWarnedAtS;
     for (const l of r.logs) this.o.logger[l.level]({ code: l.code, twcId: twcIdHex(slave.id) }, l.message);
-    for (const a of r.alerts) this.alerts.set(a, true, "The car cannot be stopped without a vehicle module (chargeStopMode 1); use chargeStopMode 2 or 3", this.iso(nowMs));
+    for (const a of r.alerts)
+      this.alerts.set(
+        a,
+        true,
+        "The car cannot be stopped without a vehicle module (chargeStopMode 1); use chargeStopMode 2 or 3",
+        this.iso(nowMs),
+      );
     if (r.settingsPatch) this.o.settings.update(r.settingsPatch);
     return { slave: r.slave, send: r.send, commands: r.commands };
   }
@@ -299,7 +318,10 @@ export class Engine {
     const method = this.o.config.core.webhookMethod === "GET" ? "GET" : "POST";
     const body = this.o.statusBody ? this.o.statusBody() : "{}";
     this.o.webhook(url, method, body).catch((err: unknown) => {
-      this.o.logger.warn({ err, code: "WEBHOOK_FAILED", url, event }, `policy webhook ${event} of ${policy.name} failed`);
+      this.o.logger.warn(
+        { err, code: "WEBHOOK_FAILED", url, event },
+        `policy webhook ${event} of ${policy.name} failed`,
+      );
     });
   }
 
@@ -311,20 +333,51 @@ export class Engine {
     this.energy = this.computeEnergy(false, view.maxAmpsToDivide);
     const slaves = this.controller.slaves();
     const e = this.electrical();
-    const projected = projectChargers(slaves, { ...e, voltage: this.energy.voltage, phases: this.energy.phases }, (ms) => this.iso(ms), stateName);
+    const projected = projectChargers(
+      slaves,
+      { ...e, voltage: this.energy.voltage, phases: this.energy.phases },
+      (ms) => this.iso(ms),
+      stateName,
+    );
     const settings = this.o.settings.get();
     const readings = this.o.poller.readings(nowMs);
     const core = this.o.config.core;
-    this.alerts.set("ENERGY_DATA_STALE", readings.anyStale, "Energy data is stale: green budget and grid limit are 0 until fresh data arrives", this.iso(nowMs));
-    this.alerts.set("SETTINGS_SAVE_FAILED", this.o.settings.saveFailed, "settings.json could not be saved", this.iso(nowMs));
-    this.alerts.set("SETTINGS_RECOVERED", this.o.settings.recovered, "settings.json was corrupt and was recovered from its backup", this.iso(nowMs));
-    this.alerts.set("MIN_ABOVE_WIRING", core.minAmpsPerTWC > core.wiringMaxAmpsPerTWC, "minAmpsPerTWC is above wiringMaxAmpsPerTWC: charging can never start", this.iso(nowMs));
-    this.alerts.set("NO_CHARGERS", slaves.length === 0 && nowMs - this.startedAtMs > 30_000, "No charger has linked", this.iso(nowMs));
+    this.alerts.set(
+      "ENERGY_DATA_STALE",
+      readings.anyStale,
+      "Energy data is stale: green budget and grid limit are 0 until fresh data arrives",
+      this.iso(nowMs),
+    );
+    this.alerts.set(
+      "SETTINGS_SAVE_FAILED",
+      this.o.settings.saveFailed,
+      "settings.json could not be saved",
+      this.iso(nowMs),
+    );
+    this.alerts.set(
+      "SETTINGS_RECOVERED",
+      this.o.settings.recovered,
+      "settings.json was corrupt and was recovered from its backup",
+      this.iso(nowMs),
+    );
+    this.alerts.set(
+      "MIN_ABOVE_WIRING",
+      core.minAmpsPerTWC > core.wiringMaxAmpsPerTWC,
+      "minAmpsPerTWC is above wiringMaxAmpsPerTWC: charging can never start",
+      this.iso(nowMs),
+    );
+    this.alerts.set(
+      "NO_CHARGERS",
+      slaves.length === 0 && nowMs - this.startedAtMs > 30_000,
+      "No charger has linked",
+      this.iso(nowMs),
+    );
     let stats: StateDocument["bus"]["stats"] | null = null;
     if (nowMs - this.busStatsAt >= 10_000 || this.busStatsAt === 0) {
       this.busStatsAt = nowMs;
       const st = this.controller.stats();
-      const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((a, b) => a + b, 0);
+      const sum = (r: Readonly<Record<string, number>>): number =>
+        Object.values(r).reduce((a, b) => a + b, 0);
       stats = {
         framesReceived: sum(st.framesReceived),
         framesSent: sum(st.framesSent),

@@ -1,6 +1,5 @@
 /** Frames the controller builds for transmission: heartbeat commands, start/stop, debug payloads. */
 import { typeOfPayload } from "../protocol/codec.ts";
-import { DANGEROUS_TYPES, TYPE } from "../protocol/constants.ts";
 import { MASTER_ID } from "../protocol/frames.ts";
 import type { Frame, MasterCommand, TwcId } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
@@ -20,12 +19,10 @@ export function startStopFrame(op: "start" | "stop", receiver: TwcId): Frame {
   return { kind: op === "start" ? "startCharging" : "stopCharging", sender: MASTER_ID, receiver };
 }
 
-/** True when a user payload may never be sent (twc-protocol §5.4): FC 19, FC 1A, FB E8, or FB E0 with command 02. */
-export function isDangerousPayload(payload: Uint8Array): boolean {
-  const type = typeOfPayload(payload);
-  if ((DANGEROUS_TYPES as readonly number[]).includes(type)) return true;
-  return type === TYPE.masterHeartbeat && payload[6] === 0x02;
-}
+/** True when a user payload may never be sent (twc-protocol §5.4). */
+import { isRefusedDebugPayload as isDangerousPayload } from "../protocol/debug.ts";
+
+export { isDangerousPayload };
 
 /** A user's raw payload (without checksum) as a frame sent byte for byte; throws on dangerous or too short payloads. */
 export function debugFrame(payload: Uint8Array): Frame {

@@ -3,6 +3,7 @@
  * (http-api.md §8.1). Amps from the bus stay exact hundredths; computed values are round2; watts integers.
  */
 import { twcIdHex } from "../protocol/frames.ts";
+import { round2 as r2 } from "../shared/numbers.ts";
 import type { Charger, StateDocument } from "../state/types.ts";
 import type { SlaveState } from "./slave-state.ts";
 
@@ -16,8 +17,6 @@ export interface ElectricalView {
 
 /** Converts epoch ms to the document's ISO local time format. */
 export type IsoFormatter = (epochMs: number) => string;
-
-const r2 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 100) / 100 : 0);
 
 /** Watts drawn at `amps` (A→W × rpf), not rounded. */
 export function ampsToWatts(amps: number, e: ElectricalView): number {

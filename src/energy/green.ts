@@ -137,10 +137,10 @@ export interface BudgetState {
   carsCharging: number;
 }
 
-/** Rounds to 2 decimals (half away from zero for the non-negative values used here). */
-export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
+/** Rounds to 2 decimals. */
+import { round2 } from "../shared/numbers.ts";
+
+export { round2 };
 
 /**
  * §17.4 `getMaxAmpsForTargetGridUsage(T)`: T = amps allowed from the grid (0 = pure green).

@@ -21,13 +21,7 @@ export function fmt2(x: number): string {
   return s;
 }
 
-/** `x` rounded to two decimals without binary artefacts (Math.round(x×100)/100); non-finite → 0. */
-export function round2(x: number): number {
-  if (!Number.isFinite(x)) return 0;
-  const r = Math.round(x * 100) / 100;
-  const clean = Number(r.toFixed(2));
-  return Object.is(clean, -0) ? 0 : clean;
-}
+export { round2 } from "../shared/numbers.ts";
 
 /** Seconds as the legacy charge time: `H:MM:SS`, `1 day, H:MM:SS`, `N days, H:MM:SS`. */
 export function chargeTime(seconds: number): string {

@@ -24,7 +24,5 @@ export function finiteOr(x: unknown, fallback: number): number {
   return n !== null && Number.isFinite(n) ? n : fallback;
 }
 
-/** Rounds to two decimals (half away from zero for positive values, as Math.round). */
-export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
+/** Rounds to two decimals. */
+export { round2 } from "../shared/numbers.ts";

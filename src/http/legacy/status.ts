@@ -1,5 +1,6 @@
 /** GET /api/getStatus (http-api.md §6.1): a pure renderer; also the body of policy webhooks. */
 import type { StateDocument } from "../../state/types.ts";
+import { finiteOr as num } from "../../policy/numbers.ts";
 import { scheduleView } from "../../policy/schedule.ts";
 import { fmt2 } from "../fmt.ts";
 
@@ -28,12 +29,6 @@ export interface StatusInputs {
   settings: Readonly<Record<string, unknown>>;
   nowMs: number;
   local: LocalClock;
-}
-
-function num(v: unknown, fallback: number): number {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-  return fallback;
 }
 
 function ampsView(watts: number, vp: number): string | [string] {

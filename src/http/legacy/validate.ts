@@ -34,7 +34,10 @@ function numberInRange(body: Record<string, unknown>, f: string, min: number, ma
 }
 
 /** POST chargeNow (§7.1). */
-export function checkChargeNow(body: Record<string, unknown>, wiringMaxAll: number): Checked<{ rate: number; duration: number }> {
+export function checkChargeNow(
+  body: Record<string, unknown>,
+  wiringMaxAll: number,
+): Checked<{ rate: number; duration: number }> {
   const rate = integerInRange(body, "chargeNowRate", 1, wiringMaxAll);
   if (!rate.ok) return rate;
   const duration = integerInRange(body, "chargeNowDuration", 1, 31622400);
@@ -65,12 +68,16 @@ export function checkAddOffset(
   const unit = body.offsetUnit;
   if (absent(unit)) return fail("offsetUnit is required");
   if (unit !== "A" && unit !== "W") return fail('offsetUnit must be "A" or "W"');
-  if (!existing.includes(name) && existing.length >= 64) return fail("Too many consumption offsets (maximum 64)");
+  if (!existing.includes(name) && existing.length >= 64)
+    return fail("Too many consumption offsets (maximum 64)");
   return { ok: true, value: { name, value: value.value, unit } };
 }
 
 /** POST deleteConsumptionOffset (§7.6). */
-export function checkDeleteOffset(body: Record<string, unknown>, existing: readonly string[]): Checked<string> {
+export function checkDeleteOffset(
+  body: Record<string, unknown>,
+  existing: readonly string[],
+): Checked<string> {
   const name = body.offsetName;
   if (typeof name !== "string" || name === "") return fail("offsetName is required and must be a string");
   if (!existing.includes(name)) return fail("Offset not found", 404);
@@ -92,7 +99,10 @@ export function checkLatLon(body: Record<string, unknown>): Checked<{ lat: numbe
 }
 
 /** POST setPolicy (§7.12); `exists` tells whether a policy with that exact name exists. */
-export function checkSetPolicy(body: Record<string, unknown>, exists: (name: string) => boolean): Checked<string> {
+export function checkSetPolicy(
+  body: Record<string, unknown>,
+  exists: (name: string) => boolean,
+): Checked<string> {
   const p = body.policy;
   if (absent(p)) return fail("policy field is required");
   if (typeof p !== "string") return fail("policy must be a string");
@@ -114,7 +124,10 @@ export interface ScheduleSettings {
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
 /** POST setScheduledChargingSettings (§7.10): validated and converted to the settings patch. */
-export function checkSchedule(body: Record<string, unknown>, wiringMaxAll: number): Checked<ScheduleSettings> {
+export function checkSchedule(
+  body: Record<string, unknown>,
+  wiringMaxAll: number,
+): Checked<ScheduleSettings> {
   const bool = (f: string): Checked<boolean> => {
     const v = body[f];
     if (absent(v)) return { ok: true, value: false };
@@ -149,7 +162,8 @@ export function checkSchedule(body: Record<string, unknown>, wiringMaxAll: numbe
   if (!absent(body.flexBatterySize)) {
     const c = coerceNumber(body.flexBatterySize);
     if (!c.ok) return fail("flexBatterySize must be a number");
-    if (!(c.value > 0 && c.value <= 1000)) return fail("flexBatterySize must be greater than 0 and at most 1000");
+    if (!(c.value > 0 && c.value <= 1000))
+      return fail("flexBatterySize must be greater than 0 and at most 1000");
     battery = c.value;
   }
   if (enabled.value && start.value >= 0 && end.value >= 0 && start.value === end.value) {
@@ -170,7 +184,9 @@ export function checkSchedule(body: Record<string, unknown>, wiringMaxAll: numbe
 }
 
 /** A validated debug command (§7.13 checks 1–5; the caller does checks 6–10). */
-export type DebugCommand = { name: "GetFirmwareVersion"; twcId: number | null } | { name: "Custom"; payload: Uint8Array; twcId: number | null };
+export type DebugCommand =
+  | { name: "GetFirmwareVersion"; twcId: number | null }
+  | { name: "Custom"; payload: Uint8Array; twcId: number | null };
 
 /** POST sendDebugCommand checks 1–5 (§7.13). */
 export function checkDebugCommand(body: Record<string, unknown>): Checked<DebugCommand> {
@@ -180,15 +196,18 @@ export function checkDebugCommand(body: Record<string, unknown>): Checked<DebugC
   let payload: Uint8Array | null = null;
   if (name === "Custom") {
     const cc = body.customCommand;
-    if (typeof cc !== "string" || cc === "") return fail("customCommand is required when commandName is Custom");
+    if (typeof cc !== "string" || cc === "")
+      return fail("customCommand is required when commandName is Custom");
     const hex = cc.replace(/[ :]/g, "");
-    if (!/^([0-9a-fA-F]{2}){2,32}$/.test(hex)) return fail("customCommand must be hexadecimal bytes (2 to 32)");
+    if (!/^([0-9a-fA-F]{2}){2,32}$/.test(hex))
+      return fail("customCommand must be hexadecimal bytes (2 to 32)");
     payload = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
   }
   let twcId: number | null = null;
   if (!absent(body.twcID)) {
     const t = body.twcID;
-    if (typeof t !== "string" || !/^[0-9a-fA-F]{4}$/.test(t)) return fail("twcID must be 4 hexadecimal digits");
+    if (typeof t !== "string" || !/^[0-9a-fA-F]{4}$/.test(t))
+      return fail("twcID must be 4 hexadecimal digits");
     twcId = parseInt(t, 16);
   }
   return payload === null
@@ -197,9 +216,4 @@ export function checkDebugCommand(body: Record<string, unknown>): Checked<DebugC
 }
 
 /** True when a raw payload may disable or crash a TWC (twc-protocol.md §5.4). */
-export function isDangerousPayload(p: Uint8Array): boolean {
-  if (p.length >= 2 && p[0] === 0xfc && (p[1] === 0x19 || p[1] === 0x1a)) return true;
-  if (p.length >= 2 && p[0] === 0xfb && p[1] === 0xe8) return true;
-  if (p.length >= 7 && p[0] === 0xfb && p[1] === 0xe0 && p[6] === 0x02) return true;
-  return false;
-}
+export { isRefusedDebugPayload as isDangerousPayload } from "../../protocol/debug.ts";
