@@ -185,6 +185,7 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
     policy: () => policyListView(policies, engine.policy.latchMap(), clock.now() / 1000),
     activePolicyAction: () => policyAction(engine.policy.view()),
     settings: () => settings.get(),
+    consumptionOffsets: () => settings.offsetEntries(),
     wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
     config: () => o.raw,
     history: () => legacyHistory(recorder, clock.now()),

@@ -225,3 +225,37 @@ test("after a failure the next change retries after the normal debounce", async 
 test("compactTimestamp is YYYYMMDDHHMMSS in UTC", () => {
   assert.equal(compactTimestamp(Date.UTC(2026, 10, 23, 7, 8, 9)), "20261123070809");
 });
+
+test("consumption offsets keep insertion order in settings.json and across a reopen, integer-like names included", async () => {
+  await withDir(async (dir) => {
+    await mkdir(dir, { recursive: true });
+    // A file written by TWCManager (Python keeps dict order): "10" before "2", after "Zeta".
+    await writeFile(
+      join(dir, "settings.json"),
+      '{"consumptionOffset": {"Zeta": {"value": 1, "unit": "W"}, "10": {"value": 2, "unit": "A"}, "2": {"value": 3, "unit": "W"}}}',
+    );
+    const clock = new FakeClock();
+    const a = await SettingsStore.open({ dir, clock, logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    assert.deepEqual(a.offsetEntries().map(([n]) => n), ["Zeta", "10", "2"]);
+    // Replacing keeps the place, a new name goes last, a deleted one is gone.
+    const { "2": _gone, ...rest } = a.get().consumptionOffset;
+    a.update({ consumptionOffset: { ...rest, "10": { value: 5, unit: "A" }, "1": { value: 4, unit: "W" } } });
+    assert.deepEqual(a.offsetEntries().map(([n]) => n), ["Zeta", "10", "1"]);
+    await a.saveNow();
+    const text = await readFile(join(dir, "settings.json"), "utf8");
+    assert.ok(
+      text.includes(
+        '"consumptionOffset": {\n    "Zeta": {\n      "value": 1,\n      "unit": "W"\n    },\n    "10": {\n      "value": 5,\n      "unit": "A"\n    },\n    "1": {',
+      ),
+      text,
+    );
+    await a.close();
+    const b = await SettingsStore.open({ dir, clock, logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    assert.deepEqual(b.offsetEntries(), [
+      ["Zeta", { value: 1, unit: "W" }],
+      ["10", { value: 5, unit: "A" }],
+      ["1", { value: 4, unit: "W" }],
+    ]);
+    await b.close();
+  });
+});

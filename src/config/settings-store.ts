@@ -7,8 +7,10 @@ import { access, constants, copyFile, link, mkdir, open, readFile, rename, rm, s
 import { join } from "node:path";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
+import { OrderedObject, orderedStringify } from "../shared/ordered-json.ts";
+import { memberKeyOrder, orderedEntries } from "./json-key-order.ts";
 import { normaliseSettings } from "./settings-normalise.ts";
-import type { Settings } from "./settings-schema.ts";
+import type { ConsumptionOffset, Settings } from "./settings-schema.ts";
 
 /** The logging a store needs (a pino logger fits). */
 export interface StoreLogger {
@@ -37,7 +39,12 @@ export interface SettingsStoreEvents {
 }
 
 type ReadResult =
-  { kind: "missing" } | { kind: "ok"; value: Record<string, unknown> } | { kind: "corrupt"; reason: string };
+    | { kind: "missing" }
+  | { kind: "ok"; value: Record<string, unknown>; offsetOrder: string[] }
+  | { kind: "corrupt"; reason: string };
+
+/** The settings key whose member order is kept (http-api.md §6.6: insertion order). */
+const OFFSETS = "consumptionOffset";
 
 function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
@@ -57,10 +64,11 @@ async function readJsonObject(path: string): Promise<ReadResult> {
     });
   }
   try {
-    const v: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const v: unknown = JSON.parse(body);
     if (typeof v !== "object" || v === null || Array.isArray(v))
       return { kind: "corrupt", reason: "not a JSON object" };
-    return { kind: "ok", value: v as Record<string, unknown> };
+    return { kind: "ok", value: v as Record<string, unknown>, offsetOrder: memberKeyOrder(body, OFFSETS) };
   } catch (e) {
     return { kind: "corrupt", reason: e instanceof Error ? e.message : String(e) };
   }
@@ -113,6 +121,8 @@ export class SettingsStore {
   writeCount = 0;
 
   private current: Settings;
+  /** Names of settings.consumptionOffset in insertion order (JavaScript objects reorder integer-like keys). */
+  private offsetOrder: string[];
   private dirty = false;
   private timer: TimerHandle | null = null;
   /** True when the pending timer is the 60 s retry (a change replaces it with the 1 s debounce). */
@@ -130,9 +140,11 @@ export class SettingsStore {
     private readonly opts: SettingsStoreOptions,
     initial: Settings,
     recovery: { recovered: boolean; from: string | null; warnings: string[] },
+    offsetOrder: readonly string[],
   ) {
     this.path = join(dir, "settings.json");
     this.current = initial;
+    this.offsetOrder = orderedEntries(initial.consumptionOffset, offsetOrder).map(([name]) => name);
     this.recovered = recovery.recovered;
     this.recoveredFrom = recovery.from;
     this.loadWarnings = recovery.warnings;
@@ -155,11 +167,13 @@ export class SettingsStore {
     const path = join(dir, "settings.json");
     const warnings: string[] = [];
     let raw: Record<string, unknown> | undefined;
+    let offsetOrder: string[] = [];
     let recovered = false;
     let from: string | null = null;
     const main = await readJsonObject(path);
     if (main.kind === "ok") {
       raw = main.value;
+      offsetOrder = main.offsetOrder;
     } else if (main.kind === "corrupt") {
       recovered = true;
       const stamp = `${path}.corrupt-${compactTimestamp(clock.now())}`;
@@ -180,6 +194,7 @@ export class SettingsStore {
         const r = await readJsonObject(candidate);
         if (r.kind === "ok") {
           raw = r.value;
+          offsetOrder = r.offsetOrder;
           from = candidate;
           warnings.push(`settings recovered from ${candidate}`);
           break;
@@ -191,7 +206,7 @@ export class SettingsStore {
     warnings.push(...norm.warnings);
     for (const w of warnings)
       logger.warn({ module: "settings", code: recovered ? "SETTINGS_RECOVERED" : undefined }, w);
-    const store = new SettingsStore(dir, opts, norm.settings, { recovered, from, warnings });
+    const store = new SettingsStore(dir, opts, norm.settings, { recovered, from, warnings }, offsetOrder);
     if (recovered) store.markDirty();
     return store;
   }
@@ -199,6 +214,11 @@ export class SettingsStore {
   /** The current settings (do not mutate; use update). */
   get(): Readonly<Settings> {
     return this.current;
+  }
+
+  /** The named consumption offsets in insertion order (a replaced offset keeps its place). */
+  offsetEntries(): [string, ConsumptionOffset][] {
+    return orderedEntries(this.current.consumptionOffset, this.offsetOrder);
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -229,6 +249,8 @@ export class SettingsStore {
     }
     if (changed.length === 0) return;
     this.current = next as Settings;
+    // Kept names stay in place, new ones go last (in the order the patch lists them).
+    this.offsetOrder = orderedEntries(this.current.consumptionOffset, this.offsetOrder).map(([name]) => name);
     this.markDirty();
     this.emit("change", (cb) => cb(this.current, changed));
   }
@@ -297,7 +319,8 @@ export class SettingsStore {
   }
 
   private async writeOnce(): Promise<void> {
-    const content = `${JSON.stringify(this.current, null, 2)}\n`;
+    const doc = { ...this.current, [OFFSETS]: new OrderedObject(this.offsetEntries()) };
+    const content = `${orderedStringify(doc, 2)}\n`;
     this.dirty = false;
     try {
       await this.atomicWrite(content);

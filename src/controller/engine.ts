@@ -29,7 +29,7 @@ import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "./alerts.ts";
 import { BusController } from "./controller.ts";
 import type { BusIo, ControllerLogger } from "./controller-types.ts";
-import { computeOffer, othersCommittedAmps } from "./offer.ts";
+import { computeOffer, othersLoad } from "./offer.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
 import { projectChargers, type ElectricalView } from "./project-state.ts";
 import type { SlaveState } from "./slave-state.ts";
@@ -269,9 +269,10 @@ export class Engine {
       green: view.active?.green ?? false,
       numCharging: all.filter((x) => x.isCharging).length,
       allActualAmps: all.reduce((a, x) => a + x.reportedAmpsActual, 0),
-      // Safety beyond controller.md §7: count what drawing slaves were offered, not only their draw
-      // (docs/decisions.md), so two cars spiking together cannot overload the shared circuit.
-      othersCommittedAmps: othersCommittedAmps(all, slave.id),
+      // Safety beyond controller.md §7: count what drawing slaves were offered, not only their draw,
+      // and re-check unchanged offers (docs/decisions.md), so the shared circuit is not overloaded by
+      // cars spiking together or by offers made while no car drew.
+      ...othersLoad(all, slave.id),
       spikeAmps: this.controller.spikeAmps,
       minAmpsPerTWC: core.minAmpsPerTWC,
       wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,

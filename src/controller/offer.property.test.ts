@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 
 import { twcId } from "../protocol/frames.ts";
-import { computeOffer, othersCommittedAmps } from "./offer.ts";
+import { computeOffer, othersLoad } from "./offer.ts";
 import type { OfferContext, OfferResult } from "./offer.ts";
 import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
@@ -210,7 +210,7 @@ function run(impl: Impl, sc: Scenario): Violations {
       spikeAmpsProactively: cfg.P,
       spikeAmpsReactively: cfg.R,
       chargeRateControl: 1,
-      othersCommittedAmps: othersCommittedAmps(
+      ...othersLoad(
         sims.map((y) => y.s),
         s.id,
       ),
@@ -241,7 +241,8 @@ function run(impl: Impl, sc: Scenario): Violations {
       const others = Math.max(0, allActual - actual);
       const d1 = N > 0 && M / N > minOffer;
       const dampened = green && actual > 0;
-      const floor = Math.trunc(cfg.W - others) < minOffer;
+      // The §7 floor, with the others counted as the clamp counts them (max(actual, committed)).
+      const floor = Math.trunc(cfg.W - Math.max(others, ctx.othersCommittedAmps ?? 0)) < minOffer;
       const held = o === prevOffered;
       if (o < minTwc || !(d1 || dampened || floor || held)) {
         v[4].push(`${at}: offered ${o} with minOffer ${minOffer}, TWC minimum ${minTwc}`);
@@ -289,9 +290,17 @@ const noTwcClamp: Impl = (s, ctx) => {
   const o = Number.isFinite(r.desired) ? Math.max(0, Math.trunc(r.desired)) : 0;
   return { ...r, offered: o, slave: { ...r.slave, lastAmpsOffered: o } };
 };
-/** The shared-wiring clamp as the spec text has it: other slaves count with their actual draw only. */
-const actualOnlyClamp: Impl = (s, ctx) => {
-  const { othersCommittedAmps: _ignored, ...rest } = ctx;
+/**
+ * The shared-wiring clamp as the spec text has it: other slaves count with their actual draw only,
+ * and an unchanged offer is not re-checked.
+ */
+const specTextClamp: Impl = (s, ctx) => {
+  const { othersCommittedAmps: _committed, othersOfferedAmps: _offered, ...rest } = ctx;
+  return computeOffer(s, rest);
+};
+/** Counts the others' offers but never re-checks an unchanged offer (§7 "nothing is re-checked"). */
+const noRecheck: Impl = (s, ctx) => {
+  const { othersOfferedAmps: _offered, ...rest } = ctx;
   return computeOffer(s, rest);
 };
 /** No shared-wiring clamp and no budget cap (the shared limit is effectively huge). */
@@ -331,7 +340,21 @@ void describe("offer algorithm properties", () => {
     assert.ok(catches(noTwcClamp, 1), "(1) catches a missing per-TWC clamp");
     assert.ok(catches(fractional, 2), "(2) catches fractional offers");
     assert.ok(catches(noSharedClamp, 3), "(3) catches a missing shared-wiring clamp");
-    assert.ok(catches(actualOnlyClamp, 3), "(3) catches concurrent spikes overloading the shared circuit");
+    assert.ok(catches(specTextClamp, 3), "(3) catches concurrent spikes overloading the shared circuit");
     assert.ok(catches(belowMin, 4), "(4) catches offers below the minimum");
+  });
+
+  void it("regression: cars rescued by flex to the minimum on a small shared circuit are re-clamped", () => {
+    // Found by a CI run: 3 A shared, two three-phase TWCs (minimum 1 A), minAmpsPerTWC 3, budget 0 and
+    // 12 A of flex. Both are offered 3 A while idle and keep it unchanged, so without the re-check of
+    // unchanged offers both cars draw 3 A on the 3 A circuit for as long as they charge.
+    const twc = { rating: 6, version: 1, threePhase: true, cutS2: false, plugged: true, deficit: 0 } as const;
+    const sc: Scenario = {
+      cfg: { W: 3, perTwc: 3, minAmpsPerTWC: 3, startStopDelay: 0, useFlex: true, P: false, R: false, slaves: [twc, twc] },
+      chaos: [],
+      stable: { budget: 0, flex: 12, green: false, dts: Array.from({ length: 40 }, () => 1) },
+    };
+    assert.deepEqual(run(computeOffer, sc)[3], []);
+    assert.notDeepEqual(run(noRecheck, sc)[3], [], "without the re-check the overload persists");
   });
 });

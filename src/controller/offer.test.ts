@@ -6,7 +6,7 @@ import {
   commandBlock,
   computeOffer,
   effectiveBudget,
-  othersCommittedAmps,
+  othersLoad,
   setLastAmpsOffered,
 } from "./offer.ts";
 import type { OfferContext } from "./offer.ts";
@@ -130,9 +130,12 @@ function heartbeat(
     chargeRateControl: 1,
   };
   if (cfg.committed === true) {
-    ctx.othersCommittedAmps = othersCommittedAmps(
-      all.map((y) => y.s),
-      x.s.id,
+    Object.assign(
+      ctx,
+      othersLoad(
+        all.map((y) => y.s),
+        x.s.id,
+      ),
     );
   }
   const r = computeOffer(x.s, ctx);
@@ -256,8 +259,10 @@ for (const committed of [false, true])
         [1, 32],
         [2, 32],
         [3, 32],
-        [4, 32],
-        [6, 32],
+        // The product re-checks unchanged offers against the shared limit (docs/decisions.md): b's held
+        // 32 A is cut to 8 A as soon as a draws, at t=4 instead of t=8.
+        [4, committed ? 8 : 32],
+        [6, committed ? 8 : 32],
         [8, 8],
         [20, 8],
         [21, 20],
@@ -276,7 +281,7 @@ for (const committed of [false, true])
           assert.equal(r.block, blk("09", "07D0"), "spike cut by shared wiring to trunc(40 − 19.7)");
         }
       }
-      // Between t=2 and t=8 both slaves hold 32 A although only 40 A exist (S-3 a, b).
+      // Between t=2 and t=8 (t=4 with the re-check) both slaves hold 32 A although only 40 A exist (S-3 a, b).
     });
   });
 
@@ -531,13 +536,16 @@ void describe("computeOffer paths (§6, §9)", () => {
   });
 });
 
-void describe("othersCommittedAmps", () => {
+void describe("othersLoad", () => {
   void it("counts drawing slaves with max(actual, offered) and idle ones with their actual draw", () => {
     const self = slaveOf({ reportedAmpsActual: 30, lastAmpsOffered: 32 });
     const drawing = { ...slaveOf({ reportedAmpsActual: 7.7, lastAmpsOffered: 21 }), id: twcId(0xbbbb) };
     const idle = { ...slaveOf({ reportedAmpsActual: 0.25, lastAmpsOffered: 32 }), id: twcId(0xcccc) };
     const over = { ...slaveOf({ reportedAmpsActual: 12, lastAmpsOffered: 8 }), id: twcId(0xdddd) };
-    assert.equal(othersCommittedAmps([self, drawing, idle, over], self.id), 21 + 0.25 + 12);
-    assert.equal(othersCommittedAmps([self], self.id), 0);
+    assert.deepEqual(othersLoad([self, drawing, idle, over], self.id), {
+      othersCommittedAmps: 21 + 0.25 + 12,
+      othersOfferedAmps: 21 + 8,
+    });
+    assert.deepEqual(othersLoad([self], self.id), { othersCommittedAmps: 0, othersOfferedAmps: 0 });
   });
 });

@@ -9,6 +9,9 @@
  * - the budget is clamped to 0…wiringMaxAmpsAllTWCs (§4 already guarantees this for real inputs);
  * - the shared-wiring floor (§7 step 2) never *raises* an offer (a stop stays a stop), and with
  *   `othersCommittedAmps` it counts drawing slaves with max(actual, offered);
+ * - with `othersOfferedAmps`, an unchanged offer is re-clamped when it and the offers to the other
+ *   drawing slaves sum above wiringMaxAmpsAllTWCs (otherwise offers made while no car drew, or rescued
+ *   by flex to the minimum, could overload the shared circuit for as long as the cars charge);
  * - the per-TWC clamp is applied on every call (also when §7 "re-checks nothing"), uses
  *   min(wiringMaxAmps, rating), and a cap below `minOffer` means the slave is offered 0 (S-1, S-6);
  * - `minOffer` is rounded up to whole amps, and a spike (or spike − 2) never goes below it (S-6);
@@ -48,11 +51,16 @@ export interface OfferContext {
   chargeRateControl: 1 | 2 | 3;
   /**
    * Load of the *other* slaves as seen by the shared-wiring clamp (§7 step 2), from
-   * `othersCommittedAmps()`: a drawing slave counts with max(actual, offered). When absent the clamp
+   * `othersLoad()`: a drawing slave counts with max(actual, offered). When absent the clamp
    * uses their actual draw only (the spec text), which lets two slaves spike at the same time and
    * overload the shared circuit periodically (found by offer.property.test.ts).
    */
   othersCommittedAmps?: number;
+  /**
+   * Σ lastAmpsOffered of the *other* slaves drawing ≥ 1 A, from `othersLoad()`. When present, §7's
+   * "nothing is re-checked" for an unchanged offer becomes a re-check against the shared limit.
+   */
+  othersOfferedAmps?: number;
 }
 
 /** The decision for one slave heartbeat. */
@@ -93,18 +101,25 @@ export function perTwcCap(slave: SlaveState): number {
 }
 
 /**
- * Σ over the slaves other than `selfId` of their load for the shared-wiring clamp: a slave drawing
+ * The load of the slaves other than `selfId` for the shared-wiring clamp. Committed: a slave drawing
  * ≥ 1 A counts with max(reportedAmpsActual, lastAmpsOffered) (its car will follow the offer), an idle
- * one with its actual draw (S-3 a: idle slaves may all hold the whole budget).
+ * one with its actual draw (S-3 a: idle slaves may all hold the whole budget). Offered: Σ
+ * lastAmpsOffered of the drawing ones.
  */
-export function othersCommittedAmps(slaves: readonly SlaveState[], selfId: SlaveState["id"]): number {
-  let sum = 0;
+export function othersLoad(
+  slaves: readonly SlaveState[],
+  selfId: SlaveState["id"],
+): { othersCommittedAmps: number; othersOfferedAmps: number } {
+  let committed = 0;
+  let offered = 0;
   for (const y of slaves) {
     if (y.id === selfId) continue;
     const a = Number.isFinite(y.reportedAmpsActual) ? Math.max(0, y.reportedAmpsActual) : 0;
-    sum += a >= 1 ? Math.max(a, Number.isFinite(y.lastAmpsOffered) ? y.lastAmpsOffered : 0) : a;
+    const o = Number.isFinite(y.lastAmpsOffered) ? Math.max(0, y.lastAmpsOffered) : 0;
+    committed += a >= 1 ? Math.max(a, o) : a;
+    if (a >= 1) offered += o;
   }
-  return sum;
+  return { othersCommittedAmps: committed, othersOfferedAmps: offered };
 }
 
 /** §4: effective budget M from the requested budget and the limit; NaN anywhere or ≤ 0 → 0. */
@@ -119,8 +134,10 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   const logs: DecisionLog[] = [];
   const prev = slave.lastAmpsOffered;
   let amps = desired;
-  if (desired !== prev) {
-    const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+  const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+  const offeredOthers = ctx.othersOfferedAmps;
+  const recheck = offeredOthers !== undefined && !(finiteOr(offeredOthers, Infinity) + amps <= wiringAll);
+  if (desired !== prev || recheck) {
     // Unknown readings count as a full circuit: only the TWC minimum can be offered.
     const actualOthers = finiteOr(ctx.allActualAmps - slave.reportedAmpsActual, wiringAll);
     const committed = ctx.othersCommittedAmps;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chargeTime, fmt2, round2 } from "./fmt.ts";
-import { OrderedObject, orderedStringify } from "./ordered-json.ts";
+import { OrderedObject, orderedStringify } from "../shared/ordered-json.ts";
 
 test("fmt2 follows printf %.2f: exact ties to even, never -0.00", () => {
   const cases: [number, string][] = [

@@ -298,9 +298,6 @@ describe("§7.5 addConsumptionOffset", () => {
 
   test(
     "getConsumptionOffsets keeps insertion order for integer-like names (§6.6)",
-    {
-      todo: "settings.consumptionOffset is a plain object (commands.ts addOffset, settings.json JSON.parse): JS orders integer-like keys first",
-    },
     async () => {
       for (const name of Object.keys(h.product.settings.get().consumptionOffset))
         await post("deleteConsumptionOffset", { offsetName: name });

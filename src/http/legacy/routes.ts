@@ -8,7 +8,7 @@ import { isTwcError } from "../../shared/errors.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
 import { memoLast } from "../memo.ts";
-import { OrderedObject, orderedStringify } from "../ordered-json.ts";
+import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 import { systemClock } from "../../shared/clock.ts";
 import { renderConfig } from "./config.ts";
 import { legacyHistory, type LegacyHistoryEntry } from "./history.ts";
@@ -37,8 +37,10 @@ export interface LegacyViews {
   policy(): Record<string, unknown>[];
   /** The getActivePolicyAction scalar. */
   activePolicyAction(): 1 | 2 | 3 | null;
-  /** Settings (for offsets and custom-key counting). */
+  /** Settings (for custom-key counting and /api/v2/settings). */
   settings(): Readonly<Record<string, unknown>>;
+  /** The named consumption offsets in insertion order (http-api.md §6.6). */
+  consumptionOffsets(): readonly (readonly [string, { value: number; unit: string }])[];
   /** config.wiringMaxAmpsAllTWCs. */
   wiringMaxAmpsAllTWCs: number;
   /** config.json as loaded, before redaction (getConfig; absent: `{}`). */
@@ -104,9 +106,8 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
   app.get("/api/getHistory", async (_q, reply) => json(reply, 200, views.history?.() ?? legacyHistory(null, systemClock.now())));
   app.get("/api/getActivePolicyAction", async (_q, reply) => json(reply, 200, JSON.stringify(views.activePolicyAction())));
   app.get("/api/getConsumptionOffsets", async (_q, reply) => {
-    const o = views.settings().consumptionOffset;
-    const entries = typeof o === "object" && o !== null ? Object.entries(o as Record<string, { value: number; unit: string }>) : [];
-    return json(reply, 200, orderedStringify(new OrderedObject(entries.map(([k, v]) => [k, { value: v.value, unit: v.unit }]))));
+    const entries = views.consumptionOffsets().map(([k, v]) => [k, { value: v.value, unit: v.unit }] as const);
+    return json(reply, 200, orderedStringify(new OrderedObject(entries)));
   });
   // Our extension for the web UI: the typed settings (secrets and upstream vehicle tokens left out).
   app.get("/api/v2/settings", async (_q, reply) => {
@@ -115,7 +116,9 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
       if (k.startsWith("carApi") || k === "history") continue;
       Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
-    return json(reply, 200, { settings: redactSecrets(out) });
+    const redacted = redactSecrets(out) as Record<string, unknown>;
+    if (Object.hasOwn(redacted, "consumptionOffset")) redacted.consumptionOffset = new OrderedObject(views.consumptionOffsets());
+    return json(reply, 200, orderedStringify({ settings: redacted }));
   });
   app.get("/api/getLastTWCResponse", async (_q, reply) => {
     const r = commands.lastTwcResponse();

@@ -1,7 +1,7 @@
 /** GET /api/getSlaveTWCs (http-api.md §6.2): a pure renderer of the state document. */
 import type { StateDocument } from "../../state/types.ts";
 import { chargeTime, round2 } from "../fmt.ts";
-import { OrderedObject, orderedStringify } from "../ordered-json.ts";
+import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 
 function ageSeconds(iso: string | null, nowMs: number): number {
   if (iso === null) return 0;

@@ -45,6 +45,7 @@ const views: LegacyViews = {
   policy: () => [],
   activePolicyAction: () => null,
   settings: () => ({}),
+  consumptionOffsets: () => [],
   wiringMaxAmpsAllTWCs: 32,
 };
 

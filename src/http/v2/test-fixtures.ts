@@ -79,6 +79,7 @@ export function v2App(o: V2AppOptions): { app: FastifyInstance; store: StateStor
     policy: () => [],
     activePolicyAction: () => null,
     settings: () => ({}),
+    consumptionOffsets: () => [],
     wiringMaxAmpsAllTWCs: 32,
     ...o.views,
   };
