@@ -2,7 +2,7 @@
  * createApp(deps) builds the fastify instance of the HTTP Control module (design.md §12). It never
  * listens; http/server.ts does. Every response is complete and well-formed (http-api.md §2.2, §4).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { isTwcError } from "../shared/errors.ts";
@@ -70,7 +70,7 @@ export function createApp(deps: HttpDeps): FastifyInstance {
   let notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) => reply;
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: true },
     bodyLimit: deps.maxBodyBytes ?? 65536,
     return503OnClosing: false, // installShutdownAnswer: the same 503, with our JSON error body

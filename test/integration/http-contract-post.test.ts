@@ -304,7 +304,12 @@ describe("§7.5 addConsumptionOffset", () => {
       for (const name of ["Zeta", "10", "2"])
         await post("addConsumptionOffset", { offsetName: name, offsetValue: 1, offsetUnit: "W" });
       const text = await (await fetch(h.url("/api/getConsumptionOffsets"))).text();
+      const v2 = await (await fetch(h.url("/api/v2/settings"))).text();
       for (const name of ["Zeta", "10", "2"]) await post("deleteConsumptionOffset", { offsetName: name });
+      assert.ok(
+        v2.includes('"consumptionOffset":{"Zeta":{"value":1,"unit":"W"},"10":{"value":1,"unit":"W"},"2":{"value":1,"unit":"W"}}'),
+        v2,
+      );
       assert.equal(
         text,
         '{"Zeta":{"value":1,"unit":"W"},"10":{"value":1,"unit":"W"},"2":{"value":1,"unit":"W"}}',
