@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { systemClock } from "../../shared/clock.ts";
 import type { HttpDeps } from "../app.ts";
+import { memoLast } from "../memo.ts";
 import { countRequests, renderMetrics } from "../metrics.ts";
 import { SseHub } from "./events.ts";
 import { historyDoc, queryInt, sessionsDoc } from "./history.ts";
@@ -37,7 +38,11 @@ export function registerV2(app: FastifyInstance, deps: HttpDeps): V2Handle {
     done();
   });
 
-  app.get("/api/v2/state", async (_q, reply) => json(reply, 200, deps.state.snapshot));
+  // The store replaces its document on every change, so the JSON text is cached per snapshot.
+  const stateJson = memoLast((doc: unknown) => JSON.stringify(doc));
+  app.get("/api/v2/state", async (_q, reply) =>
+    reply.code(200).type(JSON_TYPE).send(stateJson(deps.state.snapshot)),
+  );
   app.get("/api/v2/events", (request, reply) => {
     hub.handle(request, reply);
   });
