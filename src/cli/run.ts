@@ -180,7 +180,11 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
           local: toLocalTime(clock.now()),
         }),
     ),
-    slaveTWCs: () => renderSlaveTWCs(engine.state.snapshot, clock.now()),
+    // Its ages are shown to 0.01 s, so one rendering serves every request of the same 10 ms.
+    slaveTWCs: memoByInputs(
+      () => [engine.state.snapshot, Math.floor(clock.now() / 10)],
+      () => renderSlaveTWCs(engine.state.snapshot, clock.now()),
+    ),
     uuid: () => nodeId,
     policy: () => policyListView(policies, engine.policy.latchMap(), clock.now() / 1000),
     activePolicyAction: () => policyAction(engine.policy.view()),
