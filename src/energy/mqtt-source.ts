@@ -2,10 +2,10 @@
  * MQTT energy source (our extension): subscribes to `generationTopic` and `consumptionTopic` on a broker
  * and parses payloads like the URL source (`2500`, `1.2kW`), also JSON numbers and `{"value": n}`.
  * A reading exists once every configured topic has delivered; its `at` is the arrival time of the latest
- * message. MQTT.js reconnects on its own (`reconnectPeriod`); errors are logged, never thrown.
+ * message. MQTT.js reconnects on its own (`reconnectPeriod`); errors are logged, never thrown. MQTT.js
+ * is loaded when the source starts, so installations without MQTT do not pay its memory.
  */
-import { connect } from "mqtt";
-import type { MqttClient } from "mqtt";
+import type { MqttClient, connect as mqttConnect } from "mqtt";
 import { parsePowerPayload } from "./parse.ts";
 import type { EnergySource, Reading, SourceDeps } from "./source.ts";
 import { Listeners, WarnThrottle, errorMessage } from "./source.ts";
@@ -38,6 +38,9 @@ export function brokerUrl(cfg: Pick<MqttSourceConfig, "brokerIP" | "brokerPort">
 export class MqttEnergySource implements EnergySource {
   readonly name = "MQTT" as const;
   private client: MqttClient | null = null;
+  /** Loading MQTT.js (start() → connected client), null once done. */
+  private loading: Promise<void> | null = null;
+  private stopped = false;
   private reading: Reading | null = null;
   private error: string | null = null;
   private generationW: number | null = null;
@@ -58,13 +61,27 @@ export class MqttEnergySource implements EnergySource {
   }
 
   start(): void {
-    if (this.client) return;
+    if (this.client || this.loading) return;
     const topics = [this.genTopic, this.consTopic].filter((t) => t !== "");
     if (topics.length === 0) {
       this.error = "no generationTopic or consumptionTopic configured";
       this.deps.logger.warn({ source: this.name }, "MQTT energy source: no topics configured");
       return;
     }
+    this.stopped = false;
+    this.loading = import("mqtt").then(
+      ({ connect }) => {
+        this.loading = null;
+        if (!this.stopped) this.connect(connect, topics);
+      },
+      (err: unknown) => {
+        this.loading = null;
+        this.fail(`cannot load MQTT.js: ${errorMessage(err)}`);
+      },
+    );
+  }
+
+  private connect(connect: typeof mqttConnect, topics: string[]): void {
     const url = brokerUrl(this.cfg);
     try {
       const client = connect(url, {
@@ -94,6 +111,8 @@ export class MqttEnergySource implements EnergySource {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.loading) await this.loading;
     const client = this.client;
     this.client = null;
     if (!client) return;

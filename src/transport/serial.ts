@@ -3,7 +3,6 @@
  * control, `serialport` 13. The port list is never enumerated (SerialPort.list() is not called: it is not
  * needed and fails in containers). Buffers are converted to plain Uint8Arrays at this boundary.
  */
-import { SerialPort } from "serialport";
 import { TwcError } from "../shared/errors.ts";
 import type { BusBinding, BusPort, BusPortEvents } from "./port.ts";
 
@@ -27,11 +26,15 @@ export interface SerialStreamLike {
 }
 
 /** Creates the (not yet opened) serialport stream; replaceable in tests. */
-export type SerialStreamFactory = (opts: SerialBindingOptions) => SerialStreamLike;
+export type SerialStreamFactory = (opts: SerialBindingOptions) => SerialStreamLike | Promise<SerialStreamLike>;
 
-/** The real factory: 8 data bits, no parity, 1 stop bit, no hardware or software flow control. */
-export const realSerialStream: SerialStreamFactory = ({ path, baud }) =>
-  new SerialPort({
+/**
+ * The real factory: 8 data bits, no parity, 1 stop bit, no hardware or software flow control.
+ * `serialport` is loaded on first use, so the demo and TCP setups do not pay its memory.
+ */
+export const realSerialStream: SerialStreamFactory = async ({ path, baud }) => {
+  const { SerialPort } = await import("serialport");
+  return new SerialPort({
     path,
     baudRate: baud,
     dataBits: 8,
@@ -43,6 +46,7 @@ export const realSerialStream: SerialStreamFactory = ({ path, baud }) =>
     xany: false,
     autoOpen: false,
   });
+};
 
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -56,28 +60,25 @@ export function createSerialBinding(
   return {
     interfaceName: "RS485",
     endpoint: opts.path,
-    open(): Promise<BusPort> {
+    async open(): Promise<BusPort> {
+      const failure = (err: unknown): TwcError =>
+        new TwcError({
+          code: "TRANSPORT_OPEN_FAILED",
+          message: `cannot open serial port ${opts.path}: ${reasonOf(err)}`,
+          context: { path: opts.path, reason: reasonOf(err) },
+          cause: err,
+        });
+      let stream: SerialStreamLike;
+      try {
+        stream = await factory(opts);
+      } catch (err) {
+        throw failure(err); // invalid options throw synchronously in the SerialPort constructor
+      }
       return new Promise<BusPort>((resolve, reject) => {
-        const fail = (err: unknown): void =>
-          reject(
-            new TwcError({
-              code: "TRANSPORT_OPEN_FAILED",
-              message: `cannot open serial port ${opts.path}: ${reasonOf(err)}`,
-              context: { path: opts.path, reason: reasonOf(err) },
-              cause: err,
-            }),
-          );
-        let stream: SerialStreamLike;
-        try {
-          stream = factory(opts);
-        } catch (err) {
-          fail(err); // invalid options throw synchronously in the SerialPort constructor
-          return;
-        }
         // Attach the listeners before opening so no early byte or error is lost.
         const port = new SerialBusPort(stream, opts.path);
         stream.open((err) => {
-          if (err) fail(err);
+          if (err) reject(failure(err));
           else resolve(port);
         });
       });
