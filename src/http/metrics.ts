@@ -242,7 +242,7 @@ export function renderMetrics(m: MetricsInput): string {
 /** Counts requests by method, route pattern and status (an onResponse hook on `app`). */
 export function countRequests(app: FastifyInstance): Map<string, number> {
   const counts = new Map<string, number>();
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     // No matched route: a known path answered 405/OPTIONS by the not-found handler counts under its
     // path (every such route is static); anything else is "unmatched".
     const route =
@@ -252,6 +252,7 @@ export function countRequests(app: FastifyInstance): Map<string, number> {
         : "unmatched");
     const key = `${request.method}\u0000${route}\u0000${reply.statusCode}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    done();
   });
   return counts;
 }

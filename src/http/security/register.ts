@@ -76,12 +76,16 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
   const auth = authEnabled(authConfig) ? new Authenticator(authConfig, opts.clock ?? systemClock) : null;
   const protectReads = authConfig?.protectReads === true;
 
-  app.addHook("onRequest", async (request, reply) => {
-    if (hostAllowed(request.headers.host, allowedHosts)) return;
-    request.log.info({ code: "HTTP_FORBIDDEN", host: request.headers.host ?? null }, "Host not allowed");
-    if (isApiOrMetrics(pathOf(request.url))) return jsonError(reply, 403, "Host not allowed");
-    return sendHtml(reply, 403, simplePage("Host not allowed", "<h1>Host not allowed</h1>"));
-  });
+  // Callback hooks (not async) where nothing is awaited: one promise less per request
+  // (docs/performance.md). A hook that answers does not call done().
+  if (allowedHosts.length > 0) {
+    app.addHook("onRequest", (request, reply, done) => {
+      if (hostAllowed(request.headers.host, allowedHosts)) return done();
+      request.log.info({ code: "HTTP_FORBIDDEN", host: request.headers.host ?? null }, "Host not allowed");
+      if (isApiOrMetrics(pathOf(request.url))) jsonError(reply, 403, "Host not allowed");
+      else sendHtml(reply, 403, simplePage("Host not allowed", "<h1>Host not allowed</h1>"));
+    });
+  }
 
   if (auth) {
     app.addHook("onRequest", async (request, reply) => {
@@ -131,18 +135,18 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
     });
   }
 
-  app.addHook("onRequest", async (request, reply) => {
-    if (lookupFailed(request)) return;
+  app.addHook("onRequest", (request, reply, done) => {
+    if (lookupFailed(request)) return done();
     const ok = originAllowed(
       { method: request.method, origin: request.headers.origin, host: request.headers.host, tls: opts.tls },
       allowedOrigins,
     );
-    if (ok) return;
+    if (ok) return done();
     request.log.info(
       { code: "HTTP_FORBIDDEN", origin: request.headers.origin ?? null },
       "cross-origin request refused",
     );
-    return jsonError(reply, 403, "Cross-origin request refused");
+    jsonError(reply, 403, "Cross-origin request refused");
   });
 
   if (auth?.hasLogin) registerLoginRoutes(app, auth, opts.tls);
