@@ -75,6 +75,7 @@ export class GraphsPage extends LightElement {
     state: { attribute: false },
     hours: { state: true },
     points: { state: true },
+    pointsHours: { state: true },
     sessions: { state: true },
     error: { state: true },
     sessionsError: { state: true },
@@ -82,6 +83,8 @@ export class GraphsPage extends LightElement {
   declare state: StateDocument | null;
   declare hours: number;
   declare points: Point[] | null;
+  /** The period `points` cover; differs from `hours` while a newly chosen period loads. */
+  declare pointsHours: number;
   declare sessions: Session[] | null;
   declare error: string | null;
   declare sessionsError: string | null;
@@ -93,6 +96,7 @@ export class GraphsPage extends LightElement {
     this.state = null;
     this.hours = 24;
     this.points = null;
+    this.pointsHours = 24;
     this.sessions = null;
     this.error = null;
     this.sessionsError = null;
@@ -112,13 +116,16 @@ export class GraphsPage extends LightElement {
 
   private async loadHistory(): Promise<void> {
     this.error = null;
-    const r = await getJson(`/api/v2/history?hours=${this.hours}`);
+    const hours = this.hours;
+    const r = await getJson(`/api/v2/history?hours=${hours}`);
+    if (hours !== this.hours) return; // another period was chosen meanwhile: its answer counts
     const pts = r.ok ? asPoints(r.data) : null;
     if (!pts) {
       this.error = r.ok ? "The history could not be read." : r.error;
       return;
     }
     this.points = pts;
+    this.pointsHours = hours;
   }
 
   private async loadSessions(): Promise<void> {
@@ -133,7 +140,7 @@ export class GraphsPage extends LightElement {
     if (!host || !pts) return;
     this.chart ??= new PowerChart(host);
     const last = pts.at(-1);
-    const key = `${this.hours}:${pts.length}:${last?.t ?? ""}:${last?.chargerW ?? 0}`;
+    const key = `${this.pointsHours}:${pts.length}:${last?.t ?? ""}:${last?.chargerW ?? 0}`;
     if (key === this.chartKey) return;
     this.chartKey = key;
     const series: PowerSeries = {
@@ -153,7 +160,7 @@ export class GraphsPage extends LightElement {
   private exportHistory(): void {
     const rows = (this.points ?? []).map((p) => [p.t, p.chargerW, p.generationW, p.consumptionW]);
     downloadText(
-      `twcmanager-power-${this.hours}h.csv`,
+      `twcmanager-power-${this.pointsHours}h.csv`,
       toCsv(["time", "charger_W", "generation_W", "consumption_W"], rows),
     );
   }
@@ -225,7 +232,12 @@ export class GraphsPage extends LightElement {
             zoom, double-click to reset.
           </p>
           <div class="actions">
-            <button type="button" class="btn" ?disabled=${!this.points} @click=${() => this.exportHistory()}>
+            <button
+              type="button"
+              class="btn"
+              ?disabled=${!this.points || this.pointsHours !== this.hours}
+              @click=${() => this.exportHistory()}
+            >
               Download CSV
             </button>
           </div>
