@@ -144,7 +144,7 @@ export class SettingsStore {
   ) {
     this.path = join(dir, "settings.json");
     this.current = initial;
-    this.offsetOrder = orderedEntries(initial.consumptionOffset, offsetOrder).map(([name]) => name);
+    this.offsetOrder = [...offsetOrder];
     this.recovered = recovery.recovered;
     this.recoveredFrom = recovery.from;
     this.loadWarnings = recovery.warnings;
@@ -250,7 +250,7 @@ export class SettingsStore {
     if (changed.length === 0) return;
     this.current = next as Settings;
     // Kept names stay in place, new ones go last (in the order the patch lists them).
-    this.offsetOrder = orderedEntries(this.current.consumptionOffset, this.offsetOrder).map(([name]) => name);
+    if (changed.includes(OFFSETS)) this.offsetOrder = this.offsetEntries().map(([name]) => name);
     this.markDirty();
     this.emit("change", (cb) => cb(this.current, changed));
   }

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { symlinkSync } from "node:fs";
-import { connect } from "node:net";
+import { rawRequest } from "./raw-request.test-helper.ts";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import fc from "fast-check";
@@ -120,15 +120,7 @@ describe("traversal and listing probes", () => {
     await app.listen({ port: 0, host: "127.0.0.1" });
     const port = (app.server.address() as { port: number }).port;
     const raw = (target: string): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const socket = connect(port, "127.0.0.1");
-        let data = "";
-        socket.setEncoding("latin1");
-        socket.on("data", (d: string) => (data += d));
-        socket.on("end", () => resolve(data));
-        socket.on("error", reject);
-        socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-      });
+      rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     for (const target of [
       ...PROBES,
       "/static/..\\secret.json",

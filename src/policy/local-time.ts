@@ -26,14 +26,8 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
   return f;
 }
 
-interface WallClock {
-  year: number;
-  mon: number;
-  mday: number;
-  hour: number;
-  min: number;
-  sec: number;
-}
+/** The fields Intl gives directly; wday, yday and isdst are derived from them. */
+type WallClock = Pick<LocalTime, "year" | "mon" | "mday" | "hour" | "min" | "sec">;
 
 /** Recent results by zone and whole second: Intl formatting is slow and the same second is converted often. */
 const recent = new Map<string, Readonly<WallClock>>();

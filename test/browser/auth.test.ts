@@ -1,41 +1,30 @@
 /** With a username and password configured (protectReads), pages require login and the login works. */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
 import {
   inPage,
-  launchBrowser,
   openPage,
   screenshot,
   skipReason,
   startInstance,
+  useInstanceAndBrowser,
   waitFor,
   waitForText,
   type AuthOptions,
-  type Instance,
 } from "./helpers.ts";
 
 const AUTH: AuthOptions = { username: "admin", password: "correct horse battery", protectReads: true };
 
 describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
-  let inst: Instance;
-  let browser: Browser;
-  before(async () => {
-    inst = await startInstance(AUTH);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await inst?.dispose();
-  });
+  const f = useInstanceAndBrowser(AUTH);
 
   test("a page redirects to the login form; wrong then right password; the UI then works", async () => {
-    const g = await openPage(browser, inst.origin, "phone");
+    const g = await openPage(f.browser, f.inst.origin, "phone");
     try {
-      const unauth = await fetch(`${inst.origin}/api/v2/state`);
+      const unauth = await fetch(`${f.inst.origin}/api/v2/state`);
       assert.equal(unauth.status, 401, "reads are protected");
 
-      await g.page.goto(`${inst.origin}/schedule`);
+      await g.page.goto(`${f.inst.origin}/schedule`);
       assert.equal(new URL(g.page.url()).pathname, "/login");
       assert.equal(new URL(g.page.url()).searchParams.get("next"), "/schedule");
       assert.equal(
@@ -54,7 +43,7 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByLabel("Username").fill("admin");
       await g.page.getByLabel("Password").fill(AUTH.password);
       await g.page.getByRole("button", { name: "Sign in" }).click();
-      await g.page.waitForURL(`${inst.origin}/schedule`);
+      await g.page.waitForURL(`${f.inst.origin}/schedule`);
       await g.page.getByRole("heading", { name: "Schedule", level: 1 }).waitFor();
       await waitForText(g.page, "twc-app .conn", /Live/);
 
@@ -75,7 +64,7 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
 
   test("without a session, a control answers 'Authentication required' with a sign-in link", async () => {
     const open = await startInstance({ ...AUTH, protectReads: false });
-    const g = await openPage(browser, open.origin, "desktop");
+    const g = await openPage(f.browser, open.origin, "desktop");
     try {
       await g.page.goto(`${open.origin}/`);
       await waitForText(g.page, "twc-app .conn", /Live/);

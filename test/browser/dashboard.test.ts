@@ -1,40 +1,28 @@
 /** Dashboard in a real browser against a real instance: chargers, live updates, Charge Now, Start/Stop dialog. */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
 import {
   ampsIn,
   inPage,
-  launchBrowser,
   openPage,
   post,
   screenshot,
   skipReason,
-  startInstance,
   state,
+  useInstanceAndBrowser,
   waitFor,
   waitForText,
-  type Instance,
 } from "./helpers.ts";
 
 const card = (id: string): string => `twc-charger-card article[data-twcid="${id}"]`;
 
 describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
-  let inst: Instance;
-  let browser: Browser;
-  before(async () => {
-    inst = await startInstance();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await inst?.dispose();
-  });
+  const f = useInstanceAndBrowser();
 
   test("shows both chargers and follows the car live, without reloading, when Charge Now starts", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await waitForText(g.page, "twc-app .conn", /Live/);
       assert.match(
         (await g.page.locator(card("4142")).textContent()) ?? "",
@@ -47,7 +35,7 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
       assert.equal(await ampsIn(g.page, `${card("4142")} [data-testid=actual]`), 0);
       await inPage(g.page, "window.marker = 42");
 
-      const r = await post(inst, "/api/chargeNow", { chargeNowRate: 24, chargeNowDuration: 3600 });
+      const r = await post(f.inst, "/api/chargeNow", { chargeNowRate: 24, chargeNowDuration: 3600 });
       assert.equal(r.status, 200);
       await waitFor(
         async () => (await ampsIn(g.page, `${card("4142")} [data-testid=actual]`)) > 20,
@@ -62,15 +50,15 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
       assert.match(load, /kW/, "charger load shown in kW while charging");
       await screenshot(g.page, "dashboard-charging-desktop");
 
-      const phone = await openPage(browser, inst.origin, "phone");
-      await phone.page.goto(`${inst.origin}/`);
+      const phone = await openPage(f.browser, f.inst.origin, "phone");
+      await phone.page.goto(`${f.inst.origin}/`);
       await waitForText(phone.page, `${card("4142")} [data-testid=state]`, /Charging/);
       await screenshot(phone.page, "dashboard-charging-phone");
       assert.deepEqual(phone.foreign(), []);
       assert.deepEqual(phone.errors(), []);
       await phone.context.close();
 
-      assert.equal((await post(inst, "/api/cancelChargeNow")).status, 200);
+      assert.equal((await post(f.inst, "/api/cancelChargeNow")).status, 200);
       assert.deepEqual(g.foreign(), [], "no request leaves the origin");
       assert.deepEqual(g.errors(), []);
     } finally {
@@ -79,9 +67,9 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
   });
 
   test("Charge Now from the UI (keyboard) changes the state and Cancel reverts it", async () => {
-    const g = await openPage(browser, inst.origin, "phone");
+    const g = await openPage(f.browser, f.inst.origin, "phone");
     try {
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await waitForText(g.page, "[data-testid=charge-now-status]", /Not active/);
       const rate = g.page.locator("#cn-rate");
       await rate.focus();
@@ -96,7 +84,7 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByRole("button", { name: "Start charging now" }).click();
 
       await waitForText(g.page, "[data-testid=charge-now-status]", /Active:\s*16 A until/);
-      const s1 = await state(inst);
+      const s1 = await state(f.inst);
       const cn = s1.chargeNow as { active: boolean; amps: number; endsAt: string };
       assert.equal(cn.active, true);
       assert.equal(cn.amps, 16);
@@ -108,7 +96,7 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
 
       await g.page.getByRole("button", { name: "Cancel Charge Now" }).click();
       await waitForText(g.page, "[data-testid=charge-now-status]", /Not active/);
-      const s2 = await state(inst);
+      const s2 = await state(f.inst);
       assert.equal((s2.chargeNow as { active: boolean }).active, false);
       assert.notEqual((s2.policy as { active: string }).active, "Charge Now");
       assert.deepEqual(g.foreign(), []);
@@ -119,13 +107,13 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
   });
 
   test("Stop all chargers asks first, warns about Tesla cars, and Cancel sends nothing", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
       const posts: string[] = [];
       g.page.on("request", (req) => {
         if (req.method() === "POST") posts.push(new URL(req.url()).pathname);
       });
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await g.page.getByRole("button", { name: "Stop all chargers" }).click();
       const dialog = g.page.getByRole("dialog", { name: "Stop all chargers?" });
       await dialog.waitFor();

@@ -5,6 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
+import { demoConfig } from "../../src/cli/demo.ts";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   freePort,
@@ -105,41 +107,26 @@ export interface Instance {
   dispose(): Promise<void>;
 }
 
-/** The config of the demo's two simulated chargers on a free port, with settings in `dir`. */
+/** The shape of demoConfig() this file changes. */
+interface DemoShape {
+  config: Record<string, unknown>;
+  interface: { Dummy: { slaves: (Record<string, unknown> & { car?: Record<string, unknown> })[] } };
+}
+
+/**
+ * The demo's config (`npm start`) on a free loopback port, with settings in `dir`, optional auth, and
+ * the first car starting and ramping faster so tests see it draw within a second or two.
+ */
 export function browserConfig(dir: string, port: number, auth?: AuthOptions): Record<string, unknown> {
+  const demo = demoConfig(dir) as Record<string, unknown> & DemoShape;
+  const [first, ...others] = demo.interface.Dummy.slaves;
+  const slaves = first
+    ? [{ ...first, car: { ...first.car, startDelayS: 1, rampAmpsPerS: 20 } }, ...others]
+    : others;
   return {
-    config: {
-      settingsPath: join(dir, "settings"),
-      wiringMaxAmpsAllTWCs: 48,
-      wiringMaxAmpsPerTWC: 32,
-      minAmpsPerTWC: 6,
-      defaultVoltage: 240,
-      numberOfPhases: 1,
-    },
-    interface: {
-      Dummy: {
-        enabled: true,
-        slaves: [
-          {
-            twcID: "AB",
-            maxAmps: 80,
-            protocolVersion: 2,
-            lifetimeKWh: 1234,
-            voltage: [240, 0, 0],
-            vin: "5YJ3E1EA8KF000001",
-            car: { behaviour: "follow", maxAmps: 48, startDelayS: 1, rampAmpsPerS: 20 },
-          },
-          {
-            twcID: "CD",
-            maxAmps: 32,
-            protocolVersion: 1,
-            lifetimeKWh: 321,
-            voltage: [240, 0, 0],
-            car: { behaviour: "none" },
-          },
-        ],
-      },
-    },
+    ...demo,
+    config: { ...demo.config, settingsPath: join(dir, "settings") },
+    interface: { ...demo.interface, Dummy: { ...demo.interface.Dummy, slaves } },
     control: {
       HTTP: {
         enabled: true,
@@ -156,7 +143,6 @@ export function browserConfig(dir: string, port: number, auth?: AuthOptions): Re
           : {}),
       },
     },
-    logging: { Console: { enabled: true, simple: true } },
   };
 }
 
@@ -210,6 +196,26 @@ export async function startInstance(auth?: AuthOptions): Promise<Instance> {
       t.cleanup();
     },
   };
+}
+
+/** An instance and a browser shared by the tests of one suite (set in `before`, stopped in `after`). */
+export interface SuiteFixture {
+  inst: Instance;
+  browser: Browser;
+}
+
+/** Registers before/after hooks on the enclosing describe that start an instance (with `auth`) and chromium. */
+export function useInstanceAndBrowser(auth?: AuthOptions): SuiteFixture {
+  const f: Partial<SuiteFixture> = {};
+  before(async () => {
+    f.inst = await startInstance(auth);
+    f.browser = await launchBrowser();
+  });
+  after(async () => {
+    await f.browser?.close();
+    await f.inst?.dispose();
+  });
+  return f as SuiteFixture;
 }
 
 /** Launches headless chromium (a fresh temporary profile per launch). */

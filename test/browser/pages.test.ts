@@ -2,22 +2,20 @@
  * Every page in light and dark, desktop and phone: renders without errors, labelled controls, no request
  * leaves the origin. Plus keyboard navigation, the disconnected badge, Policy, Graphs and Debug actions.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   inPage,
-  launchBrowser,
   openPage,
   post,
   screenshot,
   skipReason,
-  startInstance,
   state,
+  useInstanceAndBrowser,
   waitFor,
   waitForText,
-  type Instance,
 } from "./helpers.ts";
 
 const PAGES = [
@@ -45,24 +43,15 @@ const activeText = (page: Page): Promise<string | undefined> =>
   inPage(page, "document.activeElement?.textContent?.trim()");
 
 describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
-  let inst: Instance;
-  let browser: Browser;
-  before(async () => {
-    inst = await startInstance();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await inst?.dispose();
-  });
+  const f = useInstanceAndBrowser();
 
   test("every page renders on desktop and phone, light and dark, with labelled controls and nothing off-origin", async () => {
     for (const scheme of ["light", "dark"] as const) {
       for (const vp of ["desktop", "phone"] as const) {
-        const g = await openPage(browser, inst.origin, vp, scheme);
+        const g = await openPage(f.browser, f.inst.origin, vp, scheme);
         try {
           for (const p of PAGES) {
-            await g.page.goto(`${inst.origin}${p.path}`);
+            await g.page.goto(`${f.inst.origin}${p.path}`);
             await g.page.locator(p.ready).first().waitFor({ timeout: 10_000 });
             assert.deepEqual(await g.page.locator("h1").allTextContents(), [p.h1], `${p.path}: one h1`);
             assert.equal(await g.page.title(), `${p.h1} · TWCManager`);
@@ -80,9 +69,9 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
   });
 
   test("keyboard: skip link, then the navigation moves between pages without a reload", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await g.page.locator("twc-charger-card").first().waitFor();
       await inPage(g.page, "window.marker = 1");
       await g.page.keyboard.press("Tab");
@@ -111,10 +100,10 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
   });
 
   test("Policy: live true/false labels, the active badge, and Force this policy", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/policy`);
-      const active = (await state(inst)).policy as { active: string };
+      await g.page.goto(`${f.inst.origin}/policy`);
+      const active = (await state(f.inst)).policy as { active: string };
       const activeCard = g.page.locator(".policy-active");
       await activeCard.waitFor();
       assert.match((await activeCard.locator("h2").textContent()) ?? "", new RegExp(active.active));
@@ -134,7 +123,7 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
         "twc-policy .form-status",
         /“Track Green Energy” is forced for one policy check interval/,
       );
-      const p = (await state(inst)).policy as { active: string; forced: { name: string } | null };
+      const p = (await state(f.inst)).policy as { active: string; forced: { name: string } | null };
       assert.equal(p.active, "Track Green Energy");
       assert.equal(p.forced?.name, "Track Green Energy");
       await waitForText(g.page, ".policy-active", /Forced until/);
@@ -146,13 +135,13 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
   });
 
   test("Graphs: the period switch reloads the chart and CSV export downloads locally", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
       const asked: string[] = [];
       g.page.on("request", (r) => {
         if (r.url().includes("/api/v2/history")) asked.push(new URL(r.url()).search);
       });
-      await g.page.goto(`${inst.origin}/graphs`);
+      await g.page.goto(`${f.inst.origin}/graphs`);
       await g.page.locator("#power-chart canvas").waitFor();
       await g.page.getByLabel("7 days").check();
       await waitFor(() => asked.includes("?hours=168"), 5000, "7-day history");
@@ -172,9 +161,9 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
   });
 
   test("Debug: client-side hex check, the server's refusal, and a firmware query", async () => {
-    const g = await openPage(browser, inst.origin, "phone");
+    const g = await openPage(f.browser, f.inst.origin, "phone");
     try {
-      await g.page.goto(`${inst.origin}/debug`);
+      await g.page.goto(`${f.inst.origin}/debug`);
       await g.page.getByLabel("Allow debug commands").check();
       await waitForText(g.page, "twc-debug .ok-text", /Saved/);
       await g.page.getByLabel("Custom frame (hex)").check();
@@ -203,22 +192,22 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
   });
 
   test("the badge shows 'Disconnected — retrying' while the server is down and recovers", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await waitForText(g.page, "twc-app .conn", /Live/);
-      await inst.stop();
+      await f.inst.stop();
       await waitForText(g.page, "twc-app .conn", /Disconnected — retrying/, 20_000);
       await screenshot(g.page, "disconnected-desktop");
-      await inst.restart();
+      await f.inst.restart();
       await waitForText(g.page, "twc-app .conn", /Live/, 30_000);
       // The stream is live again: a change shows up without reload.
       assert.equal(
-        (await post(inst, "/api/chargeNow", { chargeNowRate: 10, chargeNowDuration: 600 })).status,
+        (await post(f.inst, "/api/chargeNow", { chargeNowRate: 10, chargeNowDuration: 600 })).status,
         200,
       );
       await waitForText(g.page, "[data-testid=active-policy]", /Charge Now/);
-      assert.equal((await post(inst, "/api/cancelChargeNow")).status, 200);
+      assert.equal((await post(f.inst, "/api/cancelChargeNow")).status, 200);
     } finally {
       await g.context.close();
     }

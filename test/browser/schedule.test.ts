@@ -1,17 +1,7 @@
 /** Schedule page: a schedule saved in the UI is stored, survives a restart, and shows field errors. */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import {
-  launchBrowser,
-  openPage,
-  screenshot,
-  skipReason,
-  startInstance,
-  state,
-  waitForText,
-  type Instance,
-} from "./helpers.ts";
+import { openPage, screenshot, skipReason, state, useInstanceAndBrowser, waitForText } from "./helpers.ts";
 
 interface Schedule {
   enabled: boolean;
@@ -22,21 +12,12 @@ interface Schedule {
 }
 
 describe("schedule", { skip: skipReason, timeout: 180_000 }, () => {
-  let inst: Instance;
-  let browser: Browser;
-  before(async () => {
-    inst = await startInstance();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await inst?.dispose();
-  });
+  const f = useInstanceAndBrowser();
 
   test("a schedule saved in the UI survives a restart of the process", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/schedule`);
+      await g.page.goto(`${f.inst.origin}/schedule`);
       await g.page.getByLabel("Charge on a schedule").check();
       await g.page.getByLabel("Start time", { exact: true }).fill("22:30");
       await g.page.getByLabel("End time", { exact: true }).fill("06:15");
@@ -50,7 +31,7 @@ describe("schedule", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByRole("button", { name: "Save schedule" }).click();
       await waitForText(g.page, "twc-schedule .form-status", /Schedule saved\./);
 
-      const s = (await state(inst)).schedule as Schedule;
+      const s = (await state(f.inst)).schedule as Schedule;
       assert.equal(s.enabled, true);
       assert.equal(s.amps, 16);
       assert.equal(s.startMinute, 22 * 60 + 30);
@@ -59,8 +40,8 @@ describe("schedule", { skip: skipReason, timeout: 180_000 }, () => {
       assert.equal(s.days.friday, true);
       await screenshot(g.page, "schedule-saved-desktop");
 
-      await inst.restart();
-      const after = (await state(inst)).schedule as Schedule;
+      await f.inst.restart();
+      const after = (await state(f.inst)).schedule as Schedule;
       assert.deepEqual(
         {
           enabled: after.enabled,
@@ -90,9 +71,9 @@ describe("schedule", { skip: skipReason, timeout: 180_000 }, () => {
   });
 
   test("invalid input is reported next to the field it concerns", async () => {
-    const g = await openPage(browser, inst.origin, "phone");
+    const g = await openPage(f.browser, f.inst.origin, "phone");
     try {
-      await g.page.goto(`${inst.origin}/schedule`);
+      await g.page.goto(`${f.inst.origin}/schedule`);
       await g.page.getByLabel("Charge on a schedule").check();
       await g.page.getByLabel("Charging rate (A)").fill("3");
       await g.page.getByLabel("Start time", { exact: true }).fill("07:00");
@@ -110,7 +91,7 @@ describe("schedule", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByLabel("Resume green tracking from").selectOption("10");
       await waitForText(g.page, "twc-schedule .ok-text", /Saved/);
       assert.equal(
-        ((await state(inst)).schedule as { resumeGreenEnergyHour: number }).resumeGreenEnergyHour,
+        ((await state(f.inst)).schedule as { resumeGreenEnergyHour: number }).resumeGreenEnergyHour,
         10,
       );
       assert.deepEqual(g.foreign(), []);

@@ -1,35 +1,23 @@
 /** Settings page: consumption offsets change the surplus shown; server errors appear next to their field. */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
 import {
-  launchBrowser,
   openPage,
   screenshot,
   skipReason,
-  startInstance,
   state,
+  useInstanceAndBrowser,
   waitFor,
   waitForText,
-  type Instance,
 } from "./helpers.ts";
 
 describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
-  let inst: Instance;
-  let browser: Browser;
-  before(async () => {
-    inst = await startInstance();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await inst?.dispose();
-  });
+  const f = useInstanceAndBrowser();
 
   test("an offset added in the UI changes the surplus shown on the dashboard; delete asks first", async () => {
-    const g = await openPage(browser, inst.origin, "desktop");
+    const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
-      await g.page.goto(`${inst.origin}/`);
+      await g.page.goto(`${f.inst.origin}/`);
       await waitForText(g.page, "[data-testid=surplus]", /Surplus\s*0 W/);
       await g.page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Settings" }).click();
       await g.page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
@@ -46,7 +34,7 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByRole("link", { name: "Dashboard" }).click();
       await waitForText(g.page, "[data-testid=surplus]", /Surplus\s*−1\.20 kW/);
       await waitForText(g.page, "[data-testid=consumption]", /1\.20 kW/);
-      const s = await state(inst);
+      const s = await state(f.inst);
       assert.equal((s.energy as { surplusW: number }).surplusW, -1200);
 
       await g.page.goBack();
@@ -55,7 +43,7 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
       await dialog.getByRole("button", { name: "Delete offset" }).click();
       await waitForText(g.page, "twc-offsets", /No offsets\./);
       await waitFor(
-        async () => ((await state(inst)).offsets as unknown[]).length === 0,
+        async () => ((await state(f.inst)).offsets as unknown[]).length === 0,
         5000,
         "offset deleted",
       );
@@ -67,9 +55,9 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
   });
 
   test("the server's message is shown next to the field it names", async () => {
-    const g = await openPage(browser, inst.origin, "phone");
+    const g = await openPage(f.browser, f.inst.origin, "phone");
     try {
-      await g.page.goto(`${inst.origin}/settings`);
+      await g.page.goto(`${f.inst.origin}/settings`);
       await g.page.getByLabel("Value").fill("5");
       await g.page.getByRole("button", { name: "Add offset" }).click();
       await waitForText(g.page, "#off-name-error", /offsetName must not be empty|offsetName is required/);
@@ -87,7 +75,7 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
       await amps.fill("8");
       await amps.blur();
       await waitFor(
-        async () => ((await state(inst)).schedule as { nonScheduledAmps: number }).nonScheduledAmps === 8,
+        async () => ((await state(f.inst)).schedule as { nonScheduledAmps: number }).nonScheduledAmps === 8,
         5000,
         "nonScheduledAmps 8",
       );
@@ -103,7 +91,8 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
 
       await g.page.getByLabel("Track green energy at all hours").check();
       await waitFor(
-        async () => ((await state(inst)).schedule as { nonScheduledAction: number }).nonScheduledAction === 3,
+        async () =>
+          ((await state(f.inst)).schedule as { nonScheduledAction: number }).nonScheduledAction === 3,
         5000,
         "action 3",
       );

@@ -9,23 +9,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mulberry32 } from "../../src/shared/random.ts";
 import { startHarness } from "./http-harness.ts";
 import { parseResponses, rawExchange, type RawExchange } from "./raw-http.ts";
 
 const REQUESTS = 3000;
 const CONCURRENCY = 24;
 const LIMIT = 4096;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KNOWN_PATHS = [
   "/api/getStatus",

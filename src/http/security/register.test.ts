@@ -1,7 +1,7 @@
 /** Origin check (§3.3) and Host allow-list (§3.4) through the full app, in the order of §4.1. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
+import { rawRequest } from "../raw-request.test-helper.ts";
 import { httpConfig, testApp } from "./test-helpers.ts";
 
 describe("Origin check", () => {
@@ -109,16 +109,7 @@ describe("Host allow-list", () => {
     const app = testApp({ http: httpConfig({ allowedHosts: ["twc.example.com"] }) });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const port = (app.server.address() as { port: number }).port;
-    const raw = (request: string): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const socket = connect(port, "127.0.0.1");
-        let data = "";
-        socket.setEncoding("latin1");
-        socket.on("data", (d: string) => (data += d));
-        socket.on("end", () => resolve(data));
-        socket.on("error", reject);
-        socket.write(request);
-      });
+    const raw = (request: string): Promise<string> => rawRequest(port, request);
     try {
       const noHost10 = await raw("GET /api/getUUID HTTP/1.0\r\n\r\n");
       assert.match(noHost10, /^HTTP\/1\.1 403 /);
