@@ -1,9 +1,8 @@
 /** Start / Stop all chargers (http-api.md §7.3, §7.4) behind a confirmation dialog. */
 import { html } from "lit";
-import { postJson } from "../api.ts";
-import { LightElement } from "../components/base.ts";
+import { FormElement } from "../components/form-element.ts";
 import { confirmDialog } from "../components/confirm.ts";
-import { errorsFrom, formStatus, type Errors } from "../components/forms.ts";
+import { formStatus } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 
@@ -11,26 +10,7 @@ const WARNING =
   "Tesla cars stopped with the charger's stop command may not resume charging until they are unplugged and plugged in again.";
 
 /** <twc-bus-commands>. */
-export class BusCommands extends LightElement {
-  static override properties = {
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
-  };
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
-
-  constructor() {
-    super();
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
-  }
-
+export class BusCommands extends FormElement {
   private async send(kind: "start" | "stop"): Promise<void> {
     const yes = await confirmDialog({
       title: kind === "stop" ? "Stop all chargers?" : "Start all chargers?",
@@ -46,11 +26,11 @@ export class BusCommands extends LightElement {
       danger: kind === "stop",
     });
     if (!yes) return;
-    this.busy = true;
-    const r = await postJson(kind === "stop" ? "/api/sendStopCommand" : "/api/sendStartCommand");
-    this.busy = false;
-    this.errors = errorsFrom(r, []);
-    this.authRequired = !r.ok && r.status === 401;
+    const r = await this.postForm(
+      kind === "stop" ? "/api/sendStopCommand" : "/api/sendStartCommand",
+      undefined,
+      [],
+    );
     this.ok = r.ok
       ? kind === "stop"
         ? "Stop command sent to every charger."

@@ -1,9 +1,8 @@
 /** The Charge Now control (http-api.md §7.1, §7.2): rate and duration sliders, Start, Cancel, time left. */
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
-import { postJson } from "../api.ts";
-import { LightElement } from "../components/base.ts";
-import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import { FormElement } from "../components/form-element.ts";
+import { describedBy, fieldError, formStatus } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 import { fmtClock, fmtDuration, isoMs } from "../format.ts";
@@ -11,25 +10,17 @@ import { fmtClock, fmtDuration, isoMs } from "../format.ts";
 const FIELDS = ["chargeNowRate", "chargeNowDuration"] as const;
 
 /** <twc-charge-now .state .now>. */
-export class ChargeNow extends LightElement {
+export class ChargeNow extends FormElement {
   static override properties = {
     state: { attribute: false },
     now: { type: Number },
     rate: { state: true },
     hours: { state: true },
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
   };
   declare state: StateDocument | null;
   declare now: number;
   declare rate: number | null;
   declare hours: number;
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
 
   constructor() {
     super();
@@ -37,10 +28,6 @@ export class ChargeNow extends LightElement {
     this.now = 0;
     this.rate = null;
     this.hours = 4;
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
   }
 
   private range(s: StateDocument): { min: number; max: number } {
@@ -58,26 +45,19 @@ export class ChargeNow extends LightElement {
   private async start(): Promise<void> {
     const s = this.state;
     if (!s || this.busy) return;
-    this.busy = true;
     const rate = this.currentRate(s);
-    const r = await postJson("/api/chargeNow", {
-      chargeNowRate: rate,
-      chargeNowDuration: Math.round(this.hours * 3600),
-    });
-    this.busy = false;
-    this.errors = errorsFrom(r, FIELDS);
-    this.authRequired = !r.ok && r.status === 401;
+    const r = await this.postForm(
+      "/api/chargeNow",
+      { chargeNowRate: rate, chargeNowDuration: Math.round(this.hours * 3600) },
+      FIELDS,
+    );
     this.ok = r.ok ? `Charge Now started at ${rate} A for ${this.hours} h.` : null;
     if (r.ok) afterAction();
   }
 
   private async cancel(): Promise<void> {
     if (this.busy) return;
-    this.busy = true;
-    const r = await postJson("/api/cancelChargeNow");
-    this.busy = false;
-    this.errors = errorsFrom(r, FIELDS);
-    this.authRequired = !r.ok && r.status === 401;
+    const r = await this.postForm("/api/cancelChargeNow", undefined, FIELDS);
     this.ok = r.ok ? "Charge Now cancelled." : null;
     if (r.ok) afterAction();
   }

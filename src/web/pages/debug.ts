@@ -1,9 +1,9 @@
 /** Debug page (`/debug`, http-api.md §10, §7.13): debug commands, last TWC response, spike toggles, bus statistics. */
 import { html, nothing, type TemplateResult } from "lit";
 import type { StateDocument } from "../../state/types.ts";
-import { getText, postJson } from "../api.ts";
-import { LightElement } from "../components/base.ts";
-import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import { getText } from "../api.ts";
+import { FormElement } from "../components/form-element.ts";
+import { describedBy, fieldError, formStatus } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { fmtDateTime } from "../format.ts";
 import { browserClock } from "../context.ts";
@@ -13,7 +13,7 @@ import { SettingSaver } from "./setting-save.ts";
 
 const FIELDS = ["commandName", "customCommand", "twcID"] as const;
 /** <twc-debug .state .settings .full>. */
-export class DebugPage extends LightElement {
+export class DebugPage extends FormElement {
   static override properties = {
     state: { attribute: false },
     settings: { attribute: false },
@@ -21,10 +21,6 @@ export class DebugPage extends LightElement {
     command: { state: true },
     custom: { state: true },
     target: { state: true },
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
     response: { state: true },
   };
   declare state: StateDocument | null;
@@ -33,10 +29,6 @@ export class DebugPage extends LightElement {
   declare command: "GetFirmwareVersion" | "Custom";
   declare custom: string;
   declare target: string;
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
   declare response: string | null;
   private readonly saver = new SettingSaver(() => this.requestUpdate());
 
@@ -48,10 +40,6 @@ export class DebugPage extends LightElement {
     this.command = "GetFirmwareVersion";
     this.custom = "";
     this.target = "";
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
     this.response = null;
   }
 
@@ -76,15 +64,15 @@ export class DebugPage extends LightElement {
         return;
       }
     }
-    this.busy = true;
-    const r = await postJson("/api/sendDebugCommand", {
-      commandName: this.command,
-      ...(this.command === "Custom" ? { customCommand: this.custom } : {}),
-      ...(this.target ? { twcID: this.target } : {}),
-    });
-    this.busy = false;
-    this.errors = errorsFrom(r, FIELDS);
-    this.authRequired = !r.ok && r.status === 401;
+    const r = await this.postForm(
+      "/api/sendDebugCommand",
+      {
+        commandName: this.command,
+        ...(this.command === "Custom" ? { customCommand: this.custom } : {}),
+        ...(this.target ? { twcID: this.target } : {}),
+      },
+      FIELDS,
+    );
     this.ok = r.ok ? "Sent. The response below refreshes in a moment." : null;
     if (r.ok) {
       // The charger answers within a heartbeat or two; read the capture then.

@@ -1,9 +1,8 @@
 /** Home location (http-api.md §7.11): latitude / longitude, device location, resulting sunrise and sunset. */
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
-import { postJson } from "../api.ts";
-import { LightElement } from "../components/base.ts";
-import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import { FormElement } from "../components/form-element.ts";
+import { describedBy, fieldError, formStatus } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 import { hourLabel } from "../format.ts";
@@ -12,25 +11,17 @@ import { num } from "../settings-model.ts";
 const FIELDS = ["lat", "lon"] as const;
 
 /** <twc-location .state .settings>. */
-export class LocationForm extends LightElement {
+export class LocationForm extends FormElement {
   static override properties = {
     state: { attribute: false },
     settings: { attribute: false },
     lat: { state: true },
     lon: { state: true },
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
   };
   declare state: StateDocument | null;
   declare settings: Record<string, unknown>;
   declare lat: string | null;
   declare lon: string | null;
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
 
   constructor() {
     super();
@@ -38,10 +29,6 @@ export class LocationForm extends LightElement {
     this.settings = {};
     this.lat = null;
     this.lon = null;
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
   }
 
   private known(key: "homeLat" | "homeLon"): string {
@@ -52,16 +39,16 @@ export class LocationForm extends LightElement {
   private async save(ev: Event): Promise<void> {
     ev.preventDefault();
     if (this.busy) return;
-    this.busy = true;
     const lat = (this.lat ?? this.known("homeLat")).trim();
     const lon = (this.lon ?? this.known("homeLon")).trim();
-    const r = await postJson("/api/setLatLon", {
-      lat: lat === "" ? null : lat,
-      lon: lon === "" ? null : lon,
-    });
-    this.busy = false;
-    this.errors = errorsFrom(r, FIELDS);
-    this.authRequired = !r.ok && r.status === 401;
+    const r = await this.postForm(
+      "/api/setLatLon",
+      {
+        lat: lat === "" ? null : lat,
+        lon: lon === "" ? null : lon,
+      },
+      FIELDS,
+    );
     this.ok = r.ok ? "Location saved; sunrise and sunset are recalculated." : null;
     // Keep showing what was saved (the settings endpoint, when present, reports the same values).
     if (r.ok) afterAction();

@@ -2,9 +2,9 @@
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
 import { getJson, postJson } from "../api.ts";
-import { LightElement } from "../components/base.ts";
+import { FormElement } from "../components/form-element.ts";
 import { confirmDialog } from "../components/confirm.ts";
-import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import { describedBy, errorsFrom, fieldError, formStatus } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 import { fmtSignedW } from "../format.ts";
@@ -28,7 +28,7 @@ function asOffsets(v: unknown): Offset[] {
 }
 
 /** <twc-offsets .state>. */
-export class OffsetsEditor extends LightElement {
+export class OffsetsEditor extends FormElement {
   static override properties = {
     state: { attribute: false },
     list: { state: true },
@@ -36,10 +36,6 @@ export class OffsetsEditor extends LightElement {
     value: { state: true },
     unit: { state: true },
     editing: { state: true },
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
   };
   declare state: StateDocument | null;
   declare list: Offset[] | null;
@@ -47,10 +43,6 @@ export class OffsetsEditor extends LightElement {
   declare value: string;
   declare unit: "A" | "W";
   declare editing: string | null;
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
   private seenKey = "";
 
   constructor() {
@@ -61,10 +53,6 @@ export class OffsetsEditor extends LightElement {
     this.value = "";
     this.unit = "W";
     this.editing = null;
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
   }
 
   protected override willUpdate(): void {

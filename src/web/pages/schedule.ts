@@ -2,7 +2,7 @@
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
 import { postJson, type ApiResult } from "../api.ts";
-import { LightElement } from "../components/base.ts";
+import { FormElement } from "../components/form-element.ts";
 import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import "../components/week-grid.ts";
@@ -43,16 +43,12 @@ function draftFrom(s: StateDocument): Draft {
 }
 
 /** <twc-schedule .state .settings .now>. */
-export class SchedulePage extends LightElement {
+export class SchedulePage extends FormElement {
   static override properties = {
     state: { attribute: false },
     settings: { attribute: false },
     now: { type: Number },
     draft: { state: true },
-    errors: { state: true },
-    ok: { state: true },
-    busy: { state: true },
-    authRequired: { state: true },
     resumeErrors: { state: true },
     resumeOk: { state: true },
   };
@@ -60,10 +56,6 @@ export class SchedulePage extends LightElement {
   declare settings: Record<string, unknown>;
   declare now: number;
   declare draft: Draft | null;
-  declare errors: Errors;
-  declare ok: string | null;
-  declare busy: boolean;
-  declare authRequired: boolean;
   declare resumeErrors: Errors;
   declare resumeOk: string | null;
   private dirty = false;
@@ -74,10 +66,6 @@ export class SchedulePage extends LightElement {
     this.settings = {};
     this.now = 0;
     this.draft = null;
-    this.errors = {};
-    this.ok = null;
-    this.busy = false;
-    this.authRequired = false;
     this.resumeErrors = {};
     this.resumeOk = null;
   }
@@ -112,22 +100,22 @@ export class SchedulePage extends LightElement {
       this.ok = null;
       return;
     }
-    this.busy = true;
-    const r = await postJson("/api/setScheduledChargingSettings", {
-      enabled: d.enabled,
-      startingMinute: hhmmToMinute(d.start),
-      endingMinute: hhmmToMinute(d.end),
-      amps: d.amps,
-      ...Object.fromEntries(DAY_KEYS.map((k) => [k, d.days[k]])),
-      flexStartEnabled: d.flexEnabled,
-      flexBatterySize: d.battery,
-    });
-    this.busy = false;
-    const errs = errorsFrom(r, FIELDS);
+    const r = await this.postForm(
+      "/api/setScheduledChargingSettings",
+      {
+        enabled: d.enabled,
+        startingMinute: hhmmToMinute(d.start),
+        endingMinute: hhmmToMinute(d.end),
+        amps: d.amps,
+        ...Object.fromEntries(DAY_KEYS.map((k) => [k, d.days[k]])),
+        flexStartEnabled: d.flexEnabled,
+        flexBatterySize: d.battery,
+      },
+      FIELDS,
+    );
     // Weekday errors belong to the weekday group.
-    const dayErr = DAY_KEYS.map((k) => errs[k]).find(Boolean);
-    this.errors = dayErr ? { days: dayErr } : errs;
-    this.authRequired = !r.ok && r.status === 401;
+    const dayErr = DAY_KEYS.map((k) => this.errors[k]).find(Boolean);
+    if (dayErr) this.errors = { days: dayErr };
     this.ok = r.ok ? (d.enabled ? "Schedule saved." : "Schedule saved (off).") : null;
     if (r.ok) {
       this.dirty = false;
