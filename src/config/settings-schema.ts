@@ -125,48 +125,6 @@ function listText(items: readonly (string | number)[]): string {
   return s.length <= 1 ? s.join("") : `${s.slice(0, -1).join(", ")} or ${s[s.length - 1] ?? ""}`;
 }
 
-function choiceSpec(key: string, meaning: string, dflt: number, choices: readonly number[]): SettingSpec {
-  return {
-    key,
-    meaning,
-    default: dflt,
-    setSetting: true,
-    check: (v) => {
-      const c = coerceInteger(v);
-      return c.ok && choices.includes(c.value) ? c : NO;
-    },
-    describe: () => listText(choices),
-  };
-}
-
-function intSpec(key: string, meaning: string, dflt: number, min: number, max: number): SettingSpec {
-  return {
-    key,
-    meaning,
-    default: dflt,
-    setSetting: true,
-    check: (v) => {
-      const c = coerceInteger(v);
-      return c.ok && c.value >= min && c.value <= max ? c : NO;
-    },
-    describe: () => `an integer between ${String(min)} and ${String(max)}`,
-  };
-}
-
-function flagSpec(key: string, meaning: string, dflt: 0 | 1): SettingSpec {
-  return {
-    key,
-    meaning,
-    default: dflt,
-    setSetting: true,
-    check: (v) => {
-      const b = coerceBooleanLike(v);
-      return b.ok ? yes(b.value ? 1 : 0) : NO;
-    },
-    describe: () => "0 or 1",
-  };
-}
-
 function special(
   key: string,
   meaning: string,
@@ -175,6 +133,27 @@ function special(
   check: (v: unknown) => Coerced<unknown>,
 ): SettingSpec {
   return { key, meaning, default: dflt, setSetting: true, check, describe: () => describe };
+}
+
+function choiceSpec(key: string, meaning: string, dflt: number, choices: readonly number[]): SettingSpec {
+  return special(key, meaning, dflt, listText(choices), (v) => {
+    const c = coerceInteger(v);
+    return c.ok && choices.includes(c.value) ? c : NO;
+  });
+}
+
+function intSpec(key: string, meaning: string, dflt: number, min: number, max: number): SettingSpec {
+  return special(key, meaning, dflt, `an integer between ${String(min)} and ${String(max)}`, (v) => {
+    const c = coerceInteger(v);
+    return c.ok && c.value >= min && c.value <= max ? c : NO;
+  });
+}
+
+function flagSpec(key: string, meaning: string, dflt: 0 | 1): SettingSpec {
+  return special(key, meaning, dflt, "0 or 1", (v) => {
+    const b = coerceBooleanLike(v);
+    return b.ok ? yes(b.value ? 1 : 0) : NO;
+  });
 }
 
 const upToW = (w: number): [number, number] => [0, w];
