@@ -67,11 +67,32 @@ export class LocationForm extends FormElement {
     );
   }
 
+  /** The latitude or longitude input, ±`limit` degrees, with its error. */
+  private coordField(field: (typeof FIELDS)[number], label: string, limit: number, example: string): unknown {
+    const known = this.known(field === "lat" ? "homeLat" : "homeLon");
+    return html`<div class="field">
+      <label for="loc-${field}">${label}</label>
+      <input
+        id="loc-${field}"
+        type="number"
+        step="any"
+        min=${-limit}
+        max=${limit}
+        inputmode="decimal"
+        placeholder="e.g. ${example}"
+        .value=${this[field] ?? known}
+        aria-invalid=${this.errors[field] ? "true" : "false"}
+        aria-describedby=${describedBy(this.errors, field, `loc-${field}-error`, "loc-hint")}
+        @input=${(e: Event) => (this[field] = (e.target as HTMLInputElement).value)}
+      />
+      ${fieldError(this.errors, field, `loc-${field}-error`)}
+    </div>`;
+  }
+
   protected override render(): unknown {
     const s = this.state;
     if (!s) return nothing;
     const canLocate = "geolocation" in navigator && window.isSecureContext;
-    const inv = (f: string): string => (this.errors[f] ? "true" : "false");
     return html`<form
       class="card form"
       aria-labelledby="loc-title"
@@ -83,40 +104,7 @@ export class LocationForm extends FormElement {
         Used to work out sunrise and sunset on this server (no internet access needed).
       </p>
       <div class="form-row">
-        <div class="field">
-          <label for="loc-lat">Latitude</label>
-          <input
-            id="loc-lat"
-            type="number"
-            step="any"
-            min="-90"
-            max="90"
-            inputmode="decimal"
-            placeholder="e.g. 52.37"
-            .value=${this.lat ?? this.known("homeLat")}
-            aria-invalid=${inv("lat")}
-            aria-describedby=${describedBy(this.errors, "lat", "loc-lat-error", "loc-hint")}
-            @input=${(e: Event) => (this.lat = (e.target as HTMLInputElement).value)}
-          />
-          ${fieldError(this.errors, "lat", "loc-lat-error")}
-        </div>
-        <div class="field">
-          <label for="loc-lon">Longitude</label>
-          <input
-            id="loc-lon"
-            type="number"
-            step="any"
-            min="-180"
-            max="180"
-            inputmode="decimal"
-            placeholder="e.g. 4.90"
-            .value=${this.lon ?? this.known("homeLon")}
-            aria-invalid=${inv("lon")}
-            aria-describedby=${describedBy(this.errors, "lon", "loc-lon-error", "loc-hint")}
-            @input=${(e: Event) => (this.lon = (e.target as HTMLInputElement).value)}
-          />
-          ${fieldError(this.errors, "lon", "loc-lon-error")}
-        </div>
+        ${this.coordField("lat", "Latitude", 90, "52.37")} ${this.coordField("lon", "Longitude", 180, "4.90")}
       </div>
       <p class="sun-times" aria-live="polite">
         ${icon("sun")} Sunrise <strong>${hourLabel(s.schedule.sunriseHour)}</strong> · sunset
