@@ -5,7 +5,7 @@
  */
 import { every } from "../shared/clock.ts";
 import type { EnergySource, Reading, SourceDeps } from "./source.ts";
-import { Listeners } from "./source.ts";
+import { ReadingSource } from "./source.ts";
 import { mulberry32 } from "../shared/random.ts";
 
 export { mulberry32 };
@@ -83,17 +83,15 @@ export function demoReading(atMs: number, o: DemoOptions = {}): Reading {
 }
 
 /** The demo source: a new {@link demoReading} at start and every pollIntervalS. */
-export class DemoEnergySource implements EnergySource {
+export class DemoEnergySource extends ReadingSource implements EnergySource {
   readonly name = "Demo" as const;
-  private reading: Reading | null = null;
   private stopTimer: (() => void) | null = null;
-  private readonly listeners: Listeners<Reading>;
 
   constructor(
     private readonly deps: SourceDeps,
     private readonly options: DemoOptions = {},
   ) {
-    this.listeners = new Listeners(deps.logger);
+    super(deps.logger);
   }
 
   start(): void {
@@ -108,20 +106,7 @@ export class DemoEnergySource implements EnergySource {
     return Promise.resolve();
   }
 
-  latest(): Reading | null {
-    return this.reading;
-  }
-
-  lastError(): string | null {
-    return null;
-  }
-
-  on(_event: "reading", cb: (reading: Reading) => void): () => void {
-    return this.listeners.add(cb);
-  }
-
   private tick(): void {
-    this.reading = demoReading(this.deps.clock.now(), this.options);
-    this.listeners.emit(this.reading);
+    this.publish(demoReading(this.deps.clock.now(), this.options));
   }
 }

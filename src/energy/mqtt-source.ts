@@ -8,7 +8,7 @@
 import type { MqttClient, connect as mqttConnect } from "mqtt";
 import { parsePowerPayload } from "./parse.ts";
 import type { EnergySource, Reading, SourceDeps } from "./source.ts";
-import { Listeners, WarnThrottle, errorMessage } from "./source.ts";
+import { ReadingSource, WarnThrottle, errorMessage } from "./source.ts";
 
 /** `sources.MQTT` keys used here. */
 export interface MqttSourceConfig {
@@ -35,28 +35,25 @@ export function brokerUrl(cfg: Pick<MqttSourceConfig, "brokerIP" | "brokerPort">
 }
 
 /** The MQTT source; call start() to connect. */
-export class MqttEnergySource implements EnergySource {
+export class MqttEnergySource extends ReadingSource implements EnergySource {
   readonly name = "MQTT" as const;
   private client: MqttClient | null = null;
   /** Loading MQTT.js (start() → connected client), null once done. */
   private loading: Promise<void> | null = null;
   private stopped = false;
-  private reading: Reading | null = null;
-  private error: string | null = null;
   private generationW: number | null = null;
   private consumptionW: number | null = null;
   private readonly genTopic: string;
   private readonly consTopic: string;
-  private readonly listeners: Listeners<Reading>;
   private readonly throttle: WarnThrottle;
 
   constructor(
     private readonly cfg: MqttSourceConfig,
     private readonly deps: MqttSourceDeps,
   ) {
+    super(deps.logger);
     this.genTopic = cfg.generationTopic?.trim() ?? "";
     this.consTopic = cfg.consumptionTopic?.trim() ?? "";
-    this.listeners = new Listeners(deps.logger);
     this.throttle = new WarnThrottle(deps.clock, deps.logger);
   }
 
@@ -123,18 +120,6 @@ export class MqttEnergySource implements EnergySource {
     }
   }
 
-  latest(): Reading | null {
-    return this.reading;
-  }
-
-  lastError(): string | null {
-    return this.error;
-  }
-
-  on(_event: "reading", cb: (reading: Reading) => void): () => void {
-    return this.listeners.add(cb);
-  }
-
   private fail(message: string): void {
     this.error = message;
     this.throttle.fail({ source: this.name, error: message }, "MQTT energy source: " + message);
@@ -159,9 +144,7 @@ export class MqttEnergySource implements EnergySource {
       consumptionW: this.consumptionW ?? 0,
       at: this.deps.clock.now(),
     };
-    this.reading = reading;
-    this.error = null;
-    this.listeners.emit(reading);
+    this.publish(reading);
   }
 }
 

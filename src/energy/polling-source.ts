@@ -6,7 +6,7 @@
 import { every } from "../shared/clock.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { EnergySource, EnergySourceName, Reading, SourceDeps } from "./source.ts";
-import { Listeners, WarnThrottle, errorMessage } from "./source.ts";
+import { ReadingSource, WarnThrottle, errorMessage } from "./source.ts";
 
 /** Default poll interval (s). */
 export const DEFAULT_POLL_INTERVAL_S = 10;
@@ -66,13 +66,10 @@ export async function fetchWithTimeout(
 export type PollFn = (signal: AbortSignal) => Promise<PolledValues>;
 
 /** An EnergySource driven by a poll function. */
-export class PollingSource implements EnergySource {
-  private reading: Reading | null = null;
-  private error: string | null = null;
+export class PollingSource extends ReadingSource implements EnergySource {
   private stopTimer: (() => void) | null = null;
   private inFlight: Promise<void> | null = null;
   private stopCtl = new AbortController();
-  private readonly listeners: Listeners<Reading>;
   private readonly throttle: WarnThrottle;
 
   constructor(
@@ -81,7 +78,7 @@ export class PollingSource implements EnergySource {
     private readonly pollIntervalS: number,
     private readonly pollOnce: PollFn,
   ) {
-    this.listeners = new Listeners(deps.logger);
+    super(deps.logger);
     this.throttle = new WarnThrottle(deps.clock, deps.logger);
   }
 
@@ -98,18 +95,6 @@ export class PollingSource implements EnergySource {
     this.stopTimer = null;
     this.stopCtl.abort();
     await this.inFlight;
-  }
-
-  latest(): Reading | null {
-    return this.reading;
-  }
-
-  lastError(): string | null {
-    return this.error;
-  }
-
-  on(_event: "reading", cb: (reading: Reading) => void): () => void {
-    return this.listeners.add(cb);
   }
 
   /** Starts one poll unless one is still running (exposed for tests). */
@@ -136,10 +121,8 @@ export class PollingSource implements EnergySource {
         ...(v.consumptionA !== undefined ? { consumptionA: v.consumptionA } : {}),
         at: this.deps.clock.now(),
       };
-      this.reading = reading;
-      this.error = null;
       this.deps.logger.debug({ source: this.name, ...reading }, "energy reading");
-      this.listeners.emit(reading);
+      this.publish(reading);
     } catch (err) {
       if (signal.aborted) return;
       this.error = errorMessage(err);

@@ -63,6 +63,42 @@ export class Listeners<T> {
   }
 }
 
+/**
+ * What every source keeps and shows the same way: the latest reading (kept across failures), the error
+ * of the last attempt, and the reading listeners.
+ */
+export abstract class ReadingSource {
+  protected reading: Reading | null = null;
+  protected error: string | null = null;
+  private readonly listeners: Listeners<Reading>;
+
+  constructor(logger: EnergyLogger) {
+    this.listeners = new Listeners(logger);
+  }
+
+  /** The latest successful reading, null before the first. */
+  latest(): Reading | null {
+    return this.reading;
+  }
+
+  /** The error of the last attempt, null after a success. */
+  lastError(): string | null {
+    return this.error;
+  }
+
+  /** Subscribes to new readings; returns an unsubscribe function. */
+  on(_event: "reading", cb: (reading: Reading) => void): () => void {
+    return this.listeners.add(cb);
+  }
+
+  /** Keeps `reading`, clears the error and tells the listeners. */
+  protected publish(reading: Reading): void {
+    this.reading = reading;
+    this.error = null;
+    this.listeners.emit(reading);
+  }
+}
+
 /** Logs a source failure as a warning at most once per `intervalMs` (debug otherwise). */
 export class WarnThrottle {
   private lastWarnAt: number | null = null;
