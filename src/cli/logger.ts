@@ -47,13 +47,29 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (opts.console.enabled) {
     streams.push({ level: opts.level as pino.Level, stream: opts.console.simple ? simpleStream(out) : out });
   }
+  let file: ReturnType<typeof pino.destination> | null = null;
   if (opts.file?.enabled) {
     mkdirSync(opts.file.path, { recursive: true });
-    streams.push({
-      level: opts.level as pino.Level,
-      stream: pino.destination({ dest: join(opts.file.path, "twcmanager.log"), append: true, sync: false }),
-    });
+    file = pino.destination({ dest: join(opts.file.path, "twcmanager.log"), append: true, sync: false, mkdir: true });
+    streams.push({ level: opts.level as pino.Level, stream: file });
   }
   if (streams.length === 0) return pino({ level: "silent" });
-  return pino({ level: opts.level, base: null }, pino.multistream(streams));
+  const logger = pino({ level: opts.level, base: null }, pino.multistream(streams));
+  if (file) LOG_FILES.set(logger, file);
+  return logger;
+}
+
+/** The log file destination of each root logger createLogger made. */
+const LOG_FILES = new WeakMap<Logger, ReturnType<typeof pino.destination>>();
+
+/**
+ * Reopens the log file of a root logger (config.md §3.8: SIGHUP after an external rotation): lines
+ * written before are flushed to the old file, later ones go to a new twcmanager.log. False without a
+ * log file.
+ */
+export function reopenLogFile(logger: Logger): boolean {
+  const file = LOG_FILES.get(logger);
+  if (!file) return false;
+  file.reopen();
+  return true;
 }

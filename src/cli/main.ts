@@ -7,7 +7,7 @@ import { hashPassword } from "../http/security/password.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { parseArgs, USAGE } from "./args.ts";
 import { demoConfig } from "./demo.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, reopenLogFile } from "./logger.ts";
 import { startProduct, VERSION } from "./run.ts";
 import { runSim } from "./sim.ts";
 
@@ -76,6 +76,11 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
     };
     process.once("SIGINT", () => shutdown("SIGINT"));
     process.once("SIGTERM", () => shutdown("SIGTERM"));
+    // logrotate sends SIGHUP every night: reopen the log file and carry on (config.md §3.8).
+    process.on("SIGHUP", () => {
+      const reopened = reopenLogFile(logger);
+      logger.info({ signal: "SIGHUP" }, reopened ? "received SIGHUP: log file reopened" : "received SIGHUP: no log file to reopen; carrying on");
+    });
   });
 }
 

@@ -14,6 +14,7 @@ const SEVERITY: Record<AlertCode, Alert["severity"]> = {
   TOO_MANY_SLAVES: "warning",
   STOP_NOT_POSSIBLE: "warning",
   HTTP_PUBLIC_WITHOUT_AUTH: "warning",
+  FRAME_REFUSED_UNSAFE: "error",
 };
 
 /** A set of raised alerts keyed by code (and charger). */

@@ -21,6 +21,8 @@ export class BusCounters {
   unknownFrames = 0;
   writeErrors = 0;
   handlerErrors = 0;
+  /** Frames the wire guard refused to write (S-1). */
+  unsafeFramesRefused = 0;
 
   /** A valid frame of this kind was received. */
   frameReceived(kind: string): void {
@@ -55,6 +57,7 @@ export class BusCounters {
       txQueueDropped,
       writeErrors: this.writeErrors,
       handlerErrors: this.handlerErrors,
+      unsafeFramesRefused: this.unsafeFramesRefused,
       heartbeatSendTimes: this.heartbeats.slice(),
     };
   }

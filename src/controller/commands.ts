@@ -8,6 +8,8 @@ import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
 import type { Engine, SettingsAccess } from "./engine.ts";
+import { debugFrame } from "./frames-out.ts";
+import { checkDebugFrame } from "./wire-guard.ts";
 
 /** Settings access with an immediate save. */
 export interface CommandSettings extends SettingsAccess {
@@ -135,6 +137,9 @@ export class Commands {
     let payload: Uint8Array;
     if (req.name === "Custom") {
       payload = req.payload;
+      // S-1: a heartbeat or limit command typed by hand goes through the offer algorithm's clamps.
+      const verdict = checkDebugFrame(debugFrame(payload), this.engine.controller.slaves(), this.engine.wiringMaxAmpsAllTWCs);
+      if (!verdict.ok) throw new TwcError({ code: "HTTP_VALIDATION", message: `customCommand refused (${verdict.rule}): ${verdict.message}` });
     } else {
       const slaves = this.engine.controller.slaves();
       const target = req.twcId === null ? slaves[0] : slaves.find((s) => s.id === req.twcId);

@@ -91,6 +91,8 @@ export interface ControllerStats {
   txQueueDropped: number;
   writeErrors: number;
   handlerErrors: number;
+  /** Frames the wire guard refused to write because they would break S-1. */
+  unsafeFramesRefused: number;
   /** The most recent heartbeat writes, oldest first (at most 64). */
   heartbeatSendTimes: readonly HeartbeatSent[];
 }

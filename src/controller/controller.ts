@@ -39,6 +39,7 @@ import { createLinkState, findSlave, nextTurn, replaceSlave, transition } from "
 import type { LinkInput, LinkState } from "./link.ts";
 import type { SlaveState } from "./slave-state.ts";
 import { TxScheduler } from "./tx-scheduler.ts";
+import { checkOutgoingFrame } from "./wire-guard.ts";
 import type { WriteKind } from "./tx-scheduler.ts";
 
 export type * from "./controller-types.ts";
@@ -469,6 +470,14 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   }
 
   private write(frame: Frame, kind: WriteKind, now: number): void {
+    // S-1, whatever queued the frame: an unsafe heartbeat never reaches the wire.
+    const verdict = checkOutgoingFrame(frame, this.link.slaves);
+    if (!verdict.ok) {
+      this.counters.unsafeFramesRefused++;
+      this.log.error({ code: "FRAME_REFUSED_UNSAFE", rule: verdict.rule }, `frame not sent: ${verdict.message}`);
+      this.dirty ||= this.alertBook.raise("FRAME_REFUSED_UNSAFE", "error", `A frame was not sent: ${verdict.message}.`, now);
+      return;
+    }
     this.tx.recordWrite(now, kind);
     this.counters.frameSent(frame.kind);
     const fail = (err: unknown): void => {

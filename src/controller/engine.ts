@@ -81,6 +81,11 @@ export class Engine {
   private busStatsAt = 0;
   private running = false;
 
+  /** config.wiringMaxAmpsAllTWCs: the shared circuit's limit. */
+  get wiringMaxAmpsAllTWCs(): number {
+    return this.o.config.core.wiringMaxAmpsAllTWCs;
+  }
+
   constructor(private readonly o: EngineOptions) {
     this.startedAtMs = o.clock.now();
     const core = o.config.core;

@@ -22,6 +22,7 @@ import {
 import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
 import { registerPages } from "./pages.ts";
 import { registerSecurity } from "./security/register.ts";
+import { authEnabled } from "./security/auth.ts";
 import { registerV2 } from "./v2/routes.ts";
 import type { HistoryReader } from "../state/history-db.ts";
 import type { MetricsSources } from "./metrics.ts";
@@ -127,7 +128,7 @@ export function createApp(deps: HttpDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, payload, done) => done(null, payload));
 
-  registerLegacyRoutes(app, deps.views, deps.commands);
+  registerLegacyRoutes(app, deps.views, deps.commands, { authEnabled: authEnabled(deps.httpConfig?.auth) });
   registerV2(app, deps); // /api/v2/* and /metrics
   registerPages(app, deps); // the page routes and /static/*
 

@@ -95,6 +95,7 @@ const stats: ControllerStats = {
   txQueueDropped: 5,
   writeErrors: 1,
   handlerErrors: 0,
+  unsafeFramesRefused: 0,
   heartbeatSendTimes: [],
 };
 

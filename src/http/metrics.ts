@@ -231,6 +231,12 @@ export function renderMetrics(m: MetricsInput): string {
   );
   w.one("twc_bus_reconnects_total", "counter", "Bus transport reconnects.", bus?.reconnects ?? 0);
   w.one(
+    "twc_bus_unsafe_frames_refused_total",
+    "counter",
+    "Frames the wire guard refused to write because they would exceed a charger's wiring limit or rating (S-1).",
+    stats?.unsafeFramesRefused ?? 0,
+  );
+  w.one(
     "twc_settings_save_failures_total",
     "counter",
     "Failed settings writes.",

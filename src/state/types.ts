@@ -28,7 +28,8 @@ export type AlertCode =
   | "FOREIGN_MASTER"
   | "TOO_MANY_SLAVES"
   | "STOP_NOT_POSSIBLE"
-  | "HTTP_PUBLIC_WITHOUT_AUTH";
+  | "HTTP_PUBLIC_WITHOUT_AUTH"
+  | "FRAME_REFUSED_UNSAFE";
 
 /** One raised alert. */
 export interface Alert {

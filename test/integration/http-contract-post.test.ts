@@ -639,6 +639,36 @@ describe("§7.13 sendDebugCommand", () => {
     assert.equal(a.status, 204, a.text);
     await clock.advanceAsync(2000, 20);
   });
+
+  test("a heartbeat or limit command above the wiring limit → 400 naming the rule, and nothing of it reaches the bus (S-1)", async () => {
+    const bus = h.product.simBus!;
+    const from = bus.receivedFrames.length;
+    const refused: [string, string][] = [
+      ["FBE077774142 09FFFF 000000000000", "per-twc-limit"], // the issue's 655.35 A
+      ["FB E0 77 77 41 42 05 FF FF 00 00 00 00 00 00", "per-twc-limit"],
+      ["FBE077774142 080D48 000000000000", "per-twc-limit"], // 34 A
+      ["FBE077774142 060000 000000000000", "raise-command"],
+      ["FBE07777FFFF 090258 000000000000", "receiver"],
+      ["FBE077771234 090258 000000000000", "receiver"],
+    ];
+    for (const [cmd, rule] of refused) {
+      const a = await post("sendDebugCommand", { commandName: "Custom", customCommand: cmd });
+      assert.equal(a.status, 400, `${cmd}: ${a.text}`);
+      const message = (JSON.parse(a.text) as { error: string }).error;
+      assert.ok(message.startsWith(`customCommand refused (${rule}): `), `${cmd}: ${message}`);
+    }
+    const ok = await post("sendDebugCommand", { commandName: "Custom", customCommand: "FBE077774142 090258 000000000000" });
+    assert.equal(ok.status, 204, "6 A to the linked TWC is within every limit");
+    await clock.advanceAsync(3000, 20);
+    const heartbeats = bus.receivedFrames.slice(from).filter((f) => f.kind === "masterHeartbeat" || (f.kind === "unknown" && f.type === 0xfbe0));
+    assert.ok(heartbeats.length > 0);
+    for (const f of heartbeats) {
+      assert.ok(f.kind === "masterHeartbeat", `only decodable heartbeats reach the bus: ${JSON.stringify(f)}`);
+      assert.ok(f.command.code === 0 || f.command.code === 0x05 || f.command.code === 0x09, `command ${f.command.code}`);
+      if (f.command.code !== 0) assert.ok(f.command.centiAmps <= 3200, `${f.command.centiAmps / 100} A on the wire`);
+      assert.equal(f.receiver, 0x4142);
+    }
+  });
 });
 
 describe("§7.14/7.15 checkArrival, checkDeparture, sendTeslaAPICommand", () => {

@@ -80,20 +80,43 @@ function run(reply: FastifyReply, fn: () => void): FastifyReply | null {
   }
 }
 
+/** How the legacy routes judge privileged changes. */
+export interface LegacyRouteOptions {
+  /** Authentication is configured, so every POST that reaches a handler is authenticated (http-api.md §3.1). */
+  authEnabled: boolean;
+}
+
+/** The message of a refused privileged change (docs/decisions.md "Who may enable debug commands"). */
+export const DEBUG_ENABLE_REFUSED =
+  "enableDebugCommands can only be turned on by an authenticated request (configure control.HTTP.auth) or, without authentication, from this machine (127.0.0.1 or ::1)";
+
+/** True for a loopback client address (IPv4, IPv6, or IPv4-mapped IPv6). */
+export function isLoopbackAddress(ip: string): boolean {
+  return ip === "::1" || /^127\./.test(ip) || /^::ffff:127\./i.test(ip);
+}
+
+/**
+ * Enabling debug commands lets a client put raw frames on the bus, so it is privileged: allowed for
+ * authenticated requests, or from loopback when authentication is off. Turning it off is always allowed.
+ */
+export function mayEnableDebugCommands(request: Pick<FastifyRequest, "ip">, options: LegacyRouteOptions): boolean {
+  return options.authEnabled || isLoopbackAddress(request.ip);
+}
+
 /** Registers every legacy route. */
-export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, commands: Commands): void {
+export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, commands: Commands, options: LegacyRouteOptions = { authEnabled: false }): void {
   const W = views.wiringMaxAmpsAllTWCs;
   const withBody = <T>(
     path: string,
     check: (b: Record<string, unknown>) => Checked<T>,
-    act: (v: T, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>,
+    act: (v: T, reply: FastifyReply, request: FastifyRequest) => FastifyReply | Promise<FastifyReply>,
   ): void => {
     app.post(path, async (request, reply) => {
       const b = body(request);
       if (!b.ok) return error(reply, 400, b.message);
       const c = check(b.value);
       if (!c.ok) return error(reply, c.status, c.message);
-      return act(c.value, reply);
+      return act(c.value, reply, request);
     });
   };
 
@@ -156,7 +179,8 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     }
     return reply.code(204).send();
   });
-  withBody("/api/setSetting", (b) => checkSetting(b, views, W), (v, reply) => {
+  withBody("/api/setSetting", (b) => checkSetting(b, views, W), (v, reply, request) => {
+    if (v.key === "enableDebugCommands" && v.value === true && !mayEnableDebugCommands(request, options)) return error(reply, 403, DEBUG_ENABLE_REFUSED);
     commands.setSetting(v.key, v.value);
     return reply.code(204).send();
   });

@@ -256,18 +256,18 @@ describe("auth on", () => {
 });
 
 describe("throttling", () => {
-  test("10 failures from one address → 429 with Retry-After, even for right credentials, until the window frees", async () => {
+  test("10 wrong passwords from one address → passwords get 429 with Retry-After until the window frees; the valid token never", async () => {
     const clock = new FakeClock();
     const a = app({ clock });
     const from = (remoteAddress: string, authorization: string) =>
       a.inject({ method: "POST", url: "/api/checkArrival", remoteAddress, headers: { authorization } });
     for (let i = 0; i < 10; i++) {
-      const r = await from("10.1.1.1", i % 2 === 0 ? "Bearer wrong-token" : basic("admin", "nope"));
+      const r = await from("10.1.1.1", basic("admin", `nope${i}`));
       assert.equal(r.statusCode, 401, `attempt ${i + 1}`);
       clock.advance(1000);
     }
-    const blocked = await from("10.1.1.1", `Bearer ${TOKEN}`);
-    assert.equal(blocked.statusCode, 429);
+    const blocked = await from("10.1.1.1", basic("admin", "hunter22"));
+    assert.equal(blocked.statusCode, 429, "the right password is throttled with the wrong ones");
     assert.deepEqual(blocked.json(), { error: "Too many failed attempts" });
     const retryAfter = Number(blocked.headers["retry-after"]);
     assert.equal(retryAfter, 600 - 10);
@@ -277,19 +277,29 @@ describe("throttling", () => {
       remoteAddress: "10.1.1.1",
       payload: "username=admin&password=hunter22",
     });
-    assert.equal(form.statusCode, 429, "the login form shares the counter");
+    assert.equal(form.statusCode, 429, "the login form shares the password counter");
     assert.ok(Number(form.headers["retry-after"]) > 0);
-    assert.equal(
-      (await from("10.1.1.2", `Bearer ${TOKEN}`)).statusCode,
-      202,
-      "other addresses are not affected",
-    );
+    // The defect: Home Assistant's valid token from the same address was locked out by a typo.
+    assert.equal((await from("10.1.1.1", `Bearer ${TOKEN}`)).statusCode, 202, "a valid token is never throttled");
+    assert.equal((await from("10.1.1.1", "Bearer wrong-token-0000000000")).statusCode, 401, "tokens have their own counter");
+    assert.equal((await from("10.1.1.2", basic("admin", "hunter22"))).statusCode, 202, "other addresses are not affected");
     assert.equal(
       (await a.inject({ method: "POST", url: "/api/checkArrival", remoteAddress: "10.1.1.1" })).statusCode,
       401,
     );
     clock.advance(retryAfter * 1000);
-    assert.equal((await from("10.1.1.1", `Bearer ${TOKEN}`)).statusCode, 202, "free again after Retry-After");
+    assert.equal((await from("10.1.1.1", basic("admin", "hunter22"))).statusCode, 202, "free again after Retry-After");
+    await a.close();
+  });
+
+  test("10 wrong tokens from one address → wrong tokens get 429; the valid token and the right password still work", async () => {
+    const a = app();
+    const from = (authorization: string) =>
+      a.inject({ method: "POST", url: "/api/checkArrival", remoteAddress: "10.3.3.3", headers: { authorization } });
+    for (let i = 0; i < 10; i++) assert.equal((await from(`Bearer wrong-token-${i}-000000000`)).statusCode, 401);
+    assert.equal((await from("Bearer wrong-token-x-000000000")).statusCode, 429);
+    assert.equal((await from(`Bearer ${TOKEN}`)).statusCode, 202);
+    assert.equal((await from(basic("admin", "hunter22"))).statusCode, 202);
     await a.close();
   });
 
@@ -308,9 +318,16 @@ describe("throttling", () => {
       method: "POST",
       url: "/api/checkArrival",
       remoteAddress: "10.2.2.2",
+      headers: { authorization: basic("admin", "hunter22") },
+    });
+    assert.equal(r.statusCode, 429, "Basic shares the login form's password counter");
+    const token = await a.inject({
+      method: "POST",
+      url: "/api/checkArrival",
+      remoteAddress: "10.2.2.2",
       headers: { authorization: `Bearer ${TOKEN}` },
     });
-    assert.equal(r.statusCode, 429);
+    assert.equal(token.statusCode, 202, "a valid token is never throttled");
     await a.close();
   });
 });

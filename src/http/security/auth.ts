@@ -51,7 +51,7 @@ export function safeEqual(a: string, b: string): boolean {
 export class Authenticator {
   /** Login sessions (cookie `twcm_session`). */
   readonly sessions: SessionStore;
-  /** Failed attempts per client address. */
+  /** Failed attempts per credential kind and client address (keys from throttleKey). */
   readonly throttle: FailureThrottle;
   private readonly passwordHash: Promise<string | null>;
   /** Digest of a recently verified Basic header → expiry (spares scrypt on every polled request). */
@@ -127,25 +127,43 @@ export class Authenticator {
   }
 
   /**
-   * Checks a request: a live session cookie passes; otherwise the Authorization header is an attempt
-   * (throttled, failures counted); without either the credentials are missing.
+   * Checks a request: a live session cookie passes; otherwise the Authorization header is an attempt.
+   * Failures are counted per client address *and credential kind* (token / password): a valid bearer
+   * token is never throttled, so ten mistyped passwords on a phone do not lock out Home Assistant's
+   * token; wrong passwords throttle passwords (Basic and the login form), wrong tokens throttle tokens.
+   * Without a header the credentials are missing.
    */
   async check(input: CredentialInput): Promise<AuthOutcome> {
     if (this.sessionValid(input.cookie)) return { kind: "ok" };
     const header = input.authorization?.trim();
     if (header === undefined || header === "") return { kind: "missing" };
-    const retryAfterS = this.throttle.retryAfterS(input.address);
-    if (retryAfterS > 0) return { kind: "throttled", retryAfterS };
     const m = /^(\S+)\s+(\S+)$/.exec(header);
-    let ok = false;
-    if (m) {
-      const scheme = (m[1] ?? "").toLowerCase();
-      const value = m[2] ?? "";
-      if (scheme === "bearer") ok = this.verifyToken(value);
-      else if (scheme === "basic") ok = await this.verifyBasic(header, value);
+    const scheme = (m?.[1] ?? "").toLowerCase();
+    const value = m?.[2] ?? "";
+    const kind: CredentialKind = scheme === "basic" ? "password" : "token";
+    const key = throttleKey(kind, input.address);
+    if (kind === "token") {
+      if (scheme === "bearer" && this.verifyToken(value)) return { kind: "ok" };
+    } else if (this.basicCached(header)) {
+      return { kind: "ok" };
     }
-    if (ok) return { kind: "ok" };
-    this.throttle.fail(input.address);
+    const retryAfterS = this.throttle.retryAfterS(key);
+    if (retryAfterS > 0) return { kind: "throttled", retryAfterS };
+    if (kind === "password" && (await this.verifyBasic(header, value))) return { kind: "ok" };
+    this.throttle.fail(key);
     return { kind: "invalid" };
   }
+
+  private basicCached(header: string): boolean {
+    const cached = this.basicOk.get(digest(header).toString("base64"));
+    return cached !== undefined && cached > this.clock.now();
+  }
+}
+
+/** The credential kinds the failure throttle counts separately. */
+export type CredentialKind = "token" | "password";
+
+/** The throttle key of one credential kind from one client address. */
+export function throttleKey(kind: CredentialKind, address: string): string {
+  return `${kind} ${address}`;
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { escapeHtml, sendHtml } from "../pages.ts";
-import type { Authenticator } from "./auth.ts";
+import { throttleKey, type Authenticator } from "./auth.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
 
 /** The message shown after a failed login. */
@@ -88,7 +88,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, t
 
   app.post("/login", async (request, reply) => {
     const fields = parseLoginBody(request.body, request.headers["content-type"]);
-    const retryAfterS = auth.throttle.retryAfterS(request.ip);
+    const retryAfterS = auth.throttle.retryAfterS(throttleKey("password", request.ip));
     if (retryAfterS > 0) {
       void reply.header("Retry-After", String(retryAfterS));
       if (fields.json) return jsonError(reply, 429, "Too many failed attempts");
@@ -99,7 +99,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, t
       );
     }
     if (!(await auth.verifyLogin(fields.username, fields.password))) {
-      auth.throttle.fail(request.ip);
+      auth.throttle.fail(throttleKey("password", request.ip));
       request.log.info({ code: "HTTP_UNAUTHORIZED", address: request.ip }, "failed login");
       if (fields.json) return jsonError(reply, 401, LOGIN_FAILED);
       return sendHtml(reply, 401, loginPage(fields.next, LOGIN_FAILED));

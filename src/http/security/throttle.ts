@@ -1,5 +1,5 @@
 /**
- * Failed-authentication throttle (http-api.md §3.1): after `limit` failures from one client address
+ * Failed-authentication throttle (http-api.md §3.1): after `limit` failures under one key (a credential kind from one client address)
  * within `windowMs`, further attempts are refused until the oldest failure leaves the window.
  */
 import type { Clock } from "../../shared/clock.ts";

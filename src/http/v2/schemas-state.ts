@@ -40,6 +40,7 @@ export const AlertSchema = Type.Object({
       "TOO_MANY_SLAVES",
       "STOP_NOT_POSSIBLE",
       "HTTP_PUBLIC_WITHOUT_AUTH",
+      "FRAME_REFUSED_UNSAFE",
     ].map((c) => Type.Literal(c)),
   ),
   severity: Type.Union([Type.Literal("info"), Type.Literal("warning"), Type.Literal("error")]),
