@@ -561,8 +561,8 @@ describe("§7.12 setPolicy", () => {
     [{ policy: null }, "policy field is required"],
     [{ policy: 3 }, "policy must be a string"],
     [{ policy: "  " }, "policy cannot be empty"],
-    [{ policy: "Nope" }, "Policy 'Nope' not found", 404],
-    [{ policy: "charge now" }, "Policy 'charge now' not found", 404],
+    [{ policy: "Nope" }, "Policy 'Nope' not found", 400],
+    [{ policy: "charge now" }, "Policy 'charge now' not found", 400],
   ]);
 
   test("200; in force at once; holds for one check interval, then normal evaluation resumes", async () => {

@@ -107,7 +107,7 @@ export function checkSetPolicy(
   if (absent(p)) return fail("policy field is required");
   if (typeof p !== "string") return fail("policy must be a string");
   if (p.trim() === "") return fail("policy cannot be empty");
-  if (!exists(p)) return fail(`Policy '${p}' not found`, 404);
+  if (!exists(p)) return fail(`Policy '${p}' not found`, 400); // 400 like TWCManager and its test suite (issue 9)
   return { ok: true, value: p };
 }
 

@@ -210,7 +210,6 @@ export function endpoints(W: number | undefined): Endpoint[] {
       "Force a policy for one check interval",
       { 200: jsonResponse("Forced", plain(SuccessSchema({ policy: Type.String() }))) },
       SetPolicyBody,
-      [404],
     ),
     legacyPost("checkArrival", "Vehicle arrival check", { 202: empty("Accepted") }),
     legacyPost("checkDeparture", "Vehicle departure check", { 202: empty("Accepted") }),
