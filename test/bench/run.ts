@@ -5,8 +5,12 @@
  * the same run. Also measures the heartbeat cadence while the API is under full load and the product's
  * RSS. Prints a Markdown table and PASS/FAIL per target; exits 1 when a target fails.
  *
+ * First, the idle cost (test/bench/idle.ts): CPU and RSS of the product doing nothing for a minute.
+ *
  * Environment: BENCH_DURATION (seconds per measurement, default 5); BENCH_NODE_FLAGS (extra node flags
- * for the product process; default "--max-semi-space-size=2", as bin/twcmanager starts it).
+ * for the product process; default "--max-semi-space-size=2", as bin/twcmanager starts it); BENCH_IDLE_S
+ * (idle window, default 60; 0 skips it); BENCH_IDLE_COMPARE (a command starting another controller to
+ * measure idle beside ours).
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +20,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, ROOT } from "../integration/helpers.ts";
 import type { BenchReply, BenchRequest } from "./ipc.ts";
+import { idleChecks, measureIdle, type IdleFigures } from "./idle.ts";
 import { fmt, percentile, slotDeviations } from "./stats.ts";
 
 /** The part of autocannon's result this script reads. */
@@ -166,6 +171,12 @@ async function main(): Promise<number> {
   // Default: the flag bin/twcmanager and `npm start` ship with (docs/performance.md).
   const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter((f) => f !== "");
   if (flags.length > 0) console.log(`product node flags: ${flags.join(" ")}\n`);
+  const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
+  let idleFigures: IdleFigures[] = [];
+  if (idleS > 0) {
+    const mainScript = compiled ? join(BUILD_DIR, "out/src/cli/main.js") : join(ROOT, "src/cli/main.ts");
+    idleFigures = await measureIdle(mainScript, flags, idleS);
+  }
   const product = await startChild(compiled ?? "product-server.ts", {}, flags);
   let bare: Child | null = null;
   let maxRss = 0;
@@ -273,6 +284,7 @@ async function main(): Promise<number> {
         designOk(status50) && designOk(slaves50),
       ],
     ];
+    checks.push(...idleChecks(idleFigures));
     for (const [what, ok] of checks) console.log(`${ok ? "PASS" : "FAIL"}  ${what}`);
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
