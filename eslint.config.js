@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "src/web/**", "dist-web/**", "coverage/**", "test-output/**", "data/**"] },
+  { ignores: ["dist/**", "node_modules/**", "dist-web/**", "coverage/**", "test-output/**", "data/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js", "**/*.mjs", "bin/*"],
+    files: ["**/*.js", "**/*.mjs", "bin/*", "src/web/vite.config.ts"],
     ...tseslint.configs.disableTypeChecked,
   },
   {
