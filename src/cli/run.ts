@@ -8,13 +8,14 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/app-config.ts";
 import { installationNodeId } from "../config/node-id.ts";
+import { acquireSettingsLock } from "../config/settings-lock.ts";
 import { SettingsStore } from "../config/settings-store.ts";
 import { Commands } from "../controller/commands.ts";
 import { Engine } from "../controller/engine.ts";
 import { HistoryRecorder, importLegacySettingsHistory } from "../controller/history-recorder.ts";
 import { chargerLoadW } from "../energy/electrical.ts";
 import { legacyHistory } from "../http/legacy/history.ts";
-import { openSettingsHistoryDb } from "../state/history-db.ts";
+import { historyUnavailableMessage, openSupervisedHistoryDb, type HistoryDbStatus } from "../state/history-supervisor.ts";
 import { policyAction } from "../controller/engine-state.ts";
 import { createSources } from "../energy/poller.ts";
 import { EnergyPoller } from "../energy/poller.ts";
@@ -92,8 +93,26 @@ function busBinding(config: AppConfig, clock: Clock): { binding: BusBinding; sim
   }
 }
 
-/** Starts everything; rejects with TwcError (HTTP_LISTEN_FAILED, STORE_SETTINGS_WRITE…) on a start-up failure. */
+/**
+ * Starts everything; rejects with TwcError (HTTP_LISTEN_FAILED, STORE_SETTINGS_WRITE,
+ * STORE_SETTINGS_LOCKED when another instance uses the settings directory…) on a start-up failure.
+ */
 export async function startProduct(o: StartOptions): Promise<RunningProduct> {
+  // docs/decisions.md "Settings directory lock": one instance per settingsPath, taken before anything is read.
+  const lock = await acquireSettingsLock(o.config.core.settingsPath);
+  if (lock.tookOverFrom !== null) {
+    o.logger.warn({ module: "settings", code: "SETTINGS_LOCK_STALE", pid: lock.tookOverFrom, path: lock.path }, `took over the stale lock ${lock.path} of PID ${lock.tookOverFrom}`);
+  }
+  try {
+    const product = await startLocked(o);
+    return { ...product, stop: () => product.stop().finally(() => lock.release()) };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(o: StartOptions): Promise<RunningProduct> {
   const clock = o.clock ?? systemClock;
   const config = o.config;
   const log = o.logger;
@@ -118,7 +137,8 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
 
   // controller.md §2 step 4 and config.md §2.3 step 5: the history/session store and the legacy import.
   const historyLog = log.child({ module: "history" });
-  const historyDb = openSettingsHistoryDb(config.core.settingsPath, historyLog);
+  // docs/decisions.md "History database on a full disk": an unusable database never stops the product.
+  const historyDb = openSupervisedHistoryDb(config.core.settingsPath, historyLog, clock);
   importLegacySettingsHistory(historyDb, settings, historyLog);
 
   const { binding, sim } = busBinding(config, clock);
@@ -150,6 +170,10 @@ export async function startProduct(o: StartOptions): Promise<RunningProduct> {
     statusBody: () => statusBody(),
   });
   const commands = new Commands(engine, settings, () => clock.now());
+  const showHistoryStatus = (s: HistoryDbStatus): void =>
+    engine.alerts.set("HISTORY_UNAVAILABLE", !s.available, s.available ? "" : historyUnavailableMessage(s.reason), engine.iso(s.available ? clock.now() : s.sinceMs));
+  showHistoryStatus(historyDb.status());
+  historyDb.onStatus(showHistoryStatus);
   const recorder = new HistoryRecorder({
     clock,
     store: historyDb,

@@ -259,3 +259,60 @@ test("consumption offsets keep insertion order in settings.json and across a reo
     await b.close();
   });
 });
+
+test("persist writes a user's change at once and resolves only when it is on disk; nothing pending → no write", async () => {
+  await withDir(async (dir) => {
+    const clock = new FakeClock();
+    const store = await SettingsStore.open({ dir, clock, logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    store.update({ chargeNowAmps: 7 });
+    await store.persist();
+    assert.equal(store.writeCount, 1);
+    assert.equal((await readJson(store.path)).chargeNowAmps, 7);
+    await store.persist();
+    assert.equal(store.writeCount, 1, "nothing changed since: no second write");
+    clock.advance(5000);
+    await store.whenIdle();
+    assert.equal(store.writeCount, 1, "the debounce was dropped: the change is already on disk");
+    await store.close();
+  });
+});
+
+test("persist coalesces: callers arriving while a write runs share one follow-up write with all their changes", async () => {
+  await withDir(async (dir) => {
+    const store = await SettingsStore.open({ dir, clock: new FakeClock(), logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    store.update({ first: 1 });
+    const first = store.persist();
+    const later: Promise<void>[] = [];
+    for (let i = 0; i < 10; i++) {
+      store.update({ [`k${i}`]: i });
+      later.push(store.persist());
+    }
+    assert.equal(new Set(later).size, 1, "one shared follow-up");
+    await first;
+    const afterFirst = await readJson(store.path);
+    assert.equal(afterFirst.first, 1);
+    await Promise.all(later);
+    assert.equal(store.writeCount, 2);
+    const saved = await readJson(store.path);
+    for (let i = 0; i < 10; i++) assert.equal(saved[`k${i}`], i);
+    await store.close();
+  });
+});
+
+test("a failed persist rejects with STORE_SETTINGS_WRITE, keeps the change in effect and retries it after 60 s", async () => {
+  await withDir(async (dir) => {
+    const clock = new FakeClock();
+    const store = await SettingsStore.open({ dir, clock, logger: logger(), wiringMaxAmpsAllTWCs: 32 });
+    await mkdir(store.path, { recursive: true });
+    store.update({ chargeNowAmps: 6 });
+    await assert.rejects(store.persist(), (e: unknown) => isTwcError(e) && e.code === "STORE_SETTINGS_WRITE" && e.context?.errno === "EISDIR");
+    assert.equal(store.get().chargeNowAmps, 6);
+    assert.equal(store.saveFailed, true);
+    await rmdir(store.path);
+    clock.advance(60_000);
+    await store.whenIdle();
+    assert.equal(store.saveFailed, false);
+    assert.equal((await readJson(store.path)).chargeNowAmps, 6);
+    await store.close();
+  });
+});

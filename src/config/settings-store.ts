@@ -1,7 +1,9 @@
 /**
  * settings.json persistence (config.md §2): load with recovery (corrupt file kept aside, .bak then the
- * legacy .backup tried), normalisation, debounced saves (at most one write per second) and crash-safe
- * atomic writes (tmp + fsync, old file to .bak, rename, fsync of the directory). I/O shell.
+ * legacy .backup tried), normalisation, debounced saves (at most one write per second) of the changes the
+ * controller makes itself, immediate coalesced saves (`persist`) of the changes a user asked for
+ * (docs/decisions.md "Save before answering"), and crash-safe atomic writes (tmp + fsync, old file to
+ * .bak, rename, fsync of the directory). I/O shell.
  */
 import { access, constants, copyFile, link, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -127,7 +129,10 @@ export class SettingsStore {
   private timer: TimerHandle | null = null;
   /** True when the pending timer is the 60 s retry (a change replaces it with the 1 s debounce). */
   private retryPending = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** The write running now (its content was taken when it started). */
+  private inFlight: Promise<void> | null = null;
+  /** The one write queued behind `inFlight`; every caller arriving meanwhile shares it. */
+  private followUp: Promise<void> | null = null;
   private closed = false;
   private readonly listeners: { [K in keyof SettingsStoreEvents]: Set<SettingsStoreEvents[K]> } = {
     change: new Set(),
@@ -258,19 +263,31 @@ export class SettingsStore {
   /** Writes immediately and waits; rejects with TwcError STORE_SETTINGS_WRITE (context.errno) on failure. */
   saveNow(): Promise<void> {
     this.cancelTimer();
-    return this.enqueue();
+    return this.requestWrite();
+  }
+
+  /**
+   * Resolves once every change made so far is on disk, writing at once when needed (no debounce);
+   * callers arriving while a write runs share one follow-up write. Rejects with TwcError
+   * STORE_SETTINGS_WRITE on failure (the change stays in effect and is retried like any failed save).
+   */
+  persist(): Promise<void> {
+    if (this.followUp) return this.followUp;
+    if (!this.dirty) return this.inFlight ?? Promise.resolve();
+    this.cancelTimer();
+    return this.requestWrite();
   }
 
   /** Resolves when no write is in progress. */
   async whenIdle(): Promise<void> {
-    await this.chain.catch(() => undefined);
+    while (this.inFlight ?? this.followUp) await (this.followUp ?? this.inFlight)?.catch(() => undefined);
   }
 
   /** Flushes pending changes and stops scheduling writes. */
   async close(): Promise<void> {
     this.closed = true;
     this.cancelTimer();
-    if (this.dirty) await this.enqueue();
+    if (this.dirty) await this.requestWrite();
     await this.whenIdle();
   }
 
@@ -302,7 +319,7 @@ export class SettingsStore {
     this.timer = this.opts.clock.setTimeout(() => {
       this.timer = null;
       this.retryPending = false;
-      this.enqueue().catch(() => undefined);
+      if (this.dirty) this.requestWrite().catch(() => undefined);
     }, ms);
   }
 
@@ -312,9 +329,25 @@ export class SettingsStore {
     this.retryPending = false;
   }
 
-  private enqueue(): Promise<void> {
-    const run = this.chain.catch(() => undefined).then(() => this.writeOnce());
-    this.chain = run;
+  /** Starts a write now, or shares the one write queued behind the write in progress. */
+  private requestWrite(): Promise<void> {
+    if (this.followUp) return this.followUp;
+    if (!this.inFlight) return this.startWrite();
+    const next = this.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.followUp = null;
+        return this.startWrite();
+      });
+    this.followUp = next;
+    return next;
+  }
+
+  private startWrite(): Promise<void> {
+    const run: Promise<void> = this.writeOnce().finally(() => {
+      if (this.inFlight === run) this.inFlight = null;
+    });
+    this.inFlight = run;
     return run;
   }
 

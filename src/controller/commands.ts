@@ -1,7 +1,9 @@
 /**
  * The one entry point for HTTP and MQTT (design.md §6): each command applies an already-validated
  * change, runs the synchronous policy evaluation where specified, and returns once the state is
- * consistent, so a response never races the controller.
+ * consistent, so a response never races the controller. A settings change asked for by a user is
+ * written at once (no debounce); a caller that acknowledges it (an HTTP 2xx) first awaits `saved()`
+ * (docs/decisions.md "Save before answering").
  */
 import { cancelChargeNowPatch, chargeNowPatch } from "../policy/charge-now.ts";
 import { encodePayload } from "../protocol/codec.ts";
@@ -14,6 +16,8 @@ import { checkDebugFrame } from "./wire-guard.ts";
 /** Settings access with an immediate save. */
 export interface CommandSettings extends SettingsAccess {
   saveNow(): Promise<void>;
+  /** Resolves once every change so far is on disk (coalesced immediate write); rejects STORE_SETTINGS_WRITE. */
+  persist(): Promise<void>;
 }
 
 /** Validated debug command (http-api.md §7.13). */
@@ -27,6 +31,16 @@ export class Commands {
     private readonly nowMs: () => number,
   ) {}
 
+  /** Starts writing the user's change now; the outcome reaches whoever awaits saved(). */
+  private save(): void {
+    this.settings.persist().catch(() => undefined);
+  }
+
+  /** Resolves once every settings change made so far is on disk; rejects with TwcError STORE_SETTINGS_WRITE. */
+  saved(): Promise<void> {
+    return this.settings.persist();
+  }
+
   private get monitor(): boolean {
     return this.engine.state.snapshot.mode === "monitor";
   }
@@ -36,6 +50,7 @@ export class Commands {
     this.settings.update({ ...chargeNowPatch(rate, duration, this.nowMs() / 1000) });
     this.engine.policy.clearForced();
     this.engine.evaluate("chargeNow");
+    this.save();
   }
 
   /** Ends Charge Now. */
@@ -43,6 +58,7 @@ export class Commands {
     this.settings.update({ ...cancelChargeNowPatch() });
     this.engine.policy.clearForced();
     this.engine.evaluate("cancelChargeNow");
+    this.save();
   }
 
   /** True when a policy with exactly this name exists. */
@@ -69,6 +85,7 @@ export class Commands {
     Object.defineProperty(next, name, { value: { value, unit }, enumerable: true, writable: true, configurable: true });
     this.settings.update({ consumptionOffset: next });
     this.engine.evaluate("addConsumptionOffset");
+    this.save();
   }
 
   /** Deletes a named offset (the caller checked it exists). */
@@ -80,12 +97,14 @@ export class Commands {
     }
     this.settings.update({ consumptionOffset: next });
     this.engine.evaluate("deleteConsumptionOffset");
+    this.save();
   }
 
   /** Sets the legacy whole-house amps offset (Q-17: it takes effect). */
   setLegacyOffset(amps: number): void {
     this.settings.update({ greenEnergyAmpsOffset: amps });
     this.engine.evaluate("setConsumptionOffset");
+    this.save();
   }
 
   /** Stores one validated setting; home location changes recompute sunrise/sunset. */
@@ -93,12 +112,14 @@ export class Commands {
     this.settings.update({ [key]: value });
     if (key === "homeLat" || key === "homeLon") this.engine.refreshSun(false);
     this.engine.evaluate("setSetting");
+    this.save();
   }
 
   /** Stores the schedule (already converted to settings keys). */
   setSchedule(patch: Readonly<Record<string, unknown>>): void {
     this.settings.update(patch);
     this.engine.evaluate("setScheduledChargingSettings");
+    this.save();
   }
 
   /** Sets the home location and recomputes sunrise/sunset. */
@@ -106,6 +127,7 @@ export class Commands {
     this.settings.update({ homeLat: lat, homeLon: lon });
     this.engine.refreshSun(false);
     this.engine.evaluate("setLatLon");
+    this.save();
   }
 
   /** Writes settings.json now. */

@@ -42,6 +42,9 @@ export class MemorySettings {
     this.saves++;
     return Promise.resolve();
   }
+  persist(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** An energy source whose reading the test sets. */

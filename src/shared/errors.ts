@@ -19,6 +19,7 @@ export type TwcErrorCode =
   | "HTTP_NOT_IMPLEMENTED"
   | "HTTP_LISTEN_FAILED"
   | "STORE_SETTINGS_WRITE"
+  | "STORE_SETTINGS_LOCKED"
   | "STORE_DATABASE";
 
 /** Constructor argument of TwcError. */

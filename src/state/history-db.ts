@@ -2,12 +2,14 @@
  * History and charge-session storage (controller.md §13, §22; config.md §1): 5-minute buckets keyed by
  * their epoch start and charge sessions, in `<settingsPath>/twcmanager.db` (better-sqlite3, WAL).
  * Every failure is logged as TwcError STORE_DATABASE and swallowed: the database never stops the
- * controller (reads then return empty results, writes are lost).
+ * controller (reads then return empty results, writes are lost). A failed open removes what it left
+ * behind (history-files.ts); the product supervises the file database (history-supervisor.ts).
  */
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { TwcError } from "../shared/errors.ts";
+import { errorCode, removeFailedOpenLeftovers, snapshotDbFiles } from "./history-files.ts";
 
 /** Length of one history bucket (ms). */
 export const BUCKET_MS = 300_000;
@@ -113,7 +115,8 @@ interface Statement {
   all(...params: unknown[]): unknown[];
 }
 
-interface Database {
+/** The better-sqlite3 database methods used here. */
+export interface Database {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   exec(source: string): unknown;
   prepare(source: string): Statement;
@@ -121,7 +124,11 @@ interface Database {
   close(): unknown;
 }
 
-type DatabaseConstructor = new (filename: string) => Database;
+/** The better-sqlite3 constructor shape (tests inject a failing one). */
+export type DatabaseConstructor = new (filename: string) => Database;
+
+/** Called with every failure a store swallowed (the supervisor closes the database on storage failures). */
+export type FailureHook = (what: string, cause: unknown) => void;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS buckets (
@@ -185,6 +192,7 @@ class SqliteHistoryStore implements HistoryStore {
   constructor(
     private readonly db: Database,
     private readonly log: HistoryLogger,
+    private readonly onFailure?: FailureHook,
   ) {
     this.st = {
       put: db.prepare(
@@ -218,6 +226,7 @@ class SqliteHistoryStore implements HistoryStore {
         cause,
       });
       this.log.error({ code: "STORE_DATABASE", err }, err.message);
+      this.onFailure?.(what, cause);
       return fallback;
     }
   }
@@ -319,8 +328,7 @@ class SqliteHistoryStore implements HistoryStore {
   }
 }
 
-function openDb(filename: string): Database {
-  const Driver = loadDriver();
+function openDb(filename: string, Driver: DatabaseConstructor = loadDriver()): Database {
   const db = new Driver(filename);
   try {
     if (filename !== ":memory:") db.pragma("journal_mode = WAL");
@@ -329,10 +337,49 @@ function openDb(filename: string): Database {
     db.exec(SCHEMA);
     db.pragma("user_version = 1");
   } catch (err) {
-    db.close();
+    try {
+      db.close();
+    } catch {
+      // The open failure is what matters; a close that fails too changes nothing.
+    }
     throw err;
   }
   return db;
+}
+
+/** Options of openHistoryFile. */
+export interface OpenHistoryOptions {
+  /** Called with every failure the open store swallows. */
+  onFailure?: FailureHook;
+  /** The driver (default better-sqlite3). */
+  driver?: DatabaseConstructor;
+}
+
+/**
+ * Opens (creating when needed) the database file, or throws TwcError STORE_DATABASE (context.code: the
+ * SQLite or errno code) after closing it and removing what the attempt left (removeFailedOpenLeftovers).
+ */
+export function openHistoryFile(filename: string, log: HistoryLogger, o: OpenHistoryOptions = {}): HistoryStore {
+  const before = filename === ":memory:" ? null : snapshotDbFiles(filename);
+  let db: Database | null = null;
+  try {
+    db = openDb(filename, o.driver);
+    return new SqliteHistoryStore(db, log, o.onFailure);
+  } catch (cause) {
+    try {
+      db?.close();
+    } catch {
+      // Already failing; the files are judged below.
+    }
+    const removed = before ? removeFailedOpenLeftovers(filename, before) : [];
+    const code = errorCode(cause);
+    throw new TwcError({
+      code: "STORE_DATABASE",
+      message: `history database ${filename} cannot be opened: ${code ?? String(cause)}`,
+      cause,
+      context: { code, path: filename, removed },
+    });
+  }
 }
 
 /**
@@ -341,7 +388,7 @@ function openDb(filename: string): Database {
  */
 export function openHistoryDb(filename: string, log: HistoryLogger): HistoryStore {
   try {
-    return new SqliteHistoryStore(openDb(filename), log);
+    return openHistoryFile(filename, log);
   } catch (cause) {
     const err = new TwcError({
       code: "STORE_DATABASE",

@@ -29,7 +29,7 @@ const views: LegacyViews = {
 
 function app(withAuth: boolean): { app: ReturnType<typeof createApp>; calls: [string, unknown][] } {
   const calls: [string, unknown][] = [];
-  const commands = { setSetting: (k: string, v: unknown) => void calls.push([k, v]) } as unknown as Commands;
+  const commands = { setSetting: (k: string, v: unknown) => void calls.push([k, v]), saved: () => Promise.resolve() } as unknown as Commands;
   const a = createApp({
     logger: pino({ level: "silent" }),
     views,

@@ -10,7 +10,7 @@ import { parseJsonBody } from "../body.ts";
 import { memoLast } from "../memo.ts";
 import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 import { systemClock } from "../../shared/clock.ts";
-import { renderConfig } from "./config.ts";
+import { renderConfig, renderPolicies } from "./config.ts";
 import { legacyHistory, type LegacyHistoryEntry } from "./history.ts";
 import {
   checkAddOffset,
@@ -80,6 +80,24 @@ function run(reply: FastifyReply, fn: () => void): FastifyReply | null {
   }
 }
 
+/** Text of a failed save: `Failed to save settings: <errno or code>` (http-api.md §7.8). */
+function saveFailure(err: unknown): string {
+  return `Failed to save settings: ${isTwcError(err) ? String((err.context as { errno?: string } | undefined)?.errno ?? err.code) : "EIO"}`;
+}
+
+/**
+ * Answers a settings change only once it is on disk (docs/decisions.md "Save before answering"): a 2xx
+ * means saved. A failed save answers 500; the change stays in effect and saving is retried.
+ */
+async function afterSave(reply: FastifyReply, commands: Commands, answer: () => FastifyReply): Promise<FastifyReply> {
+  try {
+    await commands.saved();
+  } catch (err) {
+    return error(reply, 500, `${saveFailure(err)} (the change is in effect but not on disk; saving is retried)`);
+  }
+  return answer();
+}
+
 /** How the legacy routes judge privileged changes. */
 export interface LegacyRouteOptions {
   /** Authentication is configured, so every POST that reaches a handler is authenticated (http-api.md §3.1). */
@@ -124,7 +142,7 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
   app.get("/api/getStatus", async (_q, reply) => json(reply, 200, statusJson(views.status())));
   app.get("/api/getSlaveTWCs", async (_q, reply) => json(reply, 200, views.slaveTWCs()));
   app.get("/api/getUUID", async (_q, reply) => reply.type(TEXT_TYPE).send(views.uuid()));
-  app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, views.policy()));
+  app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, renderPolicies(views.policy())));
   app.get("/api/getConfig", async (_q, reply) => json(reply, 200, renderConfig(views.config?.() ?? {})));
   app.get("/api/getHistory", async (_q, reply) => json(reply, 200, views.history?.() ?? legacyHistory(null, systemClock.now())));
   app.get("/api/getActivePolicyAction", async (_q, reply) => json(reply, 200, JSON.stringify(views.activePolicyAction())));
@@ -150,47 +168,46 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
 
   withBody("/api/chargeNow", (b) => checkChargeNow(b, W), (v, reply) => {
     commands.chargeNow(v.rate, v.duration);
-    return json(reply, 200, { status: "success", rate: v.rate, duration: v.duration });
+    return afterSave(reply, commands, () => json(reply, 200, { status: "success", rate: v.rate, duration: v.duration }));
   });
   app.post("/api/cancelChargeNow", async (_q, reply) => {
     commands.cancelChargeNow();
-    return json(reply, 200, { status: "success" });
+    return afterSave(reply, commands, () => json(reply, 200, { status: "success" }));
   });
   app.post("/api/sendStartCommand", async (_q, reply) => run(reply, () => commands.sendStartCommand()) ?? reply.code(204).send());
   app.post("/api/sendStopCommand", async (_q, reply) => run(reply, () => commands.sendStopCommand()) ?? reply.code(204).send());
   withBody("/api/addConsumptionOffset", (b) => checkAddOffset(b, commands.offsetNames()), (v, reply) => {
     commands.addOffset(v.name, v.value, v.unit);
-    return json(reply, 200, { status: "success", offsetName: v.name, offsetValue: v.value, offsetUnit: v.unit });
+    return afterSave(reply, commands, () => json(reply, 200, { status: "success", offsetName: v.name, offsetValue: v.value, offsetUnit: v.unit }));
   });
   withBody("/api/deleteConsumptionOffset", (b) => checkDeleteOffset(b, commands.offsetNames()), (name, reply) => {
     commands.deleteOffset(name);
-    return json(reply, 200, { status: "success", offsetName: name });
+    return afterSave(reply, commands, () => json(reply, 200, { status: "success", offsetName: name }));
   });
   withBody("/api/setConsumptionOffset", checkSetLegacyOffset, (amps, reply) => {
     commands.setLegacyOffset(amps);
-    return reply.code(204).send();
+    return afterSave(reply, commands, () => reply.code(204).send());
   });
   app.post("/api/saveSettings", async (_q, reply) => {
     try {
       await commands.saveSettings();
     } catch (err) {
-      const code = isTwcError(err) ? String((err.context as { errno?: string } | undefined)?.errno ?? err.code) : "EIO";
-      return error(reply, 500, `Failed to save settings: ${code}`);
+      return error(reply, 500, saveFailure(err));
     }
     return reply.code(204).send();
   });
   withBody("/api/setSetting", (b) => checkSetting(b, views, W), (v, reply, request) => {
     if (v.key === "enableDebugCommands" && v.value === true && !mayEnableDebugCommands(request, options)) return error(reply, 403, DEBUG_ENABLE_REFUSED);
     commands.setSetting(v.key, v.value);
-    return reply.code(204).send();
+    return afterSave(reply, commands, () => reply.code(204).send());
   });
   withBody("/api/setScheduledChargingSettings", (b) => checkSchedule(b, W), (v, reply) => {
     commands.setSchedule({ ...v });
-    return reply.code(202).send();
+    return afterSave(reply, commands, () => reply.code(202).send());
   });
   withBody("/api/setLatLon", checkLatLon, (v, reply) => {
     commands.setLatLon(v.lat, v.lon);
-    return reply.code(204).send();
+    return afterSave(reply, commands, () => reply.code(204).send());
   });
   withBody("/api/setPolicy", (b) => checkSetPolicy(b, (n) => commands.policyExists(n)), (name, reply) => {
     commands.setPolicy(name);
