@@ -1,8 +1,12 @@
-/** The product's pino logger: JSON lines (or one simple line per record) on stdout, optional log file. */
+/**
+ * The product's pino logger: JSON lines (or one simple line per record) on stdout, optional log file;
+ * secrets are redacted from every line (src/shared/redact.ts).
+ */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
+import { redactLogLine } from "../shared/redact.ts";
 
 /** Logger options derived from config.json `logging` and the log level. */
 export interface LoggerOptions {
@@ -54,7 +58,11 @@ export function createLogger(opts: LoggerOptions): Logger {
     streams.push({ level: opts.level as pino.Level, stream: file });
   }
   if (streams.length === 0) return pino({ level: "silent" });
-  const logger = pino({ level: opts.level, base: null }, pino.multistream(streams));
+  // Every serialised line (fields, messages, error stacks, child bindings) is redacted before any stream sees it.
+  const logger = pino(
+    { level: opts.level, base: null, hooks: { streamWrite: redactLogLine } },
+    pino.multistream(streams),
+  );
   if (file) LOG_FILES.set(logger, file);
   return logger;
 }

@@ -9,6 +9,7 @@
  * value), `x-expected` (wording of the expectation), `x-quiet` (coerce numeric strings silently).
  */
 import type { Static, TSchema } from "typebox";
+import { redactText } from "../shared/redact.ts";
 import { coerceBooleanLike, coerceNumber } from "./coerce.ts";
 
 /** One validation finding; `message` is the full line shown to the user (it starts with the path). */
@@ -80,6 +81,7 @@ export function show(v: unknown): string {
   } catch {
     s = String(v);
   }
+  s = redactText(s); // a URL with userinfo or a token in its query is echoed without them
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 

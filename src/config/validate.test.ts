@@ -335,3 +335,12 @@ test("logging: console on by default, FileLogger needs a path when enabled", () 
     simple: false,
   });
 });
+
+test("a value echoed in an error has its URL userinfo and tokens redacted", () => {
+  const { errors } = run({
+    sources: { URL: { enabled: true, url: "http://h/e", pollIntervalS: "http://u:ECHOPASS@h/?token=ECHOTOKEN" } },
+  });
+  const text = errors.join("\n");
+  assert.match(text, /sources\.URL\.pollIntervalS: .*\(found "http:\/\/\(hidden\)@h\/\?token=\(hidden\)"\)/);
+  assert.ok(!text.includes("ECHOPASS") && !text.includes("ECHOTOKEN"), text);
+});

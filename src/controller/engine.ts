@@ -24,6 +24,7 @@ import type { Policy } from "../policy/types.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
 import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
+import { redactWebhookUrl } from "../shared/redact.ts";
 import { StateStore } from "../state/store.ts";
 import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "./alerts.ts";
@@ -325,7 +326,7 @@ export class Engine {
     const body = this.o.statusBody ? this.o.statusBody() : "{}";
     this.o.webhook(url, method, body).catch((err: unknown) => {
       this.o.logger.warn(
-        { err, code: "WEBHOOK_FAILED", url, event },
+        { err, code: "WEBHOOK_FAILED", url: redactWebhookUrl(url), event },
         `policy webhook ${event} of ${policy.name} failed`,
       );
     });

@@ -4,6 +4,7 @@
  * at once. A timer on the injected clock fires exactly when a reading would age out.
  */
 import type { Clock, TimerHandle } from "../shared/clock.ts";
+import { redactText } from "../shared/redact.ts";
 import { DemoEnergySource } from "./demo-source.ts";
 import type { DemoOptions } from "./demo-source.ts";
 import { createHassSource } from "./hass-source.ts";
@@ -118,7 +119,7 @@ export class EnergyPoller {
         generationW: r ? r.generationW : null,
         consumptionW: r ? r.consumptionW : null,
         consumptionA: r?.consumptionA ?? null,
-        error,
+        error: error === null ? null : redactText(error),
       };
     });
   }

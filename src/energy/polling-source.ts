@@ -4,6 +4,7 @@
  * previous reading and its timestamp", negated negative generation and a throttled warning.
  */
 import { every } from "../shared/clock.ts";
+import { withUrlCredentials } from "../shared/url-credentials.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { EnergySource, EnergySourceName, Reading, SourceDeps } from "./source.ts";
 import { ReadingSource, WarnThrottle, errorMessage } from "./source.ts";
@@ -49,7 +50,8 @@ export async function fetchWithTimeout(
   if (o.signal?.aborted === true) ctl.abort();
   o.signal?.addEventListener("abort", onStop);
   try {
-    const res = await (o.fetchImpl ?? fetch)(url, { ...init, signal: ctl.signal });
+    const target = withUrlCredentials(url, { ...init, signal: ctl.signal });
+    const res = await (o.fetchImpl ?? fetch)(target.url, target.init);
     const body = await res.text();
     return { status: res.status, body };
   } catch (err) {

@@ -3,6 +3,7 @@
  * they share: a typed listener list, the logger shape and the failure-warning throttle.
  */
 import type { Clock } from "../shared/clock.ts";
+import { redactText } from "../shared/redact.ts";
 import type { Reading } from "./staleness.ts";
 
 export type { Reading } from "./staleness.ts";
@@ -121,11 +122,11 @@ export class WarnThrottle {
   }
 }
 
-/** A readable message for an unknown thrown value. */
+/** A readable message for an unknown thrown value, with secrets (URL userinfo, tokens) redacted. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+    return redactText(cause instanceof Error ? `${err.message}: ${cause.message}` : err.message);
   }
-  return String(err);
+  return redactText(String(err));
 }

@@ -161,3 +161,28 @@ void test("connection refused is a failure, never a throw", async () => {
   assert.match(source.lastError() ?? "", /request failed/);
   await source.stop();
 });
+
+void test("a failed poll names the URL without userinfo, secret path segments or tokens (error and log)", async () => {
+  const clock = new FakeClock();
+  setBodies("x", "y", 500);
+  bodies.set("/api/token/PATHSECRET/gen?apikey=GENKEY", { status: 500, body: "" });
+  const logger = captureLogger();
+  const plain = createUrlSource(
+    { url: `${server.url}/api/token/PATHSECRET`, generationItem: "gen?apikey=GENKEY" },
+    { clock, logger },
+  );
+  assert.equal(await pollOnce(plain), null);
+  // Userinfo is sent as Basic authentication; the URL in the message keeps it hidden.
+  const withUser = createUrlSource(
+    { url: `${server.url.replace("http://", "http://SRCUSER:SRCPASS@")}/e?access_token=ACCESS`, generationItem: "gen" },
+    { clock, logger },
+  );
+  assert.equal(await pollOnce(withUser), null);
+  const shown = [plain.lastError(), withUser.lastError(), JSON.stringify(logger.records)].join("\n");
+  assert.match(plain.lastError() ?? "", /api\/token\/\(hidden\)\/gen\?apikey=\(hidden\): HTTP 500/);
+  assert.match(withUser.lastError() ?? "", /http:\/\/\(hidden\)@127\.0\.0\.1:\d+\/e\?access_token=\(hidden\)/);
+  for (const secret of ["PATHSECRET", "GENKEY", "SRCUSER", "SRCPASS", "ACCESS"])
+    assert.ok(!shown.includes(secret), secret);
+  await plain.stop();
+  await withUser.stop();
+});

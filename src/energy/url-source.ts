@@ -14,6 +14,7 @@ import {
 } from "./polling-source.ts";
 import type { FetchFn, PolledValues } from "./polling-source.ts";
 import type { SourceDeps } from "./source.ts";
+import { redactText } from "../shared/redact.ts";
 
 /** `sources.URL` keys used here. */
 export interface UrlSourceConfig {
@@ -47,10 +48,10 @@ async function fetchItem(url: string, deps: UrlSourceDeps, signal: AbortSignal):
       ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
     },
   );
-  if (status < 200 || status > 299) throw new SourceFetchError(`${url}: HTTP ${status}`);
+  if (status < 200 || status > 299) throw new SourceFetchError(`${redactText(url)}: HTTP ${status}`);
   const watts = parsePowerText(body);
   if (watts === null)
-    throw new SourceFetchError(`${url}: unparsable value ${JSON.stringify(body.slice(0, 40))}`);
+    throw new SourceFetchError(`${redactText(url)}: unparsable value ${JSON.stringify(body.slice(0, 40))}`);
   return watts;
 }
 
