@@ -7,6 +7,7 @@ const SEVERITY: Record<AlertCode, Alert["severity"]> = {
   ENERGY_DATA_STALE: "warning",
   SETTINGS_SAVE_FAILED: "error",
   SETTINGS_RECOVERED: "warning",
+  HISTORY_UNAVAILABLE: "warning",
   WIRING_ABOVE_RATING: "error",
   MIN_ABOVE_WIRING: "warning",
   CHARGER_ERROR_STATE: "warning",
@@ -15,6 +16,9 @@ const SEVERITY: Record<AlertCode, Alert["severity"]> = {
   STOP_NOT_POSSIBLE: "warning",
   HTTP_PUBLIC_WITHOUT_AUTH: "warning",
   FRAME_REFUSED_UNSAFE: "error",
+  BUS_WRITE_STALLED: "error",
+  BUS_REPLIES_LOW: "warning",
+  IMPLAUSIBLE_READING: "warning",
 };
 
 /** A set of raised alerts keyed by code (and charger). */

@@ -2,6 +2,12 @@
 import type { DropReason } from "../protocol/frames.ts";
 import type { ControllerStats, HeartbeatSent } from "./controller-types.ts";
 
+/** The counters kept outside BusCounters (link state, bus-health watch), joined into the snapshot. */
+export type BusHealthCounters = Pick<
+  ControllerStats,
+  "implausibleReadings" | "replyRate" | "repliesLowEvents" | "silenceResets"
+>;
+
 /** Heartbeat writes kept for `stats().heartbeatSendTimes`. */
 export const HEARTBEAT_HISTORY = 64;
 
@@ -45,8 +51,13 @@ export class BusCounters {
     if (this.heartbeats.length > HEARTBEAT_HISTORY) this.heartbeats.shift();
   }
 
-  /** The counters as ControllerStats. */
-  snapshot(noiseBytes: number, txQueueDropped: number): ControllerStats {
+  /** Frames dropped by the receiver, all reasons together. */
+  droppedTotal(): number {
+    return Object.values(this.dropped).reduce((a, b) => a + b, 0);
+  }
+
+  /** The counters as ControllerStats; `health` carries what other parts of the controller keep. */
+  snapshot(noiseBytes: number, txQueueDropped: number, health: BusHealthCounters): ControllerStats {
     return {
       framesReceived: { ...this.received },
       framesDropped: { ...this.dropped },
@@ -59,6 +70,10 @@ export class BusCounters {
       handlerErrors: this.handlerErrors,
       unsafeFramesRefused: this.unsafeFramesRefused,
       heartbeatSendTimes: this.heartbeats.slice(),
+      implausibleReadings: { ...health.implausibleReadings },
+      replyRate: { ...health.replyRate },
+      repliesLowEvents: health.repliesLowEvents,
+      silenceResets: health.silenceResets,
     };
   }
 }

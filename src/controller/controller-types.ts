@@ -27,6 +27,10 @@ export interface BusIo {
   noiseBytes?(): number;
   /** Optional: drops a partial frame older than 2 s (called every second, twc-protocol §2.2 step 1). */
   expirePartial?(nowMs: number): void;
+  /** Optional: transmit-side health of the transport (read every second by the bus-health watch). */
+  transportHealth?(): { writeStalls: number; buffered: boolean };
+  /** Optional: drops the connection, discarding unsent bytes, and reconnects (a silent bus, bus-health.ts). */
+  resetTransport?(reason: string): void;
 }
 
 /** The pino-like logger subset the controller uses. */
@@ -95,6 +99,14 @@ export interface ControllerStats {
   unsafeFramesRefused: number;
   /** The most recent heartbeat writes, oldest first (at most 64). */
   heartbeatSendTimes: readonly HeartbeatSent[];
+  /** Implausible readings refused (not used for decisions), by field (plausibility.ts). */
+  implausibleReadings: Readonly<Record<string, number>>;
+  /** Slave heartbeats received and expected over the last `windowS` seconds (bus-health.ts). */
+  replyRate: { replies: number; expected: number; windowS: number };
+  /** Times BUS_REPLIES_LOW was raised. */
+  repliesLowEvents: number;
+  /** Transport resets requested because the bus went silent while we transmitted. */
+  silenceResets: number;
 }
 
 /** Events of BusController. */

@@ -18,6 +18,8 @@ import type { Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
 import { AlertBook } from "./alert-book.ts";
 import { BusCounters } from "./bus-counters.ts";
+import { createBusHealth, replyRate, stepBusHealth } from "./bus-health.ts";
+import type { BusHealthInput, BusHealthState } from "./bus-health.ts";
 import { closeSession, handleVinReport, numCarsCharging, vinRetry } from "./charging.ts";
 import type { SettingsView } from "./charging.ts";
 import { alwaysSend, zeroOffer } from "./controller-types.ts";
@@ -76,6 +78,8 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private dirty = false;
   private depth = 0;
   private readonly counters = new BusCounters();
+  /** Reply-rate and silent-bus watch (bus-health.ts). */
+  private health: BusHealthState;
 
   constructor(options: BusControllerOptions) {
     super();
@@ -100,6 +104,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       },
       this.clock.now(),
     );
+    this.health = createBusHealth(this.clock.now());
     // Until the transport reports open, nothing is written (the burst waits for the first open).
     this.connected = options.io.connected ?? true;
     this.io.onFrame((r) => this.guard("frame", () => this.onResult(r)));
@@ -129,7 +134,12 @@ export class BusController extends EventEmitter<BusControllerEvents> {
 
   /** Bus counters. */
   stats(): ControllerStats {
-    return this.counters.snapshot(this.io.noiseBytes?.() ?? 0, this.tx.dropped);
+    return this.counters.snapshot(this.io.noiseBytes?.() ?? 0, this.tx.dropped, {
+      implausibleReadings: { ...this.link.implausible },
+      replyRate: replyRate(this.health),
+      repliesLowEvents: this.health.repliesLowEvents,
+      silenceResets: this.health.silenceResets,
+    });
   }
 
   /** The "last TWC response" capture (twc-protocol §5.5): unescaped bytes incl. checksum, or null. */
@@ -263,6 +273,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     }
     const kind = r.frame.kind;
     this.counters.frameReceived(kind);
+    this.feedHealth({ type: "frame" });
     if (this.captureArmed && r.raw.length >= 2) {
       const type = ((r.raw[0] ?? 0) << 8) | (r.raw[1] ?? 0);
       if (!(LAST_RESPONSE_IGNORED_TYPES as readonly number[]).includes(type)) this.captured = r.raw.slice();
@@ -284,6 +295,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (frame.kind !== "slaveHeartbeat") return;
     if (this.config.mode === "master" && frame.receiver !== MASTER_ID) return;
     if (!findSlave(this.link, frame.sender)) return;
+    this.feedHealth({ type: "reply" });
     // controller.md §5 steps 8–9: charging detection, then the offer for this slave's next heartbeat.
     const charging = numCarsCharging(this.link.slaves, now, this.getSettings());
     this.link = { ...this.link, slaves: charging.slaves };
@@ -305,17 +317,15 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private onClose(): void {
     if (!this.connected) return;
     this.connected = false;
-    this.dirty ||= this.alertBook.raise(
-      "BUS_DISCONNECTED",
-      "error",
-      "The RS-485 bus connection is closed.",
-      this.clock.now(),
-    );
+    this.dirty =
+      this.alertBook.raise("BUS_DISCONNECTED", "error", "The RS-485 bus connection is closed.", this.clock.now()) ||
+      this.dirty;
   }
 
   private housekeeping(): void {
     const now = this.clock.now();
     this.io.expirePartial?.(now);
+    this.watchBus();
     this.applyLink({ type: "housekeeping" }, now);
     const settings = this.getSettings();
     const charging = numCarsCharging(this.link.slaves, now, settings);
@@ -366,7 +376,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         return;
       case "alert":
         if (e.op === "raise")
-          this.dirty ||= this.alertBook.raise(e.code, e.severity, e.message, now, e.twcId) || this.dirty;
+          this.dirty = this.alertBook.raise(e.code, e.severity, e.message, now, e.twcId) || this.dirty;
         else this.dirty = this.alertBook.clear(e.code, e.twcId) || this.dirty;
         return;
       case "session":
@@ -392,6 +402,31 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         else if (e.counter === "unknown") this.counters.unknownFrames++;
         return;
     }
+  }
+
+  /** Feeds the bus-health watch; a requested transport reset is carried out (items 7 and 9). */
+  private feedHealth(input: BusHealthInput): void {
+    const r = stepBusHealth(this.health, input, this.clock.now());
+    this.health = r.state;
+    this.run(r.effects);
+    if (r.reset !== null) this.io.resetTransport?.(r.reset);
+  }
+
+  /** Housekeeping input of the bus-health watch: expected replies, receiver and transport counters. */
+  private watchBus(): void {
+    const t = this.io.transportHealth?.();
+    this.feedHealth({
+      type: "tick",
+      expecting:
+        this.config.mode === "master" &&
+        this.running &&
+        this.connected &&
+        this.link.slaves.length > 0 &&
+        !this.tx.burstInProgress,
+      noiseBytes: this.io.noiseBytes?.() ?? 0,
+      droppedFrames: this.counters.droppedTotal(),
+      transport: t ? { writeStalls: t.writeStalls, buffered: t.buffered } : null,
+    });
   }
 
   /** twc-protocol §7.1: one kwhRequest to every known slave, at most once per 60 s (fake-master mode only). */
@@ -449,6 +484,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     }
     if (!decision.send) {
       this.tx.skipHeartbeat(now);
+      this.feedHealth({ type: "heartbeatSkipped" });
       return false;
     }
     const command = blockToCommand(decision.slave.masterHeartbeatData);
@@ -465,6 +501,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     );
     const sent: HeartbeatSent = { twcId: id, atMs: now };
     this.counters.heartbeatSent(sent);
+    this.feedHealth({ type: "heartbeatWritten" });
     this.safeEmit("heartbeatSent", sent);
     return true;
   }
@@ -475,7 +512,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (!verdict.ok) {
       this.counters.unsafeFramesRefused++;
       this.log.error({ code: "FRAME_REFUSED_UNSAFE", rule: verdict.rule }, `frame not sent: ${verdict.message}`);
-      this.dirty ||= this.alertBook.raise("FRAME_REFUSED_UNSAFE", "error", `A frame was not sent: ${verdict.message}.`, now);
+      this.dirty = this.alertBook.raise("FRAME_REFUSED_UNSAFE", "error", `A frame was not sent: ${verdict.message}.`, now) || this.dirty;
       return;
     }
     this.tx.recordWrite(now, kind);

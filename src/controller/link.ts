@@ -10,6 +10,7 @@ import { MASTER_ID, twcIdHex } from "../protocol/frames.ts";
 import type { Frame, FrameOf, TwcId } from "../protocol/frames.ts";
 import { logEffect } from "./effects.ts";
 import type { Effect, Step } from "./effects.ts";
+import { expireImplausible } from "./implausible.ts";
 import { monitorFrame } from "./link-monitor.ts";
 import {
   addSlave,
@@ -227,6 +228,9 @@ function housekeeping(state: LinkState, now: number): Step<LinkState> {
     s = { ...s, tooManyAt: null };
     effects.push({ type: "alert", op: "clear", code: "TOO_MANY_SLAVES" });
   }
+  const quiet = expireImplausible(s, now, ALERT_QUIET_MS);
+  s = quiet.state;
+  effects.push(...quiet.effects);
   if (s.config.mode === "monitor") {
     // No round-robin turns in monitor mode: silent slaves leave the display here.
     for (let i = s.slaves.length - 1; i >= 0; i--) {

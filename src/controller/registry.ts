@@ -7,6 +7,17 @@ import { twcIdHex } from "../protocol/frames.ts";
 import type { FrameOf, TwcId } from "../protocol/frames.ts";
 import { logEffect } from "./effects.ts";
 import type { Effect, Step } from "./effects.ts";
+import { noteImplausible, type ImplausibleNotes } from "./implausible.ts";
+import {
+  ampsLimit,
+  checkLifetimeKwh,
+  KWH_REBASELINE_REPORTS,
+  MAX_PLAUSIBLE_VOLTS,
+  MIN_PLAUSIBLE_VOLTS,
+  plausibleAmps,
+  plausibleVolts,
+  type ReadingField,
+} from "./plausibility.ts";
 import type { SlaveDefaults, SlaveState } from "./slave-state.ts";
 
 /** At most this many slaves per bus (S-10). */
@@ -48,6 +59,10 @@ export interface LinkState {
   readonly errorLogAt: Readonly<Record<string, number>>;
   /** Master IDs seen on the bus (monitor mode). */
   readonly mastersSeen: readonly TwcId[];
+  /** Implausible readings refused so far, by field (monotonic). */
+  readonly implausible: Readonly<Record<ReadingField, number>>;
+  /** Per slave (hex ID) while IMPLAUSIBLE_READING is raised: last refusal time and one note per field. */
+  readonly implausibleSeen: Readonly<Record<string, ImplausibleNotes>>;
 }
 
 /** A fresh registry. */
@@ -62,6 +77,8 @@ export function createLinkState(config: LinkConfig, nowMs: number): LinkState {
     tooManyAt: null,
     errorLogAt: {},
     mastersSeen: [],
+    implausible: { ampsActual: 0, ampsMax: 0, voltage: 0, lifetimeKWh: 0 },
+    implausibleSeen: {},
   };
 }
 
@@ -88,12 +105,14 @@ export function removeAt(state: LinkState, idx: number, reason: "timeout" | "too
   if (rrIndex >= slaves.length) rrIndex = 0;
   const key = twcIdHex(slave.id);
   const { [key]: _dropped, ...errorLogAt } = state.errorLogAt;
+  const { [key]: _notes, ...implausibleSeen } = state.implausibleSeen;
   return {
-    state: { ...state, slaves, rrIndex, errorLogAt },
+    state: { ...state, slaves, rrIndex, errorLogAt, implausibleSeen },
     effects: [
       { type: "slaveRemoved", slave, reason },
       { type: "alert", op: "clear", code: "WIRING_ABOVE_RATING", twcId: slave.id },
       { type: "alert", op: "clear", code: "CHARGER_ERROR_STATE", twcId: slave.id },
+      { type: "alert", op: "clear", code: "IMPLAUSIBLE_READING", twcId: slave.id },
     ],
   };
 }
@@ -141,8 +160,25 @@ export function storeHeartbeat(
   now: number,
 ): Step<LinkState> {
   const effects: Effect[] = [];
-  const max = centiToAmps(f.status.reportedMaxCentiAmps);
-  const actual = centiToAmps(f.status.reportedActualCentiAmps);
+  let st = state;
+  // Implausible currents are not believed: the last plausible value stays (plausibility.ts).
+  const limit = ampsLimit(slave);
+  const rawMax = centiToAmps(f.status.reportedMaxCentiAmps);
+  const rawActual = centiToAmps(f.status.reportedActualCentiAmps);
+  let max = rawMax;
+  let actual = rawActual;
+  if (!plausibleAmps(slave, rawActual)) {
+    actual = slave.reportedAmpsActual;
+    const r = noteImplausible(st, slave.id, "ampsActual", `${rawActual} A drawn (limit ${limit} A)`, now);
+    st = r.state;
+    effects.push(...r.effects);
+  }
+  if (!plausibleAmps(slave, rawMax)) {
+    max = slave.reportedAmpsMax;
+    const r = noteImplausible(st, slave.id, "ampsMax", `${rawMax} A allowed (limit ${limit} A)`, now);
+    st = r.state;
+    effects.push(...r.effects);
+  }
   const n = slave.historyNumSamples;
   const s: SlaveState = {
     ...slave,
@@ -166,7 +202,7 @@ export function storeHeartbeat(
     s.ampsMonitor = actual;
     s.timeAmpsMonitorChanged = now / 1000;
   }
-  let errorLogAt = state.errorLogAt;
+  let errorLogAt = st.errorLogAt;
   const key = twcIdHex(s.id);
   if (f.status.state === 0x02) {
     const last = errorLogAt[key];
@@ -185,10 +221,14 @@ export function storeHeartbeat(
   } else if (slave.reportedState === 0x02) {
     effects.push({ type: "alert", op: "clear", code: "CHARGER_ERROR_STATE", twcId: s.id });
   }
-  return { state: { ...replaceSlave(state, s), errorLogAt }, effects };
+  return { state: { ...replaceSlave(st, s), errorLogAt }, effects };
 }
 
-/** Stores a kWh report of a known slave (twc-protocol §6: three phases ≥ 200 V → that slave's min 1 A). */
+/**
+ * Stores a kWh report of a known slave (twc-protocol §6: three phases ≥ 200 V → that slave's min 1 A).
+ * Voltages and the lifetime counter are checked separately (plausibility.ts); a refused field keeps its
+ * last plausible value, so an absurd voltage can never lower the minimum.
+ */
 export function onKwhReport(state: LinkState, f: FrameOf<"kwhReport">, now: number): Step<LinkState> {
   const slave = findSlave(state, f.sender);
   if (!slave) {
@@ -199,16 +239,42 @@ export function onKwhReport(state: LinkState, f: FrameOf<"kwhReport">, now: numb
       ],
     };
   }
-  const [a, b, c] = f.volts;
-  const threePhase = a >= 200 && b >= 200 && c >= 200;
-  const next: SlaveState = {
-    ...slave,
-    lifetimeKWh: f.lifetimeKWh,
-    voltsPhaseA: a,
-    voltsPhaseB: b,
-    voltsPhaseC: c,
-    lifetimeKnown: true,
-    minAmpsTWCSupports: threePhase ? 1 : slave.minAmpsTWCSupports,
-  };
-  return { state: { ...replaceSlave(state, next), lastKwhReportAt: now }, effects: [] };
+  const effects: Effect[] = [];
+  let st = state;
+  let next: SlaveState = { ...slave };
+  if (plausibleVolts(f.volts)) {
+    const [a, b, c] = f.volts;
+    const threePhase = a >= 200 && b >= 200 && c >= 200;
+    next = {
+      ...next,
+      voltsPhaseA: a,
+      voltsPhaseB: b,
+      voltsPhaseC: c,
+      minAmpsTWCSupports: threePhase ? 1 : slave.minAmpsTWCSupports,
+    };
+  } else {
+    const text = `${f.volts.join("/")} V (each phase 0 or ${MIN_PLAUSIBLE_VOLTS}-${MAX_PLAUSIBLE_VOLTS} V)`;
+    const r = noteImplausible(st, slave.id, "voltage", text, now);
+    st = r.state;
+    effects.push(...r.effects);
+  }
+  const verdict = checkLifetimeKwh(slave, f.lifetimeKWh, slave.kwhTrack, now);
+  next = { ...next, kwhTrack: verdict.track };
+  if (verdict.accept) {
+    next = { ...next, lifetimeKWh: f.lifetimeKWh, lifetimeKnown: true };
+    if (verdict.rebaseline) {
+      effects.push(
+        logEffect(
+          "warn",
+          "KWH_REBASELINED",
+          `TWC ${twcIdHex(slave.id)}: lifetime counter ${f.lifetimeKWh} kWh ${verdict.reason}; accepted after ${KWH_REBASELINE_REPORTS} consistent reports`,
+        ),
+      );
+    }
+  } else {
+    const r = noteImplausible(st, slave.id, "lifetimeKWh", `${f.lifetimeKWh} kWh (${verdict.reason})`, now);
+    st = r.state;
+    effects.push(...r.effects);
+  }
+  return { state: { ...replaceSlave(st, next), lastKwhReportAt: now }, effects };
 }

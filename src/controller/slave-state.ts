@@ -4,6 +4,7 @@
  * hundredths from the wire, converted once at decode time).
  */
 import type { TwcId } from "../protocol/frames.ts";
+import { NO_KWH_TRACK, type KwhTrack } from "./plausibility.ts";
 
 /** Everything the controller knows about one linked slave TWC. */
 export interface SlaveState {
@@ -11,7 +12,7 @@ export interface SlaveState {
   /** Rating advertised in the linkready (A). */
   maxAmps: number;
   protocolVersion: 1 | 2;
-  /** 5 (v1) / 6 (v2) at first linkready; 1 when this slave reports three phases ≥ 200 V. */
+  /** 5 (v1) / 6 (v2) at first linkready; 1 when this slave reports three plausible phases ≥ 200 V. */
   minAmpsTWCSupports: number;
   /** Per-TWC wiring cap (A); cut to rating/4 when it exceeds the rating (S-2). */
   wiringMaxAmps: number;
@@ -51,6 +52,8 @@ export interface SlaveState {
   voltsPhaseB: number;
   voltsPhaseC: number;
   lifetimeKnown: boolean;
+  /** Plausibility bookkeeping of the lifetime counter (plausibility.ts). */
+  kwhTrack: KwhTrack;
   isCharging: boolean;
   /** Epoch seconds, 0 when not charging. */
   lastChargingStart: number;
@@ -109,6 +112,7 @@ export function createSlaveState(id: TwcId, ratedAmps: number, defaults: SlaveDe
     voltsPhaseB: 0,
     voltsPhaseC: 0,
     lifetimeKnown: false,
+    kwhTrack: NO_KWH_TRACK,
     isCharging: false,
     lastChargingStart: 0,
     chargingDroppedAt: null,

@@ -97,6 +97,10 @@ const stats: ControllerStats = {
   handlerErrors: 0,
   unsafeFramesRefused: 0,
   heartbeatSendTimes: [],
+  implausibleReadings: { ampsActual: 2, ampsMax: 0, voltage: 1, lifetimeKWh: 0 },
+  replyRate: { replies: 15, expected: 30, windowS: 30 },
+  repliesLowEvents: 1,
+  silenceResets: 0,
 };
 
 describe("GET /metrics", () => {
@@ -176,6 +180,10 @@ describe("GET /metrics", () => {
     assert.equal(find("twc_bus_bytes_received_total"), 4096);
     assert.equal(find("twc_bus_reconnects_total"), 3);
     assert.equal(find("twc_bus_tx_queue_dropped_total"), 5);
+    assert.equal(find("twc_charger_implausible_readings_total", { field: "ampsActual" }), 2);
+    assert.equal(find("twc_bus_reply_rate"), 0.5);
+    assert.equal(find("twc_bus_expected_reply_rate"), 1);
+    assert.equal(find("twc_bus_replies_low_total"), 1);
     assert.equal(find("twc_settings_save_failures_total"), 6);
     assert.equal(
       find("twc_http_requests_total", { method: "GET", route: "/api/v2/state", status: "200" }),

@@ -12,7 +12,14 @@ import { allowedMethods, requestPath } from "./methods.ts";
 export interface MetricsSources {
   controllerStats?(): ControllerStats;
   /** Transport counters (frame stream). */
-  busStats?(): { bytesReceived: number; writeErrors: number; reconnects: number };
+  busStats?(): {
+    bytesReceived: number;
+    writeErrors: number;
+    reconnects: number;
+    txStaleDropped?: number;
+    txOverflowDropped?: number;
+    writeStalls?: number;
+  };
   settingsSaveFailures?(): number;
   /** Names of every policy in the effective list. */
   policyNames?(): readonly string[];
@@ -235,6 +242,57 @@ export function renderMetrics(m: MetricsInput): string {
     "counter",
     "Frames the wire guard refused to write because they would exceed a charger's wiring limit or rating (S-1).",
     stats?.unsafeFramesRefused ?? 0,
+  );
+  w.one(
+    "twc_bus_tx_stale_dropped_total",
+    "counter",
+    "Frames dropped unwritten because the port did not take them within their slot (never sent late).",
+    bus?.txStaleDropped ?? 0,
+  );
+  w.one(
+    "twc_bus_tx_overflow_dropped_total",
+    "counter",
+    "Frames dropped unwritten to keep the transmit buffer bounded.",
+    bus?.txOverflowDropped ?? 0,
+  );
+  w.one(
+    "twc_bus_write_stalls_total",
+    "counter",
+    "Writes the port did not take within 5 s (each forced a reconnect).",
+    bus?.writeStalls ?? 0,
+  );
+  w.one(
+    "twc_bus_silence_resets_total",
+    "counter",
+    "Connection resets because the bus went silent while heartbeats were written.",
+    stats?.silenceResets ?? 0,
+  );
+  const rate = stats?.replyRate;
+  const perS = (n: number | undefined): number =>
+    rate && rate.windowS > 0 && n !== undefined ? n / rate.windowS : 0;
+  w.one(
+    "twc_bus_reply_rate",
+    "gauge",
+    "Charger heartbeat replies per second (30 s window).",
+    perS(rate?.replies),
+  );
+  w.one(
+    "twc_bus_expected_reply_rate",
+    "gauge",
+    "Charger heartbeat replies per second expected from the heartbeat cadence (30 s window).",
+    perS(rate?.expected),
+  );
+  w.one(
+    "twc_bus_replies_low_total",
+    "counter",
+    "Times the reply rate fell below half the expected rate.",
+    stats?.repliesLowEvents ?? 0,
+  );
+  w.metric(
+    "twc_charger_implausible_readings_total",
+    "counter",
+    "Charger readings refused as implausible (not used for decisions), by field.",
+    recordSamples("field", stats?.implausibleReadings),
   );
   w.one(
     "twc_settings_save_failures_total",

@@ -22,6 +22,7 @@ export type AlertCode =
   | "ENERGY_DATA_STALE"
   | "SETTINGS_SAVE_FAILED"
   | "SETTINGS_RECOVERED"
+  | "HISTORY_UNAVAILABLE"
   | "WIRING_ABOVE_RATING"
   | "MIN_ABOVE_WIRING"
   | "CHARGER_ERROR_STATE"
@@ -29,7 +30,10 @@ export type AlertCode =
   | "TOO_MANY_SLAVES"
   | "STOP_NOT_POSSIBLE"
   | "HTTP_PUBLIC_WITHOUT_AUTH"
-  | "FRAME_REFUSED_UNSAFE";
+  | "FRAME_REFUSED_UNSAFE"
+  | "BUS_WRITE_STALLED"
+  | "BUS_REPLIES_LOW"
+  | "IMPLAUSIBLE_READING";
 
 /** One raised alert. */
 export interface Alert {

@@ -5,7 +5,7 @@ import { fromHex } from "../protocol/hex.ts";
 import { twcId, type DeframeResult, type Frame } from "../protocol/frames.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
-import { FrameStream } from "./frame-stream.ts";
+import { FrameStream, maxAgeFor } from "./frame-stream.ts";
 import { ReconnectingPort } from "./reconnecting.ts";
 import { flush, recordingLogger, ScriptedBinding } from "./test-helpers.ts";
 
@@ -189,5 +189,45 @@ describe("FrameStream", () => {
     assert.ok(results[0]?.ok, "15-byte frame accepted");
     await port.stop();
     stream.dispose();
+  });
+
+  it("never writes a heartbeat late: one that waited past its 1 s slot is dropped and counted", async () => {
+    const { clock, binding, port, stream } = await setup();
+    const stuck = binding.ports[0]!;
+    const reached: Uint8Array[] = [];
+    let release: () => void = () => undefined;
+    stuck.write = (bytes) => {
+      reached.push(bytes.slice());
+      return new Promise<void>((r) => (release = r)); // a slow port: this write takes 1.5 s
+    };
+    const hb = (id: number): Frame => ({
+      kind: "masterHeartbeat",
+      sender: twcId(0x7777),
+      receiver: twcId(id),
+      command: { code: 0x00 },
+    });
+    const query: Frame = { kind: "kwhRequest", sender: twcId(0x7777), receiver: twcId(0x1234), length: 15 };
+    void stream.writeFrame(hb(0x1111));
+    const late = stream.writeFrame(hb(0x2222));
+    const q = stream.writeFrame(query);
+    await clock.advanceAsync(1500, 50);
+    release();
+    await flush();
+    assert.deepEqual(
+      reached.map((b) => [...b]),
+      [[...encodeFrame(hb(0x1111))], [...encodeFrame(query)]],
+      "the stale heartbeat never reached the port; the query (5 s deadline) did",
+    );
+    await late; // resolved: a deliberate drop is not a write error
+    release();
+    await q;
+    const s = stream.stats();
+    assert.equal(s.txStaleDropped, 1);
+    assert.equal(s.writeErrors, 0);
+    assert.deepEqual(s.framesSent, { masterHeartbeat: 1, kwhRequest: 1 });
+    assert.equal(maxAgeFor("masterHeartbeat"), 1000);
+    assert.equal(maxAgeFor("masterLinkReady2"), 1000);
+    assert.equal(maxAgeFor("kwhRequest"), 5000);
+    await port.stop();
   });
 });

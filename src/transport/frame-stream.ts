@@ -8,30 +8,71 @@
  *                   │      ▲  lastByteAt                     (drops: debug log with hex)   │
  *                   │      └── clock timer: expire() 2 s after the last byte of a partial   │
  *                   │                                                                      │
- *  port ◀─write──── │ encodeFrame / encodeRawPayload ◀── lastTxAt, framesSent, writeErrors │◀── writeFrame / writeRaw
+ *  port ◀─send───── │ encodeFrame / encodeRawPayload ◀── lastTxAt, framesSent, writeErrors │◀── writeFrame / writeRaw
+ *   (deadline by kind: a heartbeat or linkready not in the OS within its 1 s slot is dropped)
  *  port ──open/close──────────────────────────────────────────────────────▶ emit open/close │
  *                   └──────────────────────────────────────────────────────────────────────┘
  * ```
  *
  * It also implements the controller's `BusIo` seam structurally (onFrame, onOpen, onClose, writeFrame,
- * isReceiverQuiet, noiseBytes, expirePartial). Create it (and attach listeners) before starting the port,
- * so the first `open` is not missed.
+ * isReceiverQuiet, noiseBytes, expirePartial, transportHealth, resetTransport). Create it (and attach
+ * listeners) before starting the port, so the first `open` is not missed.
  */
 import { encodeFrame, encodeRawPayload, kindOfType, toHex, typeOfPayload } from "../protocol/codec.ts";
 import { Deframer, MASTER_LENGTHS, PARTIAL_TIMEOUT_MS } from "../protocol/deframer.ts";
 import type { DeframeResult, DropReason, Frame, FrameKind } from "../protocol/frames.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
-import type { ReconnectingPortEvents, TransportLogger } from "./reconnecting.ts";
+import { TwcError } from "../shared/errors.ts";
+import { DEFAULT_WRITE_MAX_AGE_MS } from "./reconnecting.ts";
+import type { ReconnectingPortEvents, TransportLogger, WriteStats } from "./reconnecting.ts";
+import type { WriteOutcome } from "./write-queue.ts";
 
 /** Receiver quiet condition (twc-protocol.md §7.1): no write while a partial frame's last byte is this fresh. */
 export const RECEIVER_QUIET_MS = 25;
+
+/**
+ * A heartbeat (or linkready) not handed to the OS within one heartbeat period (twc-protocol.md §7.1)
+ * is superseded by the next one: it is dropped, never sent late.
+ */
+export const HEARTBEAT_SLOT_MS = 1000;
+
+/** How long a frame of this kind may wait for the port before it is dropped as stale (ms). */
+export function maxAgeFor(kind: FrameKind): number {
+  return SLOT_KINDS.has(kind) ? HEARTBEAT_SLOT_MS : DEFAULT_WRITE_MAX_AGE_MS;
+}
+
+/** Frames that are superseded by the next heartbeat slot. */
+const SLOT_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([
+  "masterHeartbeat",
+  "masterLinkReady1",
+  "masterLinkReady2",
+]);
 
 /** What FrameStream needs from its port: a ReconnectingPort or anything with the same events. */
 export interface FrameStreamSource {
   on<E extends keyof ReconnectingPortEvents>(event: E, listener: ReconnectingPortEvents[E]): void;
   write(bytes: Uint8Array): Promise<void>;
+  /** Bounded write with a deadline (a ReconnectingPort has it); `write` is used when absent. */
+  send?(bytes: Uint8Array, maxAgeMs: number): Promise<WriteOutcome>;
   /** Successful re-opens (a ReconnectingPort has it). */
   readonly reconnects?: number;
+  /** Transmit-side counters (a ReconnectingPort has them). */
+  readonly writeStats?: WriteStats;
+  /** True when OS buffers can hide a stalled writer (a ReconnectingPort has it). */
+  readonly buffered?: boolean;
+  /** Drops the connection, discarding unsent bytes, and reconnects (a ReconnectingPort has it). */
+  reset?(reason: string): void;
+}
+
+/** Transmit-side health as the controller sees it (`BusIo.transportHealth`). */
+export interface TransportHealthView {
+  writeStalls: number;
+  resets: number;
+  staleDropped: number;
+  overflowDropped: number;
+  lastStallAt: number | null;
+  /** True when OS buffers can hide a stalled writer (TCP). */
+  buffered: boolean;
 }
 
 /** Events of a FrameStream. */
@@ -67,6 +108,16 @@ export interface FrameStreamStats {
   reconnects: number;
   /** Start of the last write (epoch ms), null before the first. */
   lastTxAt: number | null;
+  /** Frames dropped unwritten because they waited past their deadline (a stalled port). */
+  txStaleDropped: number;
+  /** Frames dropped unwritten to keep the transmit buffer bounded. */
+  txOverflowDropped: number;
+  /** Writes the OS did not take within the stall time (each forced a reconnect). */
+  writeStalls: number;
+  /** Connections reset because the bus went silent while we transmitted. */
+  busResets: number;
+  /** Bytes waiting for the port now. */
+  txQueuedBytes: number;
 }
 
 type Listeners = { [E in keyof FrameStreamEvents]: FrameStreamEvents[E][] };
@@ -136,7 +187,12 @@ export class FrameStream {
     return this.#lastTxAt;
   }
 
-  /** Encodes and writes one frame; rejects with PROTOCOL_ENCODE_INVALID or the transport's error. */
+  /**
+   * Encodes and writes one frame within its deadline (`maxAgeFor`); resolves also when the frame was
+   * dropped unwritten as stale or to bound the buffer (counted in `stats()`). Rejects with
+   * PROTOCOL_ENCODE_INVALID, TRANSPORT_CLOSED (not connected, or the connection went away first) or the
+   * transport's write error.
+   */
   writeFrame(frame: Frame): Promise<void> {
     let bytes: Uint8Array;
     try {
@@ -174,6 +230,7 @@ export class FrameStream {
   /** Counter snapshot. */
   stats(): FrameStreamStats {
     const d = this.#deframer.stats;
+    const w = this.#port.writeStats;
     return {
       connected: this.#connected,
       bytesReceived: d.bytesReceived,
@@ -184,7 +241,30 @@ export class FrameStream {
       writeErrors: this.#writeErrors,
       reconnects: this.#port.reconnects ?? 0,
       lastTxAt: this.#lastTxAt,
+      txStaleDropped: w?.staleDropped ?? 0,
+      txOverflowDropped: w?.overflowDropped ?? 0,
+      writeStalls: w?.stalls ?? 0,
+      busResets: w?.resets ?? 0,
+      txQueuedBytes: w?.queuedBytes ?? 0,
     };
+  }
+
+  /** Controller BusIo: transmit-side health (stalls, resets, dropped frames). */
+  transportHealth(): TransportHealthView {
+    const w = this.#port.writeStats;
+    return {
+      writeStalls: w?.stalls ?? 0,
+      resets: w?.resets ?? 0,
+      staleDropped: w?.staleDropped ?? 0,
+      overflowDropped: w?.overflowDropped ?? 0,
+      lastStallAt: w?.lastStallAt ?? null,
+      buffered: this.#port.buffered ?? false,
+    };
+  }
+
+  /** Controller BusIo: drops the connection (unsent bytes discarded) and reconnects. */
+  resetTransport(reason: string): void {
+    this.#port.reset?.(reason);
   }
 
   /** Noise bytes discarded between frames (controller BusIo). */
@@ -216,8 +296,19 @@ export class FrameStream {
   #write(bytes: Uint8Array, kind: FrameKind): Promise<void> {
     this.#lastTxAt = this.#clock.now();
     this.#log.trace?.({ kind, hex: toHex(bytes) }, "bus tx");
-    return this.#port.write(bytes).then(
-      () => bump(this.#sent, kind),
+    const port = this.#port;
+    const sent: Promise<WriteOutcome> = port.send
+      ? port.send(bytes, maxAgeFor(kind))
+      : port.write(bytes).then(() => "written" as const);
+    return sent.then(
+      (outcome) => {
+        if (outcome === "written") bump(this.#sent, kind);
+        else if (outcome === "closed") {
+          this.#writeErrors++;
+          throw new TwcError({ code: "TRANSPORT_CLOSED", message: "the bus is not connected" });
+        } else
+          this.#log.debug?.({ code: "BUS_TX_DROPPED", kind, reason: outcome }, "frame dropped unwritten");
+      },
       (err: unknown) => {
         this.#writeErrors++;
         throw err instanceof Error ? err : new Error(String(err));

@@ -17,6 +17,11 @@ export interface BusPort {
   write(bytes: Uint8Array): Promise<void>;
   /** Closes the port; resolves when closed. Idempotent. Emits `close` without an error. */
   close(): Promise<void>;
+  /**
+   * Optional: closes at once, discarding bytes the OS still holds for sending (TCP: reset instead of a
+   * graceful close, so a stalled bridge never receives them later). Falls back to close() when absent.
+   */
+  abort?(): Promise<void>;
   /** Registers a listener. */
   on<E extends keyof BusPortEvents>(event: E, listener: BusPortEvents[E]): void;
 }
@@ -27,6 +32,11 @@ export interface BusBinding {
   readonly interfaceName: "RS485" | "TCP" | "Dummy";
   /** Device path or host:port; null for the simulator. */
   readonly endpoint: string | null;
+  /**
+   * True when the OS may hold many seconds of our writes without the write completing late (TCP: the
+   * kernel's buffers take kilobytes while the bridge reads nothing), so a stall shows only as silence.
+   */
+  readonly buffered?: boolean;
   /** Opens a new port; rejects with TwcError TRANSPORT_OPEN_FAILED. */
   open(): Promise<BusPort>;
 }

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
+import type { BusPort } from "./port.ts";
 import { MAX_RETRY_MS, ReconnectingPort } from "./reconnecting.ts";
 import { flush, gaps, recordingLogger, ScriptedBinding } from "./test-helpers.ts";
 
@@ -216,6 +217,69 @@ describe("ReconnectingPort", () => {
     await flush();
     assert.deepEqual(got, [5]);
     assert.ok(log.records.some((r) => r.level === "error" && r.obj.code === "TRANSPORT_LISTENER_FAILED"));
+    await port.stop();
+  });
+
+  it("detects a stalled writer: drops the unsent frames, aborts the port and reconnects", async () => {
+    const { clock, binding, log, port, events } = setup();
+    port.start();
+    await flush();
+    const stuck: BusPort = binding.ports[0]!;
+    const reached: number[][] = [];
+    stuck.write = (bytes) => {
+      reached.push([...bytes]);
+      return new Promise<void>(() => undefined); // the OS never takes it: a bridge that stopped reading
+    };
+    let aborted = 0;
+    stuck.abort = () => {
+      aborted++;
+      return stuck.close();
+    };
+    const outcomes: string[] = [];
+    void port.send(Uint8Array.of(1), 1000);
+    for (let i = 2; i <= 6; i++) {
+      await clock.advanceAsync(1000, 50);
+      void port.send(Uint8Array.of(i), 1000).then((o) => outcomes.push(`${i}:${o}`));
+    }
+    await clock.advanceAsync(100, 50);
+    assert.deepEqual(reached, [[1]], "nothing more reached the stuck port");
+    assert.equal(port.writeStats.stalls, 1);
+    assert.equal(aborted, 1, "aborted (unsent bytes discarded), not closed gracefully");
+    assert.match(events[1] ?? "", /^close:bus writer stalled/);
+    assert.ok(log.records.some((r) => r.level === "error" && r.obj.code === "BUS_WRITE_STALLED"));
+    assert.ok(
+      outcomes.every((o) => /:(stale|closed)$/.test(o)),
+      outcomes.join(","),
+    );
+    assert.ok(port.writeStats.staleDropped >= 1, "waiting heartbeats past their slot were dropped");
+    await clock.advanceAsync(500, 50);
+    assert.equal(port.connected, true, "reconnected");
+    assert.equal(port.reconnects, 1);
+    const far: number[][] = [];
+    binding.peer.on("data", (b) => far.push([...b]));
+    assert.equal(await port.send(Uint8Array.of(9), 1000), "written");
+    await flush();
+    assert.deepEqual(far, [[9]], "only the fresh frame reaches the new connection");
+    await port.stop();
+  });
+
+  it("reset() aborts the open connection, counts it and reconnects", async () => {
+    const { clock, binding, port, events } = setup();
+    port.start();
+    await flush();
+    let aborted = 0;
+    const first: BusPort = binding.ports[0]!;
+    first.abort = () => {
+      aborted++;
+      return first.close();
+    };
+    port.reset("no valid frame for 10 s");
+    assert.equal(port.connected, false);
+    assert.equal(aborted, 1);
+    assert.match(events[1] ?? "", /^close:bus connection reset: no valid frame/);
+    assert.equal(port.writeStats.resets, 1);
+    await clock.advanceAsync(500, 50);
+    assert.equal(port.connected, true);
     await port.stop();
   });
 });

@@ -1,15 +1,19 @@
 /**
  * Keeps a bus connection open (config.md §4, twc-protocol.md §11): wraps any BusBinding, reopens it
- * with exponential back-off after an open failure, a close or a write error, and never throws to the
- * caller — the controller keeps running while the bus is down. All timers run on the injected Clock.
+ * with exponential back-off after an open failure, a close, a write error or a stalled writer, and
+ * never throws to the caller — the controller keeps running while the bus is down. Writes go through
+ * a bounded WriteQueue (one write in the OS at a time, stale writes dropped). All timers run on the
+ * injected Clock.
  *
- *   start() ─▶ open ─ok─▶ connected ──close / write error──┐
- *                │                                          ▼
- *                └─fail─▶ wait 250 ms · 2^n (≤ 5 s) ◀───────┘   stop() cancels everything
+ *   start() ─▶ open ─ok─▶ connected ──close / write error / write stalled 5 s / reset()──┐
+ *                │                                  (stall, reset: port aborted, unsent bytes discarded)
+ *                └─fail─▶ wait 250 ms · 2^n (≤ 5 s) ◀──────────────────────────────────┘
+ *                                                                   stop() cancels everything
  */
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { TwcError, isTwcError } from "../shared/errors.ts";
 import type { BusBinding, BusPort } from "./port.ts";
+import { WriteQueue, type WriteOutcome, type WriteQueueStats } from "./write-queue.ts";
 
 /** The pino-compatible logger subset used by the transports. */
 export interface TransportLogger {
@@ -40,6 +44,21 @@ export interface ReconnectingPortOptions {
   maxDelayMs?: number;
   /** A connection that stayed up this long (ms) resets the back-off, default 5000. */
   stableAfterMs?: number;
+  /** Bound of the bytes waiting to be written (default DEFAULT_MAX_QUEUED_BYTES). */
+  maxQueuedBytes?: number;
+  /** A write not taken by the OS within this long (ms) is a stall: reconnect (default 5000). */
+  stallMs?: number;
+}
+
+/** Deadline of a write() without its own (ms): anything older comes from a stalled period. */
+export const DEFAULT_WRITE_MAX_AGE_MS = 5000;
+
+/** Transmit-side counters of a ReconnectingPort. */
+export interface WriteStats extends WriteQueueStats {
+  /** Connections dropped on purpose by reset() (not stalls). */
+  resets: number;
+  /** Clock time of the last stall or reset (epoch ms), null before any. */
+  lastStallAt: number | null;
 }
 
 /** First retry delay (ms). */
@@ -80,7 +99,10 @@ export class ReconnectingPort {
   #openedAt = 0;
   #reconnects = 0;
   #writeErrors = 0;
+  #resets = 0;
+  #lastStallAt: number | null = null;
   #lastError: Error | null = null;
+  readonly #queue: WriteQueue;
 
   /** Creates the wrapper; nothing happens before start(). */
   constructor(opts: ReconnectingPortOptions) {
@@ -90,6 +112,12 @@ export class ReconnectingPort {
     this.#initialMs = opts.initialDelayMs ?? INITIAL_RETRY_MS;
     this.#maxMs = opts.maxDelayMs ?? MAX_RETRY_MS;
     this.#stableMs = opts.stableAfterMs ?? MAX_RETRY_MS;
+    this.#queue = new WriteQueue({
+      clock: opts.clock,
+      ...(opts.maxQueuedBytes !== undefined ? { maxBytes: opts.maxQueuedBytes } : {}),
+      ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+      onStall: (waitedMs) => this.#stalled(waitedMs),
+    });
   }
 
   /** "RS485" | "TCP" | "Dummy". */
@@ -100,6 +128,11 @@ export class ReconnectingPort {
   /** Device path or host:port (null for the simulator). */
   get endpoint(): string | null {
     return this.#binding.endpoint;
+  }
+
+  /** True when the binding's OS buffers can hide a stalled writer (BusBinding.buffered). */
+  get buffered(): boolean {
+    return this.#binding.buffered === true;
   }
 
   /** True while a connection is open. */
@@ -120,6 +153,11 @@ export class ReconnectingPort {
   /** The last open, close or write error (null before any). */
   get lastError(): Error | null {
     return this.#lastError;
+  }
+
+  /** Transmit-side counters: waiting bytes, dropped writes, stalls, resets. */
+  get writeStats(): WriteStats {
+    return { ...this.#queue.stats, resets: this.#resets, lastStallAt: this.#lastStallAt };
   }
 
   /** Registers a listener. */
@@ -145,6 +183,7 @@ export class ReconnectingPort {
     const port = this.#port;
     if (!port) return;
     this.#port = null;
+    this.#queue.detach();
     try {
       await port.close();
     } catch (err) {
@@ -153,12 +192,57 @@ export class ReconnectingPort {
     this.#emit("close", undefined);
   }
 
-  /** Writes bytes to the open connection; rejects with TRANSPORT_CLOSED when not connected. */
-  write(bytes: Uint8Array): Promise<void> {
-    const port = this.#port;
-    if (!port) {
-      return Promise.reject(new TwcError({ code: "TRANSPORT_CLOSED", message: "the bus is not connected" }));
+  /**
+   * Writes bytes to the open connection within DEFAULT_WRITE_MAX_AGE_MS; rejects with TRANSPORT_CLOSED
+   * when not connected (or the connection went away first), TRANSPORT_WRITE_FAILED when the port failed
+   * or the bytes were dropped (context.dropped "stale" | "overflow").
+   */
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.#port) {
+      throw new TwcError({ code: "TRANSPORT_CLOSED", message: "the bus is not connected" });
     }
+    const outcome = await this.send(bytes, DEFAULT_WRITE_MAX_AGE_MS);
+    if (outcome === "written") return;
+    if (outcome === "closed") {
+      throw new TwcError({ code: "TRANSPORT_CLOSED", message: "the bus connection closed before the write" });
+    }
+    throw new TwcError({
+      code: "TRANSPORT_WRITE_FAILED",
+      message: `bus write dropped (${outcome})`,
+      context: { dropped: outcome },
+    });
+  }
+
+  /**
+   * Queues bytes that must reach the OS within `maxAgeMs` (older ones are dropped unwritten). Resolves
+   * "written" or the drop reason ("closed" when not connected); rejects only on a port write error.
+   */
+  send(bytes: Uint8Array, maxAgeMs: number): Promise<WriteOutcome> {
+    if (!this.#port) return Promise.resolve("closed");
+    return this.#queue.push(bytes, maxAgeMs);
+  }
+
+  /**
+   * Drops the open connection, discarding bytes not yet sent, and reconnects after the usual back-off
+   * (used when the bus went silent while we transmit: a bridge that stopped forwarding). No-op when not
+   * connected.
+   */
+  reset(reason: string): void {
+    const port = this.#port;
+    if (!port) return;
+    this.#resets++;
+    this.#lastStallAt = this.#clock.now();
+    const error = new TwcError({
+      code: "TRANSPORT_CLOSED",
+      message: `bus connection reset: ${reason}`,
+      context: { endpoint: this.endpoint, reason },
+    });
+    this.#log.warn({ code: "BUS_RESET", endpoint: this.endpoint, reason }, "resetting the bus connection");
+    this.#abandon(port, error);
+  }
+
+  /** The port write behind the queue: a failure closes the port and reconnects. */
+  #writePort(port: BusPort, bytes: Uint8Array): Promise<void> {
     return port.write(bytes).catch((err: unknown) => {
       this.#writeErrors++;
       const error = isTwcError(err)
@@ -178,6 +262,30 @@ export class ReconnectingPort {
       }
       throw error;
     });
+  }
+
+  /** The OS took nothing for `waitedMs`: the port or the bridge behind it stopped reading. */
+  #stalled(waitedMs: number): void {
+    const port = this.#port;
+    if (!port) return;
+    this.#lastStallAt = this.#clock.now();
+    const error = new TwcError({
+      code: "TRANSPORT_WRITE_FAILED",
+      message: `bus writer stalled: nothing written for ${Math.round(waitedMs / 1000)} s`,
+      context: { endpoint: this.endpoint, stalledMs: waitedMs },
+    });
+    this.#log.error(
+      { code: "BUS_WRITE_STALLED", endpoint: this.endpoint, stalledMs: waitedMs },
+      "bus writer stalled; dropping unsent frames and reconnecting",
+    );
+    this.#abandon(port, error);
+  }
+
+  /** Forgets the port as lost and aborts it, so bytes the OS still holds are never sent late. */
+  #abandon(port: BusPort, error: Error): void {
+    this.#lost(port, error);
+    const closing = port.abort ? port.abort() : port.close();
+    void closing.catch(() => undefined);
   }
 
   #emit<E extends keyof ReconnectingPortEvents>(
@@ -240,6 +348,7 @@ export class ReconnectingPort {
       this.#lost(port, error);
     });
     this.#port = port;
+    this.#queue.attach((bytes) => this.#writePort(port, bytes));
     this.#openedAt = this.#clock.now();
     if (this.#everOpened) {
       this.#reconnects++;
@@ -278,6 +387,7 @@ export class ReconnectingPort {
   #lost(port: BusPort, error: Error | undefined): void {
     if (this.#port !== port) return;
     this.#port = null;
+    this.#queue.detach();
     if (error) this.#lastError = error;
     if (this.#clock.now() - this.#openedAt >= this.#stableMs) this.#failures = 0;
     this.#emit("close", error);

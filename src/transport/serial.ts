@@ -20,6 +20,10 @@ export interface SerialStreamLike {
   open(cb: (err: Error | null) => void): void;
   close(cb?: (err: Error | null) => void): void;
   write(data: Buffer, cb: (err: Error | null | undefined) => void): boolean;
+  /** Waits until the written bytes left the UART (tcdrain). */
+  drain?(cb: (err: Error | null) => void): void;
+  /** Discards bytes not yet transmitted. */
+  flush?(cb: (err: Error | null) => void): void;
   on(event: "data", listener: (chunk: Buffer) => void): this;
   on(event: "close", listener: (err: Error | null) => void): this;
   on(event: "error" | "end", listener: (err?: Error) => void): this;
@@ -118,26 +122,49 @@ class SerialBusPort implements BusPort {
     });
   }
 
+  /**
+   * Writes and then waits for the UART to drain (when the stream can), so a write completes only once
+   * its bytes are on the wire: nothing piles up in the OS behind a stuck adapter (the reconnecting
+   * port's stall detection sees it instead).
+   */
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed || !this.stream.isOpen) {
       return Promise.reject(
         new TwcError({ code: "TRANSPORT_CLOSED", message: `serial port ${this.path} is closed` }),
       );
     }
+    const failed = (err: Error): TwcError =>
+      new TwcError({
+        code: "TRANSPORT_WRITE_FAILED",
+        message: `write to serial port ${this.path} failed: ${err.message}`,
+        context: { path: this.path },
+        cause: err,
+      });
     return new Promise<void>((resolve, reject) => {
       this.stream.write(Buffer.from(bytes), (err) => {
         if (err) {
-          reject(
-            new TwcError({
-              code: "TRANSPORT_WRITE_FAILED",
-              message: `write to serial port ${this.path} failed: ${err.message}`,
-              context: { path: this.path },
-              cause: err,
-            }),
-          );
-        } else resolve();
+          reject(failed(err));
+          return;
+        }
+        if (!this.stream.drain || this.#closed) {
+          resolve();
+          return;
+        }
+        this.stream.drain((drainErr) => (drainErr ? reject(failed(drainErr)) : resolve()));
       });
     });
+  }
+
+  /** Discards untransmitted bytes, then closes. */
+  abort(): Promise<void> {
+    if (this.#closed || !this.stream.flush || !this.stream.isOpen) return this.close();
+    return new Promise<void>((resolve) => {
+      try {
+        this.stream.flush?.(() => resolve());
+      } catch {
+        resolve();
+      }
+    }).then(() => this.close());
   }
 
   close(): Promise<void> {

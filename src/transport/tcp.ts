@@ -95,6 +95,7 @@ export function createTcpBinding(opts: TcpBindingOptions): BusBinding {
   return {
     interfaceName: opts.interfaceName ?? "TCP",
     endpoint,
+    buffered: true,
     open(): Promise<BusPort> {
       return new Promise<BusPort>((resolve, reject) => {
         const socket = createConnection({ host: opts.host, port: opts.port });
@@ -184,11 +185,27 @@ class TcpBusPort implements BusPort {
   }
 
   close(): Promise<void> {
+    return this.#end(() => this.socket.destroy());
+  }
+
+  /** Closes with a TCP reset: the kernel discards what it still holds for sending (a stalled bridge). */
+  abort(): Promise<void> {
+    return this.#end(() => {
+      if (this.socket.destroyed) return;
+      try {
+        this.socket.resetAndDestroy();
+      } catch {
+        this.socket.destroy(); // not connected any more: nothing left to discard
+      }
+    });
+  }
+
+  #end(destroy: () => void): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closing = true;
     return new Promise<void>((resolve) => {
       this.socket.once("close", () => resolve());
-      this.socket.destroy();
+      destroy();
     });
   }
 
