@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isTwcError } from "../shared/errors.ts";
-import { PARSE_HINT, parseConfigText } from "./parse.ts";
+import { MAX_CONFIG_DEPTH, PARSE_HINT, parseConfigText, tooDeepAt } from "./parse.ts";
 
 function parseError(
   text: string,
@@ -78,4 +78,33 @@ test("a BOM is ignored and line numbers count from the first real line", () => {
     parseError('\uFEFF{\n "a" 1}').message,
     /^config\.json:2:6: expected ':' after a property name/,
   );
+});
+
+/** `{"a":` … `1` … `}` nested `levels` deep (the top-level object counts as level 1). */
+function nested(levels: number): string {
+  return `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+}
+
+test(`nesting: ${MAX_CONFIG_DEPTH} levels parse; deeper ones (even 10 000) are a parse error with line and column`, () => {
+  let v: unknown = parseConfigText(nested(MAX_CONFIG_DEPTH)).value;
+  for (let i = 1; i < MAX_CONFIG_DEPTH; i++) v = (v as { a: unknown }).a;
+  assert.deepEqual(v, { a: 1 });
+  const col = 5 * MAX_CONFIG_DEPTH + 1; // the brace opening level 257
+  for (const levels of [MAX_CONFIG_DEPTH + 1, 10_000, 200_000]) {
+    const { message, context } = parseError(nested(levels));
+    assert.equal(message.split("\n")[0], `config.json:1:${col}: nested deeper than ${MAX_CONFIG_DEPTH} levels`);
+    assert.equal(message.split("\n").at(-1), PARSE_HINT);
+    assert.deepEqual(context, { file: "config.json", line: 1, column: col });
+  }
+  // Arrays count too, on later lines, with CRLF line breaks.
+  const arrays = `{\r\n  "x": 1,\r\n  "deep": ${"[".repeat(20_000)}${"]".repeat(20_000)}\r\n}`;
+  assert.match(parseError(arrays).message, new RegExp(`^config\\.json:3:${11 + MAX_CONFIG_DEPTH - 1}: nested deeper`));
+});
+
+test("nesting: brackets inside strings and comments do not count; an earlier syntax error is reported first", () => {
+  const text = `{ "s": "${"[{".repeat(400)}", # ${"[".repeat(400)}\n "t": [[1]] }`;
+  assert.deepEqual(parseConfigText(text).value, { s: "[{".repeat(400), t: [[1]] });
+  assert.equal(tooDeepAt('{"a": "\\"[[[["}', 1), -1);
+  assert.equal(tooDeepAt("[[]]", 1), 1);
+  assert.match(parseError(`{ "a" 1, "b": ${nested(10_000)} }`).message, /^config\.json:1:7: expected ':'/);
 });

@@ -2,7 +2,8 @@
  * config.json parser (config.md §3.1): comments are blanked first (strip-comments.ts), then the text is
  * parsed with jsonc-parser allowing trailing commas. Duplicate keys: the last one wins, with a warning.
  * Any other syntax error is a CONFIG_PARSE TwcError with file, line, column, a short description, the
- * offending line and a caret. Pure.
+ * offending line and a caret. Nesting deeper than MAX_CONFIG_DEPTH is such an error too (jsonc-parser
+ * recurses per level, so deeper input would otherwise end in a bare RangeError). Pure.
  */
 import { printParseErrorCode, visit, type ParseErrorCode } from "jsonc-parser";
 import { TwcError } from "../shared/errors.ts";
@@ -20,6 +21,47 @@ export interface ParsedConfigText {
 export const PARSE_HINT = "config.json must be JSON; comments (# //) and trailing commas are allowed";
 
 const MAX_SHOWN_LINE = 160;
+
+/** Deepest nesting of objects and arrays accepted in config.json (the real file needs about 5). */
+export const MAX_CONFIG_DEPTH = 256;
+
+/**
+ * Offset of the first `{` or `[` (outside strings) that opens level `max + 1`, or -1. `text` has its
+ * comments blanked; a string ends at its closing quote or, unterminated, at the end of its line.
+ */
+export function tooDeepAt(text: string, max: number = MAX_CONFIG_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22 || d === 0x0a || d === 0x0d) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return i;
+    } else if ((c === 0x7d || c === 0x5d) && depth > 0) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** Zero-based line and column of `offset` (line breaks: CRLF, CR or LF, as formatParseError splits). */
+function lineColAt(text: string, offset: number): { line: number; col: number } {
+  let line = 0;
+  let start = 0;
+  for (let i = 0; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    if (c === 0x0a || c === 0x0d) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, col: offset - start };
+}
 
 type Container =
   | { kind: "object"; obj: Record<string, unknown>; keys: Map<string, number>; key: string | null }
@@ -126,8 +168,10 @@ export function parseConfigText(text: string, fileName = "config.json"): ParsedC
   const stack: Container[] = [];
   let root: unknown = undefined;
   let rootSet = false;
-  let firstError: { line: number; col: number; message: string } | null = null;
+  let firstError: { line: number; col: number; message: string; offset: number } | null = null;
   let expectingName = false;
+  // Too deep: only the text before the offending bracket is parsed, so an earlier syntax error still wins.
+  const deepAt = tooDeepAt(stripped);
 
   const place = (value: unknown): void => {
     const top = stack[stack.length - 1];
@@ -144,7 +188,7 @@ export function parseConfigText(text: string, fileName = "config.json"): ParsedC
   };
 
   visit(
-    stripped,
+    deepAt === -1 ? stripped : stripped.slice(0, deepAt),
     {
       onObjectBegin() {
         const obj: Record<string, unknown> = {};
@@ -192,13 +236,17 @@ export function parseConfigText(text: string, fileName = "config.json"): ParsedC
         const token = stripped.slice(offset, offset + length);
         const inside = stack[stack.length - 1]?.kind ?? null;
         const message = describe(error, inside, token, expectingName);
-        firstError = { line: startLine, col: startCharacter, message };
+        firstError = { line: startLine, col: startCharacter, message, offset };
       },
     },
     { allowTrailingComma: true, disallowComments: true },
   );
 
-  const err = firstError as { line: number; col: number; message: string } | null;
+  let err = firstError as { line: number; col: number; message: string; offset: number } | null;
+  if (deepAt !== -1 && (err === null || err.offset >= deepAt)) {
+    const at = lineColAt(stripped, deepAt);
+    err = { ...at, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels`, offset: deepAt };
+  }
   if (err) {
     throw new TwcError({
       code: "CONFIG_PARSE",

@@ -19,6 +19,7 @@ import {
   nodeServerOptions,
   protocolHook,
 } from "./protocol.ts";
+import { installConnectionLimits } from "./connections.ts";
 import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
 import { registerPages } from "./pages.ts";
 import { registerSecurity } from "./security/register.ts";
@@ -88,9 +89,10 @@ export function createApp(deps: HttpDeps): FastifyInstance {
     frameworkErrors: (_error, request, reply) => void notFound(request, withBaseHeaders(request, reply)),
   });
   installServerHandlers(app.server, { maxBodyBytes: maxBody(deps), connectAnswer: (url) => connectAnswer(app, url) });
+  installConnectionLimits(app); // http-api §4.1 step 1: a connection above the cap gets 503 first
   app.addHook("onRequest", protocolHook);
   installShutdownAnswer(app);
-  registerSecurity(app, deps); // http-api §4.1: host check, then (known routes) auth, then origin
+  const auth = registerSecurity(app, deps); // http-api §4.1: host check, then (known routes) auth, then origin
 
   // Callback style (not async): one promise less on every response (docs/performance.md).
   app.addHook("onSend", (request, reply, payload, done) => {
@@ -129,7 +131,7 @@ export function createApp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, payload, done) => done(null, payload));
 
   registerLegacyRoutes(app, deps.views, deps.commands, { authEnabled: authEnabled(deps.httpConfig?.auth) });
-  registerV2(app, deps); // /api/v2/* and /metrics
+  registerV2(app, deps, auth); // /api/v2/* and /metrics
   registerPages(app, deps); // the page routes and /static/*
 
   return app;

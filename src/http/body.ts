@@ -6,31 +6,30 @@
 /** A parsed body or the 400 message. */
 export type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
-const MAX_DEPTH = 32;
+/** Deepest nesting accepted (http-api.md §4.3): objects and arrays count, values inside them do not. */
+export const MAX_BODY_DEPTH = 32;
 
-function depthAndNamesOk(value: unknown, depth: number): "ok" | "deep" | "name" {
-  if (depth > MAX_DEPTH) return "deep";
-  if (Array.isArray(value)) {
-    for (const v of value) {
-      const r = depthAndNamesOk(v, depth + 1);
-      if (r !== "ok") return r;
-    }
-    return "ok";
+/** The 400 message for a body nested deeper than MAX_BODY_DEPTH. */
+export const TOO_DEEP_MESSAGE = `Invalid JSON: nesting too deep (limit ${MAX_BODY_DEPTH} levels)`;
+
+/** True when a property named `__proto__`, or a `constructor` holding `prototype`, appears anywhere. */
+function hasForbiddenName(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasForbiddenName);
+  if (typeof value !== "object" || value === null) return false;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (key === "__proto__") return true;
+    if (key === "constructor" && typeof v === "object" && v !== null && "prototype" in v) return true;
+    if (hasForbiddenName(v)) return true;
   }
-  if (typeof value === "object" && value !== null) {
-    for (const key of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[key];
-      if (key === "__proto__") return "name";
-      if (key === "constructor" && typeof v === "object" && v !== null && "prototype" in v) return "name";
-      const r = depthAndNamesOk(v, depth + 1);
-      if (r !== "ok") return r;
-    }
-  }
-  return "ok";
+  return false;
 }
 
-/** Nesting depth of the raw text (counted before JSON.parse so deep input cannot blow the stack). */
-function rawDepthExceeds(text: string): boolean {
+/**
+ * True when the raw text nests objects/arrays deeper than MAX_BODY_DEPTH (`{"a":1}` is one level).
+ * Counted before JSON.parse, so deep input can blow neither the parser's nor our own stack.
+ */
+export function rawDepthExceeds(text: string, max: number = MAX_BODY_DEPTH): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -40,7 +39,7 @@ function rawDepthExceeds(text: string): boolean {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_DEPTH) return true;
+      if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
@@ -61,7 +60,7 @@ export function parseJsonBody(raw: Uint8Array | string | undefined | null): Body
     }
   }
   if (text.trim() === "") return { ok: true, value: {} };
-  if (rawDepthExceeds(text)) return { ok: false, message: "Invalid JSON: nesting too deep" };
+  if (rawDepthExceeds(text)) return { ok: false, message: TOO_DEEP_MESSAGE };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -71,8 +70,7 @@ export function parseJsonBody(raw: Uint8Array | string | undefined | null): Body
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, message: "JSON must be an object, not an array or primitive" };
   }
-  const check = depthAndNamesOk(value, 1);
-  if (check === "deep") return { ok: false, message: "Invalid JSON: nesting too deep" };
-  if (check === "name") return { ok: false, message: "Invalid JSON: forbidden property name" };
+  // The depth is bounded above, so this walk cannot overflow the stack.
+  if (hasForbiddenName(value)) return { ok: false, message: "Invalid JSON: forbidden property name" };
   return { ok: true, value: value as Record<string, unknown> };
 }

@@ -18,6 +18,10 @@ test("the product's limits are those of http-api.md §2.2", () => {
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 5_000,
     maxHeaderBytes: 16_384,
+    maxConnections: 256,
+    idleTimeoutMs: 60_000,
+    excessAnswerMs: 1_000,
+    drainIdleMs: 1_000,
   });
   const o = nodeServerOptions();
   assert.equal(o.maxHeaderSize, 16_384);

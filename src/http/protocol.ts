@@ -1,8 +1,10 @@
 /**
  * Connection-level protocol behaviour of the HTTP server (http-api.md §2.2, §4.1 step 1): limits and
  * timeouts, and complete JSON error responses for everything Node's HTTP parser rejects before fastify
- * sees a request (malformed requests, oversized header blocks, timeouts, CONNECT, unsupported Expect).
+ * sees a request (malformed requests, oversized header blocks, timeouts, CONNECT, unsupported Expect),
+ * and requests pipelined behind an event stream (the stream ends cleanly, then they are answered).
  * Nothing here ever drops a connection without an answer when the socket can still be written.
+ * Connection counting, idle time and the drain at shutdown are in connections.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
@@ -21,14 +23,29 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** Header block limit (431 above). */
   maxHeaderBytes: number;
+  /** Open connections served; the ones above get 503 (http/connections.ts). */
+  maxConnections: number;
+  /** A connection with no traffic either way for this long while its answer is out is closed. */
+  idleTimeoutMs: number;
+  /** An excess connection that sends no complete request within this time gets its 503 anyway. */
+  excessAnswerMs: number;
+  /** At shutdown, a keep-alive connection idle for this long is closed (until then a request gets 503). */
+  drainIdleMs: number;
 }
 
-/** The product's limits: 10 s header timeout, 30 s request timeout, 5 s keep-alive, 16 KiB headers. */
+/**
+ * The product's limits: 10 s header timeout, 30 s request timeout, 5 s keep-alive, 16 KiB headers
+ * (http-api.md §2.2); 256 connections, 60 s idle, 1 s for an excess connection's request, 1 s drain.
+ */
 export const HTTP_LIMITS: Readonly<HttpLimits> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxHeaderBytes: 16_384,
+  maxConnections: 256,
+  idleTimeoutMs: 60_000,
+  excessAnswerMs: 1_000,
+  drainIdleMs: 1_000,
 };
 
 /** How often Node checks the header/request timeouts (its default, 30 s, would make them fire up to 30 s late). */
@@ -55,6 +72,8 @@ export function applyServerLimits(server: Server, limits: Readonly<HttpLimits> =
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Socket inactivity; what happens then is decided by http/connections.ts (its 'timeout' listener).
+  server.timeout = limits.idleTimeoutMs;
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -64,7 +83,9 @@ const REASONS: Readonly<Record<number, string>> = {
   408: "Request Timeout",
   413: "Payload Too Large",
   417: "Expectation Failed",
+  429: "Too Many Requests",
   431: "Request Header Fields Too Large",
+  503: "Service Unavailable",
 };
 
 /** Headers every raw JSON error carries (http-api.md §2.3). */
@@ -109,12 +130,61 @@ export function clientErrorAnswer(
 }
 
 /** The private link from a socket to its in-flight response (Node's `socket._httpMessage`). */
-type HttpSocket = Duplex & { _httpMessage?: ServerResponse | null };
+export type HttpSocket = Duplex & { _httpMessage?: ServerResponse | null };
 
 const answered = new WeakSet<Duplex>();
 
+/** Claims the one raw answer a socket may get: false when it already got (or is getting) one. */
+export function claimAnswer(socket: Duplex): boolean {
+  if (answered.has(socket)) return false;
+  answered.add(socket);
+  return true;
+}
+
+/**
+ * Responses whose body may end at any moment (an event stream ends cleanly between two events), with
+ * the function that ends them. Such a stream never finishes by itself, so a request pipelined behind it,
+ * or an error answer due on its connection, ends it first.
+ */
+const endableStreams = new WeakMap<ServerResponse, () => void>();
+/** The endable streams open on each socket. */
+const streamsOn = new WeakMap<Duplex, Set<ServerResponse>>();
+/** Order of the requests on their socket (1, 2, …), and the last number given on each socket. */
+const requestNumber = new WeakMap<ServerResponse, number>();
+const lastRequestNumber = new WeakMap<Duplex, number>();
+/** Sockets whose raw error answer waits for the responses before it. */
+const answerWaiting = new WeakSet<Duplex>();
+
+/** Ends `res` when it is an endable stream still open; true when it was one. */
+function endStream(res: ServerResponse): boolean {
+  const end = endableStreams.get(res);
+  if (!end) return false;
+  endableStreams.delete(res);
+  streamsOn.get(res.req.socket)?.delete(res);
+  if (!res.writableEnded) end();
+  return true;
+}
+
+/**
+ * Registers a streamed response that may be ended at any moment (SSE). When a request is already
+ * pipelined behind it, or an error answer waits for it, the stream is ended at once (after what was
+ * written so far) so that they follow; a request pipelined later ends it when it arrives.
+ */
+export function registerEndableStream(res: ServerResponse, end: () => void): void {
+  const socket = res.req.socket;
+  endableStreams.set(res, end);
+  const behind = (lastRequestNumber.get(socket) ?? 0) > (requestNumber.get(res) ?? Infinity);
+  if (behind || answerWaiting.has(socket)) {
+    queueMicrotask(() => endStream(res));
+    return;
+  }
+  let set = streamsOn.get(socket);
+  if (!set) streamsOn.set(socket, (set = new Set()));
+  set.add(res);
+}
+
 /** Writes `raw` after any response still being produced for an earlier request, then closes. */
-function answerAndClose(socket: HttpSocket, raw: string): void {
+export function answerAndClose(socket: HttpSocket, raw: string): void {
   const send = (): void => {
     if (!socket.writable) {
       socket.destroy();
@@ -126,10 +196,15 @@ function answerAndClose(socket: HttpSocket, raw: string): void {
   if (!inFlight || inFlight.writableFinished) {
     send();
   } else if (inFlight.req.complete && !inFlight.headersSent) {
-    // A pipelined request before the broken one is still being answered: never interleave responses.
-    inFlight.once("close", send);
+    // A pipelined request before the broken one is still being answered: never interleave responses
+    // (and look again afterwards: another pipelined response may be next).
+    answerWaiting.add(socket);
+    inFlight.once("close", () => answerAndClose(socket, raw));
   } else if (!inFlight.headersSent) {
     send();
+  } else if (endStream(inFlight)) {
+    // An event stream is on the wire: it ends cleanly, then the answer follows.
+    inFlight.once("close", () => answerAndClose(socket, raw));
   } else {
     // Part of another response is already on the wire; an error segment would corrupt it.
     socket.destroy();
@@ -141,8 +216,7 @@ export function createClientErrorHandler(
   limits: Readonly<HttpLimits> = HTTP_LIMITS,
 ): (err: Error, socket: Duplex) => void {
   return (err, socket) => {
-    if (answered.has(socket)) return; // the parser reports every later chunk again
-    answered.add(socket);
+    if (!claimAnswer(socket)) return; // the parser reports every later chunk again
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ECONNRESET" || socket.destroyed) {
       socket.destroy();
@@ -190,8 +264,7 @@ export function installConnectionHandlers(server: Server | HttpsServer): void {
       // cases as a parse error (→ clientError), but not for a request carrying `Upgrade`: without this
       // it would wait for the 30 s timeout, or forever once the server is closing.
       const inFlight = socket._httpMessage;
-      if (!inFlight || inFlight.req.complete || answered.has(socket)) return;
-      answered.add(socket);
+      if (!inFlight || inFlight.req.complete || !claimAnswer(socket)) return;
       answerAndClose(socket, rawErrorResponse(400, "Bad request: incomplete request body"));
     });
   });
@@ -204,12 +277,17 @@ export function installConnectionHandlers(server: Server | HttpsServer): void {
  */
 export function installServerHandlers(server: Server, o: ServerHandlerOptions): void {
   installConnectionHandlers(server);
-  server.prependListener("request", (req: IncomingMessage) => {
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket: HttpSocket = req.socket;
+    const n = (lastRequestNumber.get(socket) ?? 0) + 1;
+    lastRequestNumber.set(socket, n);
+    requestNumber.set(res, n);
+    // A request pipelined behind event streams: they end so that this request is answered.
+    for (const stream of [...(streamsOn.get(socket) ?? [])]) endStream(stream);
     // Node destroys the socket right after a request with the method PRI (an HTTP/2 preface sent to an
     // HTTP/1 server, or `PRI /path` in HTTP/0.9 form): answer synchronously before it does.
-    if (req.method !== "PRI" || answered.has(req.socket)) return;
-    answered.add(req.socket);
-    if (req.socket.writable) req.socket.write(rawErrorResponse(400, "Bad request: HTTP/2 is not supported"));
+    if (req.method !== "PRI" || !claimAnswer(socket)) return;
+    if (socket.writable) socket.write(rawErrorResponse(400, "Bad request: HTTP/2 is not supported"));
   });
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
     const length = Number(req.headers["content-length"]);
@@ -220,8 +298,7 @@ export function installServerHandlers(server: Server, o: ServerHandlerOptions): 
     answerResponse(res, 417, "Unsupported Expect header (only 100-continue is supported)");
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    if (answered.has(socket)) return;
-    answered.add(socket);
+    if (!claimAnswer(socket)) return;
     socket.on("error", () => socket.destroy());
     const a = o.connectAnswer(req.url ?? "");
     const raw = rawErrorResponse(
@@ -263,6 +340,9 @@ export function protocolHook(
   done();
 }
 
+/** The message of the 503 answered while the server shuts down. */
+export const SHUTDOWN_MESSAGE = "Server is shutting down";
+
 /**
  * While the app closes, requests still arriving on open keep-alive connections get
  * `503 {"error":"Server is shutting down"}` with `Connection: close` (fastify's own `return503OnClosing`
@@ -279,7 +359,7 @@ export function installShutdownAnswer(app: FastifyInstance): void {
       done();
       return;
     }
-    const body = JSON.stringify({ error: "Server is shutting down" });
+    const body = JSON.stringify({ error: SHUTDOWN_MESSAGE });
     void reply.code(503).header("Connection", "close").type("application/json; charset=utf-8").send(body);
   });
 }

@@ -1,7 +1,8 @@
 /** Listening for the HTTP Control module: address, port, timeouts (http-api.md §2). */
 import type { FastifyInstance } from "fastify";
 import { TwcError } from "../shared/errors.ts";
-import { applyServerLimits, type HttpLimits } from "./protocol.ts";
+import { installConnectionGuard } from "./connections.ts";
+import { applyServerLimits, HTTP_LIMITS, type HttpLimits } from "./protocol.ts";
 import {
   closeServer,
   closeWithApp,
@@ -17,7 +18,7 @@ export interface ListenOptions {
   port: number;
   /** Undefined: dual-stack "::", falling back to 0.0.0.0. */
   address?: string | undefined;
-  /** Timeouts and header limit (default HTTP_LIMITS; tests shorten the timeouts). */
+  /** Timeouts, header and connection limits (default HTTP_LIMITS; tests shorten or lower them). */
   limits?: Readonly<HttpLimits>;
   /** control.HTTP.tls: HTTPS on `port`, plus an optional plain-HTTP redirect listener (http-api.md §2.1). */
   tls?: TlsConfig | null | undefined;
@@ -60,6 +61,7 @@ export async function listen(app: FastifyInstance, opts: ListenOptions): Promise
   try {
     await app.ready();
     applyServerLimits(app.server, opts.limits);
+    installConnectionGuard(app.server, opts.limits ?? HTTP_LIMITS);
     try {
       await attempt(shown);
     } catch (err) {

@@ -69,3 +69,18 @@ test("check-config exits 0 for a valid config and 1 with line and column for a b
     t.cleanup();
   }
 });
+
+test("check-config: a config nested 10 000 levels deep is a parse error with line and column, exit 1 (no RangeError)", { timeout: 30_000 }, async () => {
+  const t = tempDir();
+  try {
+    const valid = JSON.stringify(dummyConfig(join(t.dir, "s"), 1), null, 2);
+    const deep = `${valid.slice(0, -2)},\n  "deep": ${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}\n}\n`;
+    const line = valid.split("\n").length; // "deep" is on the line after the last key of the valid config
+    const run = spawnCli(["check-config", writeConfig(t.dir, deep)]);
+    assert.equal(await run.exited, 1, run.output());
+    assert.match(run.output(), new RegExp(`config\\.json:${line}:${11 + 5 * 255}: nested deeper than 256 levels`));
+    assert.doesNotMatch(run.output(), /RangeError|Maximum call stack/);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -103,7 +103,7 @@ describe("§4.3 body parsing, for every endpoint that takes a body", () => {
       Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
       "Invalid JSON: body is not valid UTF-8",
     ],
-    ["nesting deeper than 32", `{"a":${"[".repeat(40)}${"]".repeat(40)}}`, "Invalid JSON: nesting too deep"],
+    ["nesting deeper than 32", `{"a":${"[".repeat(40)}${"]".repeat(40)}}`, "Invalid JSON: nesting too deep (limit 32 levels)"],
     ["__proto__", '{"__proto__":{"x":1}}', "Invalid JSON: forbidden property name"],
     [
       "constructor.prototype",
@@ -125,6 +125,16 @@ describe("§4.3 body parsing, for every endpoint that takes a body", () => {
       }
     });
   }
+
+  test("a body exactly 32 levels deep is accepted (extra fields are ignored); 33 levels → 400 naming the limit", async () => {
+    // The body object is level 1, so `extra` nests 31 more levels for 32 in all.
+    const deep = (levels: number): string =>
+      `{"chargeNowRate":8,"chargeNowDuration":60,"extra":${'{"a":'.repeat(levels - 1)}1${"}".repeat(levels - 1)}}`;
+    const ok = await post("chargeNow", deep(32));
+    assert.equal(ok.status, 200, ok.text);
+    assertError(await post("chargeNow", deep(33)), 400, "Invalid JSON: nesting too deep (limit 32 levels)");
+    assert.equal((await post("cancelChargeNow", "")).status, 200);
+  });
 
   test("a leading BOM is ignored and an empty or whitespace body counts as {}", async () => {
     assertError(await post("chargeNow", "\uFEFF{}"), 400, "chargeNowRate is required");

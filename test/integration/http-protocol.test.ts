@@ -137,7 +137,7 @@ describe("request bodies", () => {
           "latin1",
         ),
       );
-      assertJsonError(x.responses[0], 404, "Policy 'Nope' not found");
+      assertJsonError(x.responses[0], 400, "Policy 'Nope' not found");
     }
   });
 });

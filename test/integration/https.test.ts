@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../src/http/security/password.ts";
 import { authConfig, httpConfig, testApp } from "../../src/http/security/test-helpers.ts";
+import { HTTP_LIMITS } from "../../src/http/protocol.ts";
 import { listen } from "../../src/http/server.ts";
 import { isTwcError } from "../../src/shared/errors.ts";
 import { dummyConfig, freePort, spawnCli, tempDir, waitFor, writeConfig } from "./helpers.ts";
@@ -254,3 +255,37 @@ test(
     }
   },
 );
+
+test("the connection cap also holds over HTTPS: a TLS connection above it gets 503 naming the limit", async () => {
+  const capped = testApp({ tls: true });
+  const r = await listen(capped, {
+    port: 0,
+    address: "127.0.0.1",
+    tls: { certFile, keyFile, redirectFromPort: null },
+    limits: { ...HTTP_LIMITS, maxConnections: 1 },
+  });
+  const get = (a: Agent | false): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      httpsRequest({ host: "127.0.0.1", port: r.port, path: "/api/getUUID", agent: a, rejectUnauthorized: false }, (m) => {
+        let data = "";
+        m.setEncoding("utf8");
+        m.on("data", (c: string) => (data += c));
+        m.on("end", () => resolve({ status: m.statusCode ?? 0, headers: m.headers, body: data }));
+      })
+        .on("error", reject)
+        .end();
+    });
+  const ka = new Agent({ rejectUnauthorized: false, keepAlive: true });
+  try {
+    assert.equal((await get(ka)).status, 200); // this keep-alive connection stays open
+    const refused = await get(false);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body, '{"error":"Too many connections (limit 1)"}');
+    assert.equal(refused.headers.connection, "close");
+    assert.equal(refused.headers["retry-after"], "5");
+    assert.equal((await get(ka)).status, 200, "the connection within the cap is still served");
+  } finally {
+    ka.destroy();
+    await capped.close();
+  }
+});

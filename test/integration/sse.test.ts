@@ -1,14 +1,18 @@
 /**
  * /api/v2/events over a real loopback server (http-api.md §8.2): headers, retry, first `state`, coalesced
  * `patch` events that rebuild the document, Last-Event-ID replay, pings, the 32-stream limit, the
- * 1 MiB buffer limit and clean closing. SSE timers run on a FakeClock, so nothing depends on timing.
+ * 1 MiB buffer limit and clean closing; requests pipelined behind a stream; the per-address limit, the
+ * lifetime of unauthenticated streams and the eviction for authenticated ones (docs/decisions.md). SSE
+ * timers run on a FakeClock, so nothing depends on timing.
  */
 import assert from "node:assert/strict";
 import { request, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect as tcpConnect, type AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import { testCharger, v2App } from "../../src/http/v2/test-fixtures.ts";
+import Fastify, { type FastifyInstance } from "fastify";
+import { SseHub } from "../../src/http/v2/events.ts";
+import { testCharger, testStore, v2App } from "../../src/http/v2/test-fixtures.ts";
+import { parseResponses, requestHead, type RawResponse } from "./raw-http.ts";
 import { FakeClock } from "../../src/shared/clock.ts";
 import { applyPatch } from "../../src/state/diff.ts";
 import type { StateStore } from "../../src/state/store.ts";
@@ -311,3 +315,214 @@ describe("GET /api/v2/events over loopback", () => {
     assert.equal(clock.pending, 0);
   });
 });
+
+/** A chunked event stream followed by the responses after it, as read from one raw connection. */
+interface StreamThenRest {
+  head: RawResponse;
+  /** The stream's decoded body (complete: its terminating chunk arrived). */
+  events: string;
+  after: RawResponse[];
+  closedByServer: boolean;
+}
+
+/** Decodes the chunked body at the start of `buf`; null while the terminating chunk is missing. */
+function dechunk(buf: Buffer): { body: string; rest: Buffer } | null {
+  let body = "";
+  let at = 0;
+  for (;;) {
+    const eol = buf.indexOf("\r\n", at);
+    if (eol === -1) return null;
+    const size = parseInt(buf.subarray(at, eol).toString("latin1"), 16);
+    if (Number.isNaN(size)) throw new Error(`bad chunk size at ${at}`);
+    if (buf.length < eol + 2 + size + 2) return null;
+    body += buf.subarray(eol + 2, eol + 2 + size).toString("utf8");
+    at = eol + 2 + size + 2;
+    if (size === 0) return { body, rest: buf.subarray(at) };
+  }
+}
+
+/** Sends `raw` on a fresh connection; resolves once the stream ended and `responses` more arrived. */
+function streamThen(port: number, raw: string, responses: number): Promise<StreamThenRest> {
+  return new Promise((resolve, reject) => {
+    const s = tcpConnect(port, "127.0.0.1", () => s.write(raw));
+    let buf = Buffer.alloc(0);
+    let closedByServer = false;
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no complete answer; got ${JSON.stringify(buf.toString("latin1").slice(-300))}`));
+    }, WAIT_MS);
+    const check = (): void => {
+      const end = buf.indexOf("\r\n\r\n");
+      if (end === -1) return;
+      const head = parseResponses(Buffer.concat([buf.subarray(0, end + 4), Buffer.from("")])).responses[0];
+      const stream = dechunk(buf.subarray(end + 4));
+      if (!head || !stream) return;
+      const after = parseResponses(stream.rest).responses;
+      if (after.length < responses) return;
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ head, events: stream.body, after, closedByServer });
+    };
+    s.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      check();
+    });
+    s.on("end", () => (closedByServer = true));
+    s.on("error", () => undefined);
+  });
+}
+
+describe("requests pipelined behind an event stream", { timeout: 60_000 }, () => {
+  let app: FastifyInstance;
+  let port: number;
+
+  before(async () => {
+    ({ app } = v2App({ clock: new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0)) }));
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    port = (app.server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    await app.close();
+  });
+
+  it("a pipelined request ends the stream cleanly and is answered after it", async () => {
+    const x = await streamThen(port, requestHead("GET", "/api/v2/events") + requestHead("GET", "/api/getUUID"), 1);
+    assert.equal(x.head.status, 200);
+    assert.equal(x.head.headers["transfer-encoding"], "chunked");
+    assert.match(x.events, /^retry: 5000\n\nid: [^\n]+\nevent: state\ndata: \{/);
+    assert.equal(x.after[0]?.status, 200);
+    assert.equal(x.after[0]?.body.toString(), "1");
+  });
+
+  it("pipelined garbage: the stream ends cleanly, then the 400 JSON answer, then the connection closes", async () => {
+    const x = await streamThen(port, requestHead("GET", "/api/v2/events") + "GARBAGE\r\n\r\n", 1);
+    assert.equal(x.head.status, 200);
+    assert.match(x.events, /event: state/);
+    assert.equal(x.after[0]?.status, 400);
+    assert.deepEqual(JSON.parse(x.after[0].body.toString()), { error: "Bad request: malformed HTTP request" });
+    assert.equal(x.after[0]?.headers.connection, "close");
+  });
+});
+
+describe("per-address limit, unauthenticated lifetime and eviction (small limits)", { timeout: 60_000 }, () => {
+  let app: FastifyInstance;
+  let clock: FakeClock;
+  let hub: SseHub;
+  let store: StateStore;
+  let port: number;
+  const open: SseClient[] = [];
+
+  before(async () => {
+    clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0));
+    store = testStore(clock.now());
+    hub = new SseHub({
+      store,
+      clock,
+      maxClients: 3,
+      maxPerAddress: 2,
+      perAddressExempt: () => false,
+      unauthenticatedLifetimeMs: 60_000,
+    });
+    app = Fastify();
+    // The test names the client: X-Test-Auth says whether it counts as authenticated.
+    app.get("/events", (q, reply) => {
+      hub.handle(q, reply, { address: q.ip, authenticated: q.headers["x-test-auth"] === "yes" });
+    });
+    app.addHook("preClose", (done) => {
+      hub.closeAll();
+      done();
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    port = (app.server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    for (const c of open) c.close();
+    await app.close();
+  });
+
+  const stream = async (auth: boolean): Promise<Response> => {
+    const r = await connect(port, "/events", auth ? { "X-Test-Auth": "yes" } : {});
+    open.push(r.client);
+    if (r.status === 200) await r.client.event(0);
+    return r;
+  };
+  const ended = (c: SseClient): Promise<void> => c.until(() => c.closed, "the stream to end");
+  /** A request whose answer is read whole (for the refusals). */
+  const refusal = (auth: boolean): Promise<{ status: number; headers: IncomingMessage["headers"]; text: string }> =>
+    new Promise((resolve, reject) => {
+      const headers = auth ? { "X-Test-Auth": "yes" } : {};
+      request({ host: "127.0.0.1", port, path: "/events", headers, agent: false }, (res) => {
+        body(res).then((text) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }), reject);
+      })
+        .on("error", reject)
+        .end();
+    });
+
+  it("a third unauthenticated stream from one address → 429 naming the limit; authenticated ones are not limited per address", async () => {
+    const [a, b] = [await stream(false), await stream(false)];
+    assert.deepEqual([a.status, b.status], [200, 200]);
+    const third = await refusal(false);
+    assert.equal(third.status, 429);
+    assert.equal(third.headers["retry-after"], "5");
+    assert.equal(third.headers["content-type"], "application/json; charset=utf-8");
+    assert.equal(third.text, '{"error":"Too many event streams from this address (limit 2)"}');
+    assert.equal((await stream(true)).status, 200);
+    assert.equal(hub.size, 3);
+  });
+
+  it("when every slot is taken, an authenticated client takes the oldest unauthenticated stream's slot (it ends cleanly)", async () => {
+    const [a, b] = [open[0]!, open[1]!];
+    let aEnded = false;
+    a.res.on("end", () => (aEnded = true));
+    assert.equal((await stream(true)).status, 200);
+    await ended(a);
+    assert.equal(aEnded, true, "a complete response, not a reset");
+    assert.equal(b.closed, false);
+    assert.equal((await stream(true)).status, 200);
+    await ended(b);
+    const full = await refusal(true);
+    assert.equal(full.status, 503, "only authenticated streams left");
+    assert.equal(full.text, '{"error":"Too many event streams"}');
+    for (const c of open) c.close();
+    await until(() => hub.size === 0);
+  });
+
+  it("an unauthenticated stream ends cleanly after its lifetime and the reconnect replays what it missed", async () => {
+    const anon = await stream(false);
+    const authed = await stream(true);
+    const first = await anon.client.event(0);
+    let ended = false;
+    anon.client.res.on("end", () => (ended = true));
+    clock.advance(59_999);
+    assert.equal(anon.client.closed, false);
+    clock.advance(1);
+    await anon.client.until(() => anon.client.closed, "lifetime end");
+    assert.equal(ended, true);
+    assert.equal(authed.client.closed, false, "authenticated streams have no lifetime");
+    assert.equal(hub.size, 1);
+    store.update((d) => {
+      d.legacyAmpsOffset = 7; // a change while the client reconnects
+    });
+    const again = await connect(port, "/events", { "Last-Event-ID": first.id! });
+    open.push(again.client);
+    assert.equal(again.status, 200);
+    const replayed = await again.client.event(0);
+    assert.equal(replayed.event, "patch", "replay, not a full state");
+    const p = JSON.parse(replayed.data!) as { from: number; ops: PatchOp[] };
+    assert.equal(p.from, Number(first.id!.split(":")[1]));
+    assert.deepEqual(applyPatch(JSON.parse(first.data!) as StateDocument, p.ops), store.snapshot);
+    authed.client.close();
+    again.client.close();
+    await until(() => hub.size === 0);
+  });
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -69,7 +69,7 @@ test("delete, legacy offset, lat/lon, policy", () => {
   assert.equal(err(checkSetPolicy({}, () => true)), "400 policy field is required");
   assert.equal(err(checkSetPolicy({ policy: 3 }, () => true)), "400 policy must be a string");
   assert.equal(err(checkSetPolicy({ policy: " " }, () => true)), "400 policy cannot be empty");
-  assert.equal(err(checkSetPolicy({ policy: "Nope" }, () => false)), "404 Policy 'Nope' not found");
+  assert.equal(err(checkSetPolicy({ policy: "Nope" }, () => false)), "400 Policy 'Nope' not found");
 });
 
 test("setScheduledChargingSettings converts minutes and weekdays", () => {

@@ -18,6 +18,7 @@ import {
   nodeServerOptions,
   type HttpLimits,
 } from "../protocol.ts";
+import { guardOfSocket, installConnectionGuard, excessMessage, EXCESS_RETRY_AFTER_S } from "../connections.ts";
 import { authEnabled } from "./auth.ts";
 import { parseHost } from "./hosts.ts";
 
@@ -96,12 +97,19 @@ export function createTlsServer(
   pem: TlsMaterial,
   limits: Readonly<HttpLimits> = HTTP_LIMITS,
 ): Server {
-  const server = createHttpsServer({ ...nodeServerOptions(limits), cert: pem.cert, key: pem.key });
+  // A TLS handshake must complete within the header timeout (Node's default is 120 s).
+  const server = createHttpsServer({
+    ...nodeServerOptions(limits),
+    cert: pem.cert,
+    key: pem.key,
+    handshakeTimeout: limits.headersTimeoutMs,
+  });
   for (const event of MIRRORED_EVENTS) {
     for (const listener of app.server.listeners(event))
       server.on(event, listener as (...args: unknown[]) => void);
   }
   applyServerLimits(server, limits);
+  installConnectionGuard(server, limits);
   return server;
 }
 
@@ -128,6 +136,19 @@ export function createRedirectServer(
       "Referrer-Policy": "same-origin",
       "Cache-Control": "no-store",
     };
+    const guard = guardOfSocket(req.socket);
+    if (guard?.isExcess(req.socket)) {
+      const body = JSON.stringify({ error: excessMessage(guard.maxConnections) });
+      res.writeHead(503, {
+        ...common,
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+        "Retry-After": EXCESS_RETRY_AFTER_S,
+        Connection: "close",
+      });
+      res.end(body);
+      return;
+    }
     const location = redirectLocation(req.headers.host, httpsPort(), req.url);
     if (location === null) {
       const body = JSON.stringify({ error: "Bad request: missing or invalid Host header" });
@@ -144,6 +165,7 @@ export function createRedirectServer(
   });
   server.on("clientError", createClientErrorHandler(limits));
   applyServerLimits(server, limits);
+  installConnectionGuard(server, limits);
   return server;
 }
 

@@ -7,7 +7,8 @@ import { systemClock } from "../../shared/clock.ts";
 import type { HttpDeps } from "../app.ts";
 import { memoLast } from "../memo.ts";
 import { countRequests, renderMetrics } from "../metrics.ts";
-import { SseHub } from "./events.ts";
+import type { Authenticator } from "../security/auth.ts";
+import { SseHub, streamOpener } from "./events.ts";
 import { historyDoc, queryInt, sessionsDoc } from "./history.ts";
 import { buildOpenApi } from "./openapi.ts";
 
@@ -24,8 +25,11 @@ export interface V2Handle {
   sseClients(): number;
 }
 
-/** Registers /api/v2/* and /metrics; SSE streams are ended when the app closes. */
-export function registerV2(app: FastifyInstance, deps: HttpDeps): V2Handle {
+/**
+ * Registers /api/v2/* and /metrics; SSE streams are ended when the app closes. `auth` (null: off) tells
+ * authenticated event streams from unauthenticated ones (their limits differ, v2/events.ts).
+ */
+export function registerV2(app: FastifyInstance, deps: HttpDeps, auth: Authenticator | null = null): V2Handle {
   const clock = deps.clock ?? systemClock;
   const tz = deps.timeZone;
   const reader = deps.history ?? null;
@@ -43,9 +47,7 @@ export function registerV2(app: FastifyInstance, deps: HttpDeps): V2Handle {
   app.get("/api/v2/state", async (_q, reply) =>
     reply.code(200).type(JSON_TYPE).send(stateJson(deps.state.snapshot)),
   );
-  app.get("/api/v2/events", (request, reply) => {
-    hub.handle(request, reply);
-  });
+  app.get("/api/v2/events", async (request, reply) => hub.handle(request, reply, await streamOpener(auth, request)));
   app.get("/api/v2/history", async (request, reply) => {
     const hours = queryInt(request.query, "hours", 1, 2160, 48);
     if (!hours.ok) return json(reply, 400, { error: hours.message });
