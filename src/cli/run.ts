@@ -14,19 +14,15 @@ import { Commands } from "../controller/commands.ts";
 import { Engine } from "../controller/engine.ts";
 import { HistoryRecorder, importLegacySettingsHistory } from "../controller/history-recorder.ts";
 import { chargerLoadW } from "../energy/electrical.ts";
-import { legacyHistory } from "../http/legacy/history.ts";
 import { historyUnavailableMessage, openSupervisedHistoryDb, type HistoryDbStatus } from "../state/history-supervisor.ts";
 import { policyAction } from "../controller/engine-state.ts";
 import { createSources } from "../energy/poller.ts";
 import { EnergyPoller } from "../energy/poller.ts";
 import { createApp } from "../http/app.ts";
-import { renderSlaveTWCs } from "../http/legacy/slaves.ts";
-import { renderStatus } from "../http/legacy/status.ts";
+import { createLegacyViews } from "../http/legacy/views.ts";
 import { listen } from "../http/server.ts";
-import { memoByInputs } from "../http/memo.ts";
 import { PUBLIC_WITHOUT_AUTH_MESSAGE, publicWithoutAuth } from "../http/security/listeners.ts";
-import { buildPolicyList, policyListView } from "../policy/build-list.ts";
-import { toLocalTime } from "../policy/local-time.ts";
+import { buildPolicyList } from "../policy/build-list.ts";
 import type { Policy } from "../policy/types.ts";
 import { systemClock, type Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
@@ -170,8 +166,9 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     statusBody: () => statusBody(),
   });
   const commands = new Commands(engine, settings, () => clock.now());
-  const showHistoryStatus = (s: HistoryDbStatus): void =>
-    engine.alerts.set("HISTORY_UNAVAILABLE", !s.available, s.available ? "" : historyUnavailableMessage(s.reason), engine.iso(s.available ? clock.now() : s.sinceMs));
+  const showHistoryStatus = (s: HistoryDbStatus): void => {
+    engine.alerts.set("HISTORY_UNAVAILABLE", !s.available, s.available ? "" : historyUnavailableMessage(s.reason), s.available ? clock.now() : s.sinceMs);
+  };
   showHistoryStatus(historyDb.status());
   historyDb.onStatus(showHistoryStatus);
   const recorder = new HistoryRecorder({
@@ -186,38 +183,19 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     retentionDays: config.core.historyRetentionDays,
     logger: historyLog,
   });
-  const views = {
-    // docs/performance.md: rendered once per state snapshot, energy computation, settings object,
-    // minute (currentServerTime) and Charge Now expiry — not once per request.
-    status: memoByInputs(
-      () => {
-        const now = clock.now();
-        const s = settings.get();
-        return [engine.state.snapshot, engine.energy, s, Math.floor(now / 60_000), Number(s.chargeNowTimeEnd) > now / 1000];
-      },
-      () =>
-        renderStatus({
-          doc: engine.state.snapshot,
-          exact: engine.energy,
-          settings: settings.get(),
-          nowMs: clock.now(),
-          local: toLocalTime(clock.now()),
-        }),
-    ),
-    // Its ages are shown to 0.01 s, so one rendering serves every request of the same 10 ms.
-    slaveTWCs: memoByInputs(
-      () => [engine.state.snapshot, Math.floor(clock.now() / 10)],
-      () => renderSlaveTWCs(engine.state.snapshot, clock.now()),
-    ),
-    uuid: () => nodeId,
-    policy: () => policyListView(policies, engine.policy.latchMap(), clock.now() / 1000),
+  const views = createLegacyViews({
+    clock,
+    state: engine.state,
+    energy: () => engine.energy,
+    settings,
+    policies,
+    latches: () => engine.policy.latchMap(),
     activePolicyAction: () => policyAction(engine.policy.view()),
-    settings: () => settings.get(),
-    consumptionOffsets: () => settings.offsetEntries(),
+    nodeId,
     wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
-    config: () => o.raw,
-    history: () => legacyHistory(recorder, clock.now()),
-  };
+    rawConfig: o.raw,
+    history: recorder,
+  });
   statusBody = () => JSON.stringify(views.status());
 
   // controller.md §2: HTTP first (a bind failure is fatal), then the policy, then the bus.
@@ -256,7 +234,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
       // http-api §2.1: reachable from the network without authentication → warning and alert.
       if (publicWithoutAuth(config.http)) {
         log.warn({ module: "http", code: "HTTP_PUBLIC_WITHOUT_AUTH" }, PUBLIC_WITHOUT_AUTH_MESSAGE);
-        engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, PUBLIC_WITHOUT_AUTH_MESSAGE, engine.iso(clock.now()));
+        engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, PUBLIC_WITHOUT_AUTH_MESSAGE, clock.now());
       }
     } catch (err) {
       await settings.close();

@@ -1,7 +1,13 @@
-/** Engine-level alerts (those not owned by the bus controller), with stable `since` times. */
+/**
+ * The one alert class: raised alerts keyed by code (and charger), used by the bus controller and by
+ * the engine. Severities come from the table below only; `since` is the time an alert was first raised,
+ * written by the injected formatter (ISO 8601 local time with offset, http-api §1).
+ */
+import { isoLocal } from "../policy/local-time.ts";
 import type { Alert, AlertCode } from "../state/types.ts";
 
-const SEVERITY: Record<AlertCode, Alert["severity"]> = {
+/** The severity of every alert code (the single place severities are defined). */
+const SEVERITY: Readonly<Record<AlertCode, Alert["severity"]>> = {
   BUS_DISCONNECTED: "error",
   NO_CHARGERS: "info",
   ENERGY_DATA_STALE: "warning",
@@ -21,31 +27,50 @@ const SEVERITY: Record<AlertCode, Alert["severity"]> = {
   IMPLAUSIBLE_READING: "warning",
 };
 
-/** A set of raised alerts keyed by code (and charger). */
+/** Formats epoch milliseconds as the `since` string of an alert. */
+export type AlertTimeFormat = (ms: number) => string;
+
+/** Raised alerts in raise order, keyed by code and charger (`twcId` as 4 hex digits). */
 export class AlertSet {
   private readonly raised = new Map<string, Alert>();
 
-  /** Raises or clears an alert; `since` stays the time it was first raised. */
-  set(code: AlertCode, on: boolean, message: string, sinceIso: string, twcId?: string): void {
-    const key = twcId === undefined ? code : `${code}:${twcId}`;
-    if (!on) {
-      this.raised.delete(key);
-      return;
-    }
-    const prev = this.raised.get(key);
-    const alert: Alert = { code, severity: SEVERITY[code], message, since: prev?.since ?? sinceIso };
-    if (twcId !== undefined) alert.twcId = twcId;
-    this.raised.set(key, alert);
+  /** `iso` formats `since`; the default is local time with offset in the process's time zone. */
+  constructor(private readonly iso: AlertTimeFormat = (ms) => isoLocal(ms)) {}
+
+  private static key(code: AlertCode, twcId: string | undefined): string {
+    return twcId === undefined ? code : `${code}:${twcId}`;
   }
 
-  /** True when the alert is raised. */
-  has(code: AlertCode): boolean {
+  /** Raises (or refreshes the message of) an alert, keeping the first `since`; true when the set changed. */
+  raise(code: AlertCode, message: string, atMs: number, twcId?: string): boolean {
+    const key = AlertSet.key(code, twcId);
+    const prev = this.raised.get(key);
+    if (prev && prev.message === message) return false;
+    const alert: Alert = { code, severity: SEVERITY[code], message, since: prev?.since ?? this.iso(atMs) };
+    if (twcId !== undefined) alert.twcId = twcId;
+    this.raised.set(key, alert);
+    return true;
+  }
+
+  /** Clears an alert; true when it was raised. */
+  clear(code: AlertCode, twcId?: string): boolean {
+    return this.raised.delete(AlertSet.key(code, twcId));
+  }
+
+  /** Raises (`on`) or clears an alert; true when the set changed. */
+  set(code: AlertCode, on: boolean, message: string, atMs: number, twcId?: string): boolean {
+    return on ? this.raise(code, message, atMs, twcId) : this.clear(code, twcId);
+  }
+
+  /** True when the alert is raised (for any charger when `twcId` is omitted). */
+  has(code: AlertCode, twcId?: string): boolean {
+    if (twcId !== undefined) return this.raised.has(AlertSet.key(code, twcId));
     for (const a of this.raised.values()) if (a.code === code) return true;
     return false;
   }
 
-  /** All raised alerts in the order they were raised. */
+  /** A snapshot of the raised alerts in the order they were first raised. */
   list(): Alert[] {
-    return [...this.raised.values()];
+    return [...this.raised.values()].map((a) => ({ ...a }));
   }
 }

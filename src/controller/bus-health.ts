@@ -153,7 +153,7 @@ function rateStep(state: BusHealthState, now: number, effects: Effect[]): BusHea
       `Bus replies below the expected rate (${perS(replies, windowS)}/s of ${perS(expected, windowS)}/s ` +
       `over ${Math.round(windowS)} s): noise on the bus? ${noise} noise bytes and ${dropped} bad frames ` +
       `in that time.`;
-    effects.push({ type: "alert", op: "raise", code: "BUS_REPLIES_LOW", severity: "warning", message });
+    effects.push({ type: "alert", op: "raise", code: "BUS_REPLIES_LOW", message });
     if (state.repliesLow) return state;
     effects.push(logEffect("warn", "BUS_REPLIES_LOW", message, { replies, expected, noise, dropped }));
     return { ...state, repliesLow: true, repliesLowEvents: state.repliesLowEvents + 1 };
@@ -167,7 +167,7 @@ function rateStep(state: BusHealthState, now: number, effects: Effect[]): BusHea
 }
 
 function stallAlert(message: string): Effect {
-  return { type: "alert", op: "raise", code: "BUS_WRITE_STALLED", severity: "error", message };
+  return { type: "alert", op: "raise", code: "BUS_WRITE_STALLED", message };
 }
 
 function tickStep(

@@ -1,7 +1,7 @@
 /**
  * Types of the bus controller runtime (controller.ts): the I/O seam `BusIo`, logger, config, the
- * decision hooks and the read-only views (alerts, stats), plus the default hooks used until the
- * charging decision (offer.ts / start-stop.ts) is wired in.
+ * decision hooks and the read-only views (alerts, stats), plus the default hooks used when the
+ * options give none (the engine passes offer.ts / start-stop.ts).
  */
 import type { DeframeResult, DropReason, Frame, TwcId } from "../protocol/frames.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -73,6 +73,8 @@ export interface BusControllerOptions {
   onSettingsPatch: (patch: Readonly<Record<string, unknown>>) => void;
   offer?: OfferHook;
   beforeSend?: BeforeSendHook;
+  /** Formats alert `since` times (the engine's local-time ISO formatter; default: the process's zone). */
+  iso?: (ms: number) => string;
 }
 
 /** A raised alert as shown in the state document (`since` ISO 8601, `twcId` 4 hex digits). */
@@ -119,7 +121,7 @@ export interface BusControllerEvents {
   drawing: [{ twcId: TwcId; drawing: boolean }];
 }
 
-/** Default offer until offer.ts exists: 0 A on every heartbeat (twc-protocol §4.4, controller.md §8). */
+/** Default offer hook: 0 A on every heartbeat (twc-protocol §4.4, controller.md §8). */
 export const zeroOffer: OfferHook = (slave, _all, nowMs) => {
   const block = new Uint8Array(9);
   block[0] = slave.protocolVersion === 2 ? 0x09 : 0x05;

@@ -10,44 +10,17 @@ import { MASTER_ID, twcId } from "../protocol/frames.ts";
 import type { DeframeResult, Frame, FrameOf, TwcId } from "../protocol/frames.ts";
 import { SimBus } from "../sim/sim-bus.ts";
 import type { SimSlaveDefInput } from "../sim/types.ts";
+import { captureLogger, type LogRecord } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { BusController } from "./controller.ts";
-import type {
-  BusControllerConfig,
-  BusControllerOptions,
-  BusIo,
-  ControllerLogger,
-  HeartbeatSent,
-} from "./controller.ts";
+import type { BusControllerConfig, BusControllerOptions, BusIo, HeartbeatSent } from "./controller-types.ts";
 import type { SessionEvent } from "./effects.ts";
 
 const AB = twcId(0x4142);
 const CD = twcId(0x4344);
 const SLAVE_80_V2: SimSlaveDefInput = { twcID: "AB", maxAmps: 80, protocolVersion: 2 };
 const SLAVE_32_V1: SimSlaveDefInput = { twcID: "CD", maxAmps: 32, protocolVersion: 1 };
-
-interface LogRecord {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-function memoryLogger(records: LogRecord[]): ControllerLogger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      records.push({ level, obj: obj as Record<string, unknown>, msg });
-    };
-  const logger: ControllerLogger = {
-    child: () => logger,
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-  };
-  return logger;
-}
 
 /** The in-test frame stream over a SimBus; records every write with its time. */
 function simIo(bus: SimBus, clock: FakeClock): BusIo & { writes: { at: number; frame: Frame }[] } {
@@ -111,11 +84,12 @@ function rig(
   const clock = new FakeClock();
   const bus = new SimBus({ clock, slaves, seed, realisticTiming });
   const io = simIo(bus, clock);
-  const logs: LogRecord[] = [];
+  const logger = captureLogger();
+  const logs = logger.records;
   const ctl = new BusController({
     clock,
     io,
-    logger: memoryLogger(logs),
+    logger,
     config: CONFIG,
     getSettings: () => ({}),
     onSettingsPatch: () => undefined,
@@ -440,7 +414,7 @@ void describe("BusController runtime rules", () => {
     const ctl = new BusController({
       clock,
       io,
-      logger: memoryLogger([]),
+      logger: captureLogger(),
       config: CONFIG,
       getSettings: () => ({}),
       onSettingsPatch: () => undefined,

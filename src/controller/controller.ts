@@ -16,7 +16,7 @@ import type { DeframeResult, Frame, TwcId } from "../protocol/frames.ts";
 import { every } from "../shared/clock.ts";
 import type { Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
-import { AlertBook } from "./alert-book.ts";
+import { AlertSet } from "./alerts.ts";
 import { BusCounters } from "./bus-counters.ts";
 import { createBusHealth, replyRate, stepBusHealth } from "./bus-health.ts";
 import type { BusHealthInput, BusHealthState } from "./bus-health.ts";
@@ -37,15 +37,14 @@ import type {
 } from "./controller-types.ts";
 import { blockToCommand, debugFrame, startStopFrame } from "./frames-out.ts";
 import type { Effect } from "./effects.ts";
-import { createLinkState, findSlave, nextTurn, replaceSlave, transition } from "./link.ts";
-import type { LinkInput, LinkState } from "./link.ts";
+import { nextTurn, transition } from "./link.ts";
+import type { LinkInput } from "./link.ts";
+import { createLinkState, findSlave, replaceSlave } from "./registry.ts";
+import type { LinkState } from "./registry.ts";
 import type { SlaveState } from "./slave-state.ts";
 import { TxScheduler } from "./tx-scheduler.ts";
 import { checkOutgoingFrame } from "./wire-guard.ts";
 import type { WriteKind } from "./tx-scheduler.ts";
-
-export type * from "./controller-types.ts";
-export { alwaysSend, zeroOffer } from "./controller-types.ts";
 
 /** Transmit scheduler tick (controller.md §1). */
 export const TX_TICK_MS = 25;
@@ -55,6 +54,11 @@ export const HOUSEKEEPING_MS = 1000;
 export const KWH_POLL_MIN_MS = 60_000;
 /** A poll is forced when no kWh report arrived for this long. */
 export const KWH_FORCED_POLL_MS = 120_000;
+
+/** The 4-hex-digit ID of an alert's charger; undefined for a bus-wide alert. */
+function hexOrNone(id: TwcId | undefined): string | undefined {
+  return id === undefined ? undefined : twcIdHex(id);
+}
 
 /** The fake-master (or monitor) bus controller. */
 export class BusController extends EventEmitter<BusControllerEvents> {
@@ -67,7 +71,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private readonly offer: OfferHook;
   private readonly beforeSend: BeforeSendHook;
   private readonly tx: TxScheduler;
-  private readonly alertBook = new AlertBook();
+  private readonly alertSet: AlertSet;
   private link: LinkState;
   private connected: boolean;
   private running = false;
@@ -91,6 +95,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.onSettingsPatch = options.onSettingsPatch;
     this.offer = options.offer ?? zeroOffer;
     this.beforeSend = options.beforeSend ?? alwaysSend;
+    this.alertSet = new AlertSet(options.iso);
     this.tx = new TxScheduler({ mode: options.config.mode });
     this.link = createLinkState(
       {
@@ -129,7 +134,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
 
   /** Raised alerts. */
   alerts(): readonly ControllerAlert[] {
-    return this.alertBook.list();
+    return this.alertSet.list();
   }
 
   /** Bus counters. */
@@ -306,7 +311,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   }
 
   private onOpen(): void {
-    this.alertBook.clear("BUS_DISCONNECTED");
+    this.alertSet.clear("BUS_DISCONNECTED");
     if (!this.connected) {
       this.connected = true;
       this.dirty = true;
@@ -318,7 +323,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (!this.connected) return;
     this.connected = false;
     this.dirty =
-      this.alertBook.raise("BUS_DISCONNECTED", "error", "The RS-485 bus connection is closed.", this.clock.now()) ||
+      this.alertSet.raise("BUS_DISCONNECTED", "The RS-485 bus connection is closed.", this.clock.now()) ||
       this.dirty;
   }
 
@@ -376,8 +381,8 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         return;
       case "alert":
         if (e.op === "raise")
-          this.dirty = this.alertBook.raise(e.code, e.severity, e.message, now, e.twcId) || this.dirty;
-        else this.dirty = this.alertBook.clear(e.code, e.twcId) || this.dirty;
+          this.dirty = this.alertSet.raise(e.code, e.message, now, hexOrNone(e.twcId)) || this.dirty;
+        else this.dirty = this.alertSet.clear(e.code, hexOrNone(e.twcId)) || this.dirty;
         return;
       case "session":
         this.safeEmit("session", e.event);
@@ -512,7 +517,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (!verdict.ok) {
       this.counters.unsafeFramesRefused++;
       this.log.error({ code: "FRAME_REFUSED_UNSAFE", rule: verdict.rule }, `frame not sent: ${verdict.message}`);
-      this.dirty = this.alertBook.raise("FRAME_REFUSED_UNSAFE", "error", `A frame was not sent: ${verdict.message}.`, now) || this.dirty;
+      this.dirty = this.alertSet.raise("FRAME_REFUSED_UNSAFE", `A frame was not sent: ${verdict.message}.`, now) || this.dirty;
       return;
     }
     this.tx.recordWrite(now, kind);

@@ -50,7 +50,6 @@ export type Effect =
       type: "alert";
       op: "raise";
       code: AlertCode;
-      severity: "info" | "warning" | "error";
       message: string;
       twcId?: TwcId;
     }

@@ -72,7 +72,8 @@ export class Engine {
   readonly controller: BusController;
   readonly policy: PolicyRuntime;
   readonly state: StateStore;
-  readonly alerts = new AlertSet();
+  /** Engine-level alerts; the bus controller keeps its own set with the same formatter. */
+  readonly alerts = new AlertSet((ms) => this.iso(ms));
   /** The exact energy figures of the latest refresh (for legacy views). */
   energy: EnergyComputation;
   private readonly startedAtMs: number;
@@ -106,6 +107,7 @@ export class Engine {
       onSettingsPatch: (patch) => o.settings.update(patch),
       offer: (slave, all, nowMs) => this.offer(slave, all, nowMs),
       beforeSend: (slave, nowMs) => this.beforeSend(slave, nowMs),
+      iso: (ms) => this.iso(ms),
     });
     this.policy = new PolicyRuntime({
       clock: o.clock,
@@ -313,7 +315,7 @@ export class Engine {
         a,
         true,
         "The car cannot be stopped without a vehicle module (chargeStopMode 1); use chargeStopMode 2 or 3",
-        this.iso(nowMs),
+        nowMs,
       );
     if (r.settingsPatch) this.o.settings.update(r.settingsPatch);
     return { slave: r.slave, send: r.send, commands: r.commands };
@@ -353,31 +355,31 @@ export class Engine {
       "ENERGY_DATA_STALE",
       readings.anyStale,
       "Energy data is stale: green budget and grid limit are 0 until fresh data arrives",
-      this.iso(nowMs),
+      nowMs,
     );
     this.alerts.set(
       "SETTINGS_SAVE_FAILED",
       this.o.settings.saveFailed,
       "settings.json could not be saved",
-      this.iso(nowMs),
+      nowMs,
     );
     this.alerts.set(
       "SETTINGS_RECOVERED",
       this.o.settings.recovered,
       "settings.json was corrupt and was recovered from its backup",
-      this.iso(nowMs),
+      nowMs,
     );
     this.alerts.set(
       "MIN_ABOVE_WIRING",
       core.minAmpsPerTWC > core.wiringMaxAmpsPerTWC,
       "minAmpsPerTWC is above wiringMaxAmpsPerTWC: charging can never start",
-      this.iso(nowMs),
+      nowMs,
     );
     this.alerts.set(
       "NO_CHARGERS",
       slaves.length === 0 && nowMs - this.startedAtMs > 30_000,
       "No charger has linked",
-      this.iso(nowMs),
+      nowMs,
     );
     let stats: StateDocument["bus"]["stats"] | null = null;
     if (nowMs - this.busStatsAt >= 10_000 || this.busStatsAt === 0) {

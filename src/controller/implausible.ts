@@ -8,7 +8,6 @@ import type { TwcId } from "../protocol/frames.ts";
 import { logEffect } from "./effects.ts";
 import type { Effect, Step } from "./effects.ts";
 import { READING_FIELDS, type ReadingField } from "./plausibility.ts";
-import type { LinkState } from "./registry.ts";
 
 /** What a slave's IMPLAUSIBLE_READING alert says, and since when nothing new was refused. */
 export interface ImplausibleNotes {
@@ -17,6 +16,12 @@ export interface ImplausibleNotes {
 }
 
 /** The IMPLAUSIBLE_READING message for one slave's notes. */
+/** The part of the link state that counts refused readings and remembers them per slave (registry.ts LinkState has it). */
+export interface ImplausibleBook {
+  readonly implausible: Readonly<Record<ReadingField, number>>;
+  readonly implausibleSeen: Readonly<Record<string, ImplausibleNotes>>;
+}
+
 function implausibleMessage(id: TwcId, notes: ImplausibleNotes["notes"]): string {
   const parts = READING_FIELDS.flatMap((field) => {
     const note = notes[field];
@@ -26,13 +31,13 @@ function implausibleMessage(id: TwcId, notes: ImplausibleNotes["notes"]): string
 }
 
 /** Counts a refused field, remembers it for the slave's alert, logs it and raises the alert. */
-export function noteImplausible(
-  state: LinkState,
+export function noteImplausible<S extends ImplausibleBook>(
+  state: S,
   id: TwcId,
   field: ReadingField,
   text: string,
   now: number,
-): Step<LinkState> {
+): Step<S> {
   const key = twcIdHex(id);
   const prev = state.implausibleSeen[key];
   const isNew = prev?.notes[field] !== text;
@@ -50,13 +55,13 @@ export function noteImplausible(
         "IMPLAUSIBLE_READING",
         `TWC ${key} reported an implausible ${field}: ${text}; not used`,
       ),
-      { type: "alert", op: "raise", code: "IMPLAUSIBLE_READING", severity: "warning", message, twcId: id },
+      { type: "alert", op: "raise", code: "IMPLAUSIBLE_READING", message, twcId: id },
     ],
   };
 }
 
 /** Clears IMPLAUSIBLE_READING for slaves that sent nothing implausible for `quietMs`. */
-export function expireImplausible(state: LinkState, now: number, quietMs: number): Step<LinkState> {
+export function expireImplausible<S extends ImplausibleBook>(state: S, now: number, quietMs: number): Step<S> {
   const effects: Effect[] = [];
   const kept: Record<string, ImplausibleNotes> = {};
   for (const [key, seen] of Object.entries(state.implausibleSeen)) {

@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 import { MASTER_ID, twcId } from "../protocol/frames.ts";
 import type { Frame, TwcId } from "../protocol/frames.ts";
 import type { Effect } from "./effects.ts";
-import { createLinkState, findSlave, MAX_SLAVES, nextTurn, transition } from "./link.ts";
-import type { LinkConfig, LinkState } from "./link.ts";
+import { nextTurn, transition } from "./link.ts";
+import { createLinkState, findSlave, MAX_SLAVES } from "./registry.ts";
+import type { LinkConfig, LinkState } from "./registry.ts";
 
 const T0 = 1_000_000;
 const config: LinkConfig = {

@@ -28,8 +28,6 @@ import type { LinkState } from "./registry.ts";
 import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
 
-export * from "./registry.ts";
-
 /** Inputs of `transition`. */
 export type LinkInput =
   { type: "frame"; frame: Frame } | { type: "transportOpened" } | { type: "housekeeping" };
@@ -72,7 +70,6 @@ function onSlaveLinkReady(state: LinkState, f: FrameOf<"slaveLinkReady">, now: n
         type: "alert",
         op: "raise",
         code: "WIRING_ABOVE_RATING",
-        severity: "error",
         message: `wiringMaxAmpsPerTWC exceeds the ${rated} A rating of TWC ${twcIdHex(f.sender)}; limited to ${cut} A.`,
         twcId: f.sender,
       },
@@ -131,7 +128,6 @@ function foreignMaster(state: LinkState, sender: TwcId, now: number): Step<LinkS
         type: "alert",
         op: "raise",
         code: "FOREIGN_MASTER",
-        severity: "error",
         message: "Another master is on the bus: set every TWC's rotary switch to F.",
       },
     );

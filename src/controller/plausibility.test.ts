@@ -8,8 +8,9 @@ import { describe, it } from "node:test";
 import { MASTER_ID, twcId } from "../protocol/frames.ts";
 import type { Frame, TwcId } from "../protocol/frames.ts";
 import type { Effect } from "./effects.ts";
-import { createLinkState, findSlave, transition } from "./link.ts";
-import type { LinkConfig, LinkState } from "./link.ts";
+import { transition } from "./link.ts";
+import { createLinkState, findSlave } from "./registry.ts";
+import type { LinkConfig, LinkState } from "./registry.ts";
 import {
   ampsLimit,
   checkLifetimeKwh,

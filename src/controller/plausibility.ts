@@ -14,7 +14,6 @@
  * row that agree with each other) becomes the new baseline, so one bad first value cannot lock the
  * counter out for ever.
  */
-import type { SlaveState } from "./slave-state.ts";
 
 /** The reported fields that are checked. */
 export type ReadingField = "ampsActual" | "ampsMax" | "voltage" | "lifetimeKWh";
@@ -49,13 +48,13 @@ export interface KwhTrack {
 export const NO_KWH_TRACK: KwhTrack = { at: null, candidate: null };
 
 /** Highest plausible reported current for this charger (A). */
-export function ampsLimit(slave: Pick<SlaveState, "maxAmps">): number {
+export function ampsLimit(slave: { readonly maxAmps: number }): number {
   const rating = Number.isFinite(slave.maxAmps) && slave.maxAmps > 0 ? slave.maxAmps : MAX_TWC_AMPS;
   return Math.min(rating, MAX_TWC_AMPS) + AMPS_MARGIN_A;
 }
 
 /** True when a reported current (A) is believable for this charger. */
-export function plausibleAmps(slave: Pick<SlaveState, "maxAmps">, amps: number): boolean {
+export function plausibleAmps(slave: { readonly maxAmps: number }, amps: number): boolean {
   return Number.isFinite(amps) && amps >= 0 && amps <= ampsLimit(slave);
 }
 
@@ -67,7 +66,7 @@ export function plausibleVolts(volts: readonly [number, number, number]): boolea
 }
 
 /** Most energy (kWh) the charger can have delivered in `elapsedMs`, with the counter's rounding slack. */
-export function maxKwhIncrease(slave: Pick<SlaveState, "maxAmps">, elapsedMs: number): number {
+export function maxKwhIncrease(slave: { readonly maxAmps: number }, elapsedMs: number): number {
   const hours = Math.max(0, elapsedMs) / 3_600_000;
   return (ampsLimit(slave) * MAX_PLAUSIBLE_VOLTS * 3 * hours) / 1000 + KWH_SLACK;
 }
@@ -88,7 +87,7 @@ export interface KwhVerdict {
  * `slave.lifetimeKnown`), `track.at` and the candidate run.
  */
 export function checkLifetimeKwh(
-  slave: Pick<SlaveState, "maxAmps" | "lifetimeKWh" | "lifetimeKnown">,
+  slave: { readonly maxAmps: number; readonly lifetimeKWh: number; readonly lifetimeKnown: boolean },
   kwh: number,
   track: KwhTrack,
   now: number,

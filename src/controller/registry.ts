@@ -136,7 +136,6 @@ export function addSlave(state: LinkState, slave: SlaveState, now: number): Step
         type: "alert",
         op: "raise",
         code: "TOO_MANY_SLAVES",
-        severity: "warning",
         message: `More than ${MAX_SLAVES} TWCs are on the bus; only ${MAX_SLAVES} are supported.`,
       },
     );
@@ -214,7 +213,6 @@ export function storeHeartbeat(
       type: "alert",
       op: "raise",
       code: "CHARGER_ERROR_STATE",
-      severity: "warning",
       message: `TWC ${key} reports an error state.`,
       twcId: s.id,
     });

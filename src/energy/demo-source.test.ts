@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { DemoEnergySource, demoReading, mulberry32 } from "./demo-source.ts";
 import type { Reading } from "./source.ts";
-import { captureLogger } from "./test-helpers.test.ts";
 
 const DAY = Date.UTC(2026, 5, 21);
 const at = (h: number) => DAY + h * 3_600_000;

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { createHassSource, hassBaseUrl, hassStateWatts } from "./hass-source.ts";
-import { captureLogger, startLoopback } from "./test-helpers.test.ts";
-import type { Loopback } from "./test-helpers.test.ts";
+import { startLoopback } from "./loopback.test-helper.ts";
+import type { Loopback } from "./loopback.test-helper.ts";
 
 const TOKEN = "long-lived-token";
 const states: Record<string, unknown> = {

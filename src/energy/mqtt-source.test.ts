@@ -13,9 +13,10 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { systemClock } from "../shared/clock.ts";
 import { MqttEnergySource } from "./mqtt-source.ts";
-import { captureLogger, sleep, waitFor } from "./test-helpers.test.ts";
+import { sleep, waitFor } from "./loopback.test-helper.ts";
 
 function findMosquitto(): string | null {
   for (const p of [

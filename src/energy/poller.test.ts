@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { DemoEnergySource } from "./demo-source.ts";
 import { EnergyPoller, createSources } from "./poller.ts";
 import { Listeners } from "./source.ts";
 import type { EnergySource, EnergySourceName, Reading } from "./source.ts";
 import type { HealthTransition } from "./staleness.ts";
-import { captureLogger } from "./test-helpers.test.ts";
 
 /** A source driven by the test. */
 class ManualSource implements EnergySource {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock, systemClock } from "../shared/clock.ts";
 import type { Reading } from "./source.ts";
-import { captureLogger, startLoopback, waitFor } from "./test-helpers.test.ts";
-import type { Loopback } from "./test-helpers.test.ts";
+import { startLoopback, waitFor } from "./loopback.test-helper.ts";
+import type { Loopback } from "./loopback.test-helper.ts";
 import { createUrlSource, itemUrl } from "./url-source.ts";
 
 let server: Loopback;

@@ -4,12 +4,8 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
-import type { FastifyBaseLogger } from "fastify";
 import { isTwcError } from "../shared/errors.ts";
-import type { HttpConfig } from "../config/app-config.ts";
-import type { Commands } from "../controller/commands.ts";
-import type { StateStore } from "../state/store.ts";
-import { STATUS_BY_CODE, errorBody } from "./errors.ts";
+import { STATUS_BY_CODE } from "./errors.ts";
 import { answerKnownPath, connectAnswer, isApiPath, withBaseHeaders } from "./methods.ts";
 import {
   HTTP_LIMITS,
@@ -18,52 +14,20 @@ import {
   installShutdownAnswer,
   nodeServerOptions,
   protocolHook,
-} from "./protocol.ts";
+} from "./wire-rules.ts";
 import { installConnectionLimits } from "./connections.ts";
-import { registerLegacyRoutes, type LegacyViews } from "./legacy/routes.ts";
+import type { HttpDeps } from "./deps.ts";
+import { registerLegacyRoutes } from "./legacy/routes.ts";
 import { registerPages } from "./pages.ts";
 import { registerSecurity } from "./security/register.ts";
 import { authEnabled } from "./security/auth.ts";
 import { registerV2 } from "./v2/routes.ts";
-import type { HistoryReader } from "../state/history-db.ts";
-import type { MetricsSources } from "./metrics.ts";
-import type { Clock } from "../shared/clock.ts";
+import { sendError } from "./reply.ts";
 
+export type { HttpDeps } from "./deps.ts";
 export type { LegacyViews } from "./legacy/routes.ts";
 
-/** What the HTTP layer needs from the rest of the product. */
-export interface HttpDeps {
-  logger: FastifyBaseLogger;
-  views: LegacyViews;
-  commands: Commands;
-  maxBodyBytes?: number;
-  /** The one state stream (v2, SSE, metrics). */
-  state: StateStore;
-  /** control.HTTP (null: defaults, no auth). */
-  httpConfig: HttpConfig | null;
-  /** config.json as loaded (for getConfig). */
-  rawConfig: Readonly<Record<string, unknown>>;
-  /** Served over TLS (Secure cookies, redirect scheme). */
-  tls: boolean;
-  /** Time source of sessions and the login throttle (default: the system clock). */
-  clock?: Clock;
-  /** The bundled web UI folder (default dist/web/; tests point it elsewhere). */
-  webRoot?: string;
-  /** IANA time zone of the ISO times in v2 documents (default: the process's zone). */
-  timeZone?: string;
-  /** History buckets and charge sessions (getHistory, /api/v2/history, /api/v2/sessions). */
-  history?: HistoryReader;
-  /** Bus, settings and policy counters for /metrics. */
-  metrics?: MetricsSources;
-}
-
-const JSON_TYPE = "application/json; charset=utf-8";
 const HTML_TYPE = "text/html; charset=utf-8";
-
-/** Sends a JSON error body with the given status. */
-export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).type(JSON_TYPE).send(JSON.stringify(errorBody(message)));
-}
 
 const maxBody = (deps: HttpDeps): number => deps.maxBodyBytes ?? 65536;
 

@@ -5,11 +5,11 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { FakeClock } from "../shared/clock.ts";
 import { ConnectionGuard, excessMessage, type ConnectionLimits } from "./connections.ts";
-import { SHUTDOWN_MESSAGE, type HttpSocket } from "./protocol.ts";
+import { SHUTDOWN_MESSAGE, type HttpSocket } from "./wire-rules.ts";
 
 const LIMITS: ConnectionLimits = { maxConnections: 2, idleTimeoutMs: 60_000, excessAnswerMs: 1000, drainIdleMs: 500 };
 
-/** Just what the guard and protocol.ts's answerAndClose use of a socket. */
+/** Just what the guard and wire-rules.ts's answerAndClose use of a socket. */
 class FakeSocket extends EventEmitter {
   written = "";
   ended = false;

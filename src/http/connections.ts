@@ -11,7 +11,7 @@
  *   producing its answer (then the answer is awaited). Keep-alive (5 s) and header (10 s) timeouts stay.
  * * Drain (Node's `server.close()` calls `closeIdleConnections()`, which is replaced here): nothing is cut.
  *   In-flight requests are answered; requests still arriving get the shutdown 503 with
- *   `Connection: close` (protocol.ts); a keep-alive connection is closed once it has been idle for
+ *   `Connection: close` (wire-rules.ts); a keep-alive connection is closed once it has been idle for
  *   `drainIdleMs` (a request already on its way arrives well before); a connection that never sent a
  *   request gets the shutdown 503 unprompted.
  */
@@ -20,6 +20,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { Server as TlsServer } from "node:tls";
 import { systemClock, type Clock, type TimerHandle } from "../shared/clock.ts";
+import { sendError } from "./reply.ts";
 import {
   answerAndClose,
   claimAnswer,
@@ -28,7 +29,7 @@ import {
   SHUTDOWN_MESSAGE,
   type HttpLimits,
   type HttpSocket,
-} from "./protocol.ts";
+} from "./wire-rules.ts";
 
 /** Seconds an excess client is asked to wait (`Retry-After`). */
 export const EXCESS_RETRY_AFTER_S = 5;
@@ -233,12 +234,7 @@ export function installConnectionLimits(app: FastifyInstance, limits: Readonly<C
       done();
       return;
     }
-    const body = JSON.stringify({ error: excessMessage(guard.maxConnections) });
-    void reply
-      .code(503)
-      .header("Connection", "close")
-      .header("Retry-After", String(EXCESS_RETRY_AFTER_S))
-      .type("application/json; charset=utf-8")
-      .send(body);
+    void reply.header("Connection", "close").header("Retry-After", String(EXCESS_RETRY_AFTER_S));
+    void sendError(reply, 503, excessMessage(guard.maxConnections));
   });
 }

@@ -13,8 +13,3 @@ export const STATUS_BY_CODE: Partial<Record<TwcErrorCode, number>> = {
   CONTROLLER_TX_QUEUE_FULL: 503,
   STORE_SETTINGS_WRITE: 500,
 };
-
-/** The JSON error body. */
-export function errorBody(message: string): { error: string } {
-  return { error: message };
-}

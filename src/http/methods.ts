@@ -5,12 +5,12 @@
  * registered on the app, whoever registered it, by asking the router which methods match the path.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
-import type { RouteAnswer } from "./protocol.ts";
+import { sendError } from "./reply.ts";
+import type { RouteAnswer } from "./wire-rules.ts";
 
 /** Methods reported in `Allow`, in this order. */
 const CANDIDATES: readonly HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"];
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const HTML_TYPE = "text/html; charset=utf-8";
 
 /** The path of a request target without its query string, duplicate slashes collapsed (§1). */
@@ -55,7 +55,7 @@ export function answerKnownPath(app: FastifyInstance, request: FastifyRequest, r
   if (request.method === "OPTIONS") {
     void reply.code(204).send();
   } else if (isApiPath(request.url)) {
-    void reply.code(405).type(JSON_TYPE).send('{"error":"Method not allowed"}');
+    void sendError(reply, 405, "Method not allowed");
   } else {
     void reply.code(405).type(HTML_TYPE).send(METHOD_NOT_ALLOWED_HTML);
   }

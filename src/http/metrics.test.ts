@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { ControllerStats } from "../controller/controller-types.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { escapeLabel } from "./metrics.ts";
-import { testCharger, v2App } from "./v2/test-fixtures.ts";
+import { testCharger, v2App } from "./v2/v2-app.test-helper.ts";
 
 const SPEC: Readonly<Record<string, "gauge" | "counter">> = {
   twc_build_info: "gauge",

@@ -1,7 +1,7 @@
 /** Page routes (http-api.md §10) with the HTML headers of §2.3. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { makeWebRoot, testApp, type WebRoot } from "./security/test-helpers.ts";
+import { makeWebRoot, testApp, type WebRoot } from "./security/test-app.test-helper.ts";
 import { CSP, PAGE_ROUTES } from "./pages.ts";
 
 const EXACT_CSP =

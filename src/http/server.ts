@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { TwcError } from "../shared/errors.ts";
 import { installConnectionGuard } from "./connections.ts";
-import { applyServerLimits, HTTP_LIMITS, type HttpLimits } from "./protocol.ts";
+import { applyServerLimits, HTTP_LIMITS, type HttpLimits } from "./wire-rules.ts";
 import {
   closeServer,
   closeWithApp,

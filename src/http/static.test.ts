@@ -6,7 +6,7 @@ import { rawRequest } from "./raw-request.test-helper.ts";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import fc from "fast-check";
-import { makeWebRoot, testApp, type WebRoot } from "./security/test-helpers.ts";
+import { makeWebRoot, testApp, type WebRoot } from "./security/test-app.test-helper.ts";
 import { DEFAULT_WEB_ROOT } from "./pages.ts";
 import { etagMatches, staticSegments } from "./static.ts";
 

@@ -3,11 +3,12 @@ import assert from "node:assert/strict";
 import { encodeFrame } from "../protocol/codec.ts";
 import { fromHex } from "../protocol/hex.ts";
 import { twcId, type DeframeResult, type Frame } from "../protocol/frames.ts";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { FrameStream, maxAgeFor } from "./frame-stream.ts";
 import { ReconnectingPort } from "./reconnecting.ts";
-import { flush, recordingLogger, ScriptedBinding } from "./test-helpers.ts";
+import { flush, ScriptedBinding } from "./scripted-binding.test-helper.ts";
 
 const hex = (s: string): Uint8Array => {
   const b = fromHex(s);
@@ -26,11 +27,11 @@ async function setup(): Promise<{
   port: ReconnectingPort;
   stream: FrameStream;
   results: DeframeResult[];
-  log: ReturnType<typeof recordingLogger>;
+  log: ReturnType<typeof captureLogger>;
 }> {
   const clock = new FakeClock();
   const binding = new ScriptedBinding(clock);
-  const log = recordingLogger();
+  const log = captureLogger();
   const port = new ReconnectingPort({ binding, clock, logger: log });
   const stream = new FrameStream({ port, clock, logger: log });
   const results: DeframeResult[] = [];
@@ -95,7 +96,7 @@ describe("FrameStream", () => {
     await binding.peer.write(hex("C0 FD E2"));
     await flush();
     assert.equal(stream.isReceiverQuiet(t0 + 10), false);
-    assert.equal(stream.receiverQuietSince(t0 + 24), false);
+    assert.equal(stream.isReceiverQuiet(t0 + 24), false);
     assert.equal(stream.isReceiverQuiet(t0 + 25), true);
     await port.stop();
   });
@@ -172,11 +173,11 @@ describe("FrameStream", () => {
   it("accepts other frame lengths when configured (15-byte requests for a simulated slave)", async () => {
     const clock = new FakeClock();
     const binding = new ScriptedBinding(clock);
-    const port = new ReconnectingPort({ binding, clock, logger: recordingLogger() });
+    const port = new ReconnectingPort({ binding, clock, logger: captureLogger() });
     const stream = new FrameStream({
       port,
       clock,
-      logger: recordingLogger(),
+      logger: captureLogger(),
       acceptedLengths: [14, 15, 16, 20],
     });
     const results: DeframeResult[] = [];

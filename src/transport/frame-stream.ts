@@ -216,11 +216,6 @@ export class FrameStream {
     return !this.#deframer.receiving || nowMs - this.#deframer.lastByteAt >= this.#quietMs;
   }
 
-  /** Same as isReceiverQuiet (the name used in the transport brief). */
-  receiverQuietSince(nowMs: number): boolean {
-    return this.isReceiverQuiet(nowMs);
-  }
-
   /** Drops a partial frame older than the timeout now (the internal timer does this on its own too). */
   expirePartial(nowMs: number): void {
     this.#handle(this.#deframer.expire(nowMs));

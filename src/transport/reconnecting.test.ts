@@ -1,21 +1,22 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
 import type { BusPort } from "./port.ts";
 import { MAX_RETRY_MS, ReconnectingPort } from "./reconnecting.ts";
-import { flush, gaps, recordingLogger, ScriptedBinding } from "./test-helpers.ts";
+import { flush, gaps, ScriptedBinding } from "./scripted-binding.test-helper.ts";
 
 function setup(): {
   clock: FakeClock;
   binding: ScriptedBinding;
-  log: ReturnType<typeof recordingLogger>;
+  log: ReturnType<typeof captureLogger>;
   port: ReconnectingPort;
   events: string[];
 } {
   const clock = new FakeClock();
   const binding = new ScriptedBinding(clock);
-  const log = recordingLogger();
+  const log = captureLogger();
   const port = new ReconnectingPort({ binding, clock, logger: log });
   const events: string[] = [];
   port.on("open", () => events.push("open"));
@@ -179,7 +180,7 @@ describe("ReconnectingPort", () => {
         return binding.open();
       },
     };
-    const port = new ReconnectingPort({ binding: slow, clock, logger: recordingLogger() });
+    const port = new ReconnectingPort({ binding: slow, clock, logger: captureLogger() });
     port.start();
     const stopped = port.stop();
     release();

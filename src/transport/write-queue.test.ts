@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeClock } from "../shared/clock.ts";
 import { WriteQueue, type WriteOutcome } from "./write-queue.ts";
-import { flush } from "./test-helpers.ts";
+import { flush } from "./scripted-binding.test-helper.ts";
 
 /** A sink whose writes complete only when the test says so. */
 function manualSink(): {

@@ -72,7 +72,7 @@ function compileProduct(): string | null {
       join(ROOT, "test/bench/product-server.ts"),
       join(ROOT, "test/bench/ipc.ts"),
     ],
-    exclude: ["**/*.test.ts", "**/*.test-helper.ts", "**/test-helpers.ts", join(ROOT, "src/web/**")],
+    exclude: ["**/*.test.ts", "**/*.test-helper.ts", join(ROOT, "src/web/**")],
   };
   writeFileSync(join(BUILD_DIR, "tsconfig.json"), JSON.stringify(config, null, 2));
   rmSync(join(BUILD_DIR, "out"), { recursive: true, force: true });

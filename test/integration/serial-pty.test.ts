@@ -13,12 +13,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { encodeFrame } from "../../src/protocol/codec.ts";
 import { fromHex } from "../../src/protocol/hex.ts";
 import { twcId, type DeframeResult, type Frame } from "../../src/protocol/frames.ts";
+import { captureLogger } from "../../src/shared/capture-logger.test-helper.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { FrameStream } from "../../src/transport/frame-stream.ts";
 import type { BusBinding, BusPort } from "../../src/transport/port.ts";
 import { ReconnectingPort } from "../../src/transport/reconnecting.ts";
 import { createSerialBinding } from "../../src/transport/serial.ts";
-import { recordingLogger } from "../../src/transport/test-helpers.ts";
 
 const socatMissing = spawnSync("socat", ["-V"], { stdio: "ignore" }).error !== undefined;
 const SKIP = socatMissing ? "socat is not installed (apt-get install socat); serial PTY test skipped" : false;
@@ -45,7 +45,7 @@ describe("serial binding over a socat PTY pair", { skip: SKIP, timeout: 120_000 
   const received: number[] = [];
   const events: string[] = [];
   let openCalls = 0;
-  const log = recordingLogger();
+  const log = captureLogger();
 
   const linkA = (): string => join(dir, "a");
   const linkB = (): string => join(dir, "b");

@@ -11,7 +11,7 @@ import { connect as tcpConnect, type AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { SseHub } from "../../src/http/v2/events.ts";
-import { testCharger, testStore, v2App } from "../../src/http/v2/test-fixtures.ts";
+import { testCharger, testStore, v2App } from "../../src/http/v2/v2-app.test-helper.ts";
 import { parseResponses, requestHead, type RawResponse } from "./raw-http.ts";
 import { FakeClock } from "../../src/shared/clock.ts";
 import { applyPatch } from "../../src/state/diff.ts";

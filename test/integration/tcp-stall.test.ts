@@ -11,15 +11,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BusController } from "../../src/controller/controller.ts";
-import type { ControllerLogger } from "../../src/controller/controller.ts";
+import type { ControllerLogger } from "../../src/controller/controller-types.ts";
 import { SILENT_BUS_MS } from "../../src/controller/bus-health.ts";
 import { Deframer, SIM_SLAVE_LENGTHS } from "../../src/protocol/deframer.ts";
 import { fromHex } from "../../src/protocol/hex.ts";
+import { captureLogger } from "../../src/shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../src/shared/clock.ts";
 import { FrameStream } from "../../src/transport/frame-stream.ts";
 import { ReconnectingPort } from "../../src/transport/reconnecting.ts";
 import { createTcpBinding } from "../../src/transport/tcp.ts";
-import { recordingLogger } from "../../src/transport/test-helpers.ts";
 
 /** twc-protocol.md §12: slave linkready v2, 80 A, from 1234. */
 const LINKREADY = fromHex("C0 FD E2 12 34 56 1F 40 00 00 00 00 00 00 00 00 DD C0")!;
@@ -76,7 +76,7 @@ describe("TCP bridge that stops reading", () => {
   it("raises BUS_WRITE_STALLED, resets and reconnects, and the stale heartbeats never reach the bridge", async () => {
     await bridge.listen();
     const clock = new FakeClock();
-    const log = recordingLogger();
+    const log = captureLogger();
     const port = new ReconnectingPort({
       binding: createTcpBinding({ host: "127.0.0.1", port: bridge.port, clock }),
       clock,

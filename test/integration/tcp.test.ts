@@ -9,11 +9,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { encodeFrame } from "../../src/protocol/codec.ts";
 import { fromHex } from "../../src/protocol/hex.ts";
 import { twcId, type DeframeResult, type Frame } from "../../src/protocol/frames.ts";
+import { captureLogger } from "../../src/shared/capture-logger.test-helper.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { FrameStream } from "../../src/transport/frame-stream.ts";
 import { ReconnectingPort } from "../../src/transport/reconnecting.ts";
 import { createTcpBinding } from "../../src/transport/tcp.ts";
-import { recordingLogger } from "../../src/transport/test-helpers.ts";
 
 /** twc-protocol.md §12: slave linkready v2, 80 A, from 1234. */
 const LINKREADY = fromHex("C0 FD E2 12 34 56 1F 40 00 00 00 00 00 00 00 00 DD C0")!;
@@ -73,7 +73,7 @@ describe("TCP binding against a loopback server", { timeout: 120_000 }, () => {
   let stream: FrameStream;
   const results: DeframeResult[] = [];
   const events: string[] = [];
-  const log = recordingLogger();
+  const log = captureLogger();
 
   before(async () => {
     await srv.listen();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { v2App } from "../v2/test-fixtures.ts";
+import { v2App } from "../v2/v2-app.test-helper.ts";
 import { HIDDEN, redactSecrets, renderConfig } from "./config.ts";
 
 describe("getConfig redaction", () => {

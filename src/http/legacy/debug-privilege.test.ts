@@ -11,7 +11,7 @@ import pino from "pino";
 import type { Commands } from "../../controller/commands.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
-import { authConfig, httpConfig } from "../security/test-helpers.ts";
+import { authConfig, httpConfig } from "../security/test-app.test-helper.ts";
 import { DEBUG_ENABLE_REFUSED, isLoopbackAddress } from "./routes.ts";
 
 const TOKEN = "debug-privilege-token-0123456789";

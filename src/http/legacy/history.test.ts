@@ -6,7 +6,7 @@ import { HistoryRecorder, type SlaveSample } from "../../controller/history-reco
 import { twcId } from "../../protocol/frames.ts";
 import { FakeClock } from "../../shared/clock.ts";
 import { BUCKET_MS, openHistoryDb } from "../../state/history-db.ts";
-import { v2App } from "../v2/test-fixtures.ts";
+import { v2App } from "../v2/v2-app.test-helper.ts";
 import { LEGACY_HISTORY_ENTRIES, isoSeconds, legacyHistory } from "./history.ts";
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -8,6 +8,7 @@ import { isTwcError } from "../../shared/errors.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
 import { memoLast } from "../memo.ts";
+import { sendError, sendJson } from "../reply.ts";
 import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 import { systemClock } from "../../shared/clock.ts";
 import { renderConfig, renderPolicies } from "./config.ts";
@@ -49,17 +50,8 @@ export interface LegacyViews {
   history?(): LegacyHistoryEntry[];
 }
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 const MAX_CUSTOM_SETTINGS = 128;
-
-function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).type(JSON_TYPE).send(typeof body === "string" ? body : JSON.stringify(body));
-}
-
-function error(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return json(reply, status, { error: message });
-}
 
 function body(request: FastifyRequest): ReturnType<typeof parseJsonBody> {
   const raw = request.body;
@@ -74,7 +66,7 @@ function run(reply: FastifyReply, fn: () => void): FastifyReply | null {
   } catch (err) {
     if (isTwcError(err)) {
       const status = STATUS_BY_CODE[err.code];
-      if (status !== undefined) return error(reply, status, err.code === "CONTROLLER_TX_QUEUE_FULL" ? "Bus transmit queue is full" : err.message);
+      if (status !== undefined) return sendError(reply, status, err.code === "CONTROLLER_TX_QUEUE_FULL" ? "Bus transmit queue is full" : err.message);
     }
     throw err;
   }
@@ -93,7 +85,7 @@ async function afterSave(reply: FastifyReply, commands: Commands, answer: () => 
   try {
     await commands.saved();
   } catch (err) {
-    return error(reply, 500, `${saveFailure(err)} (the change is in effect but not on disk; saving is retried)`);
+    return sendError(reply, 500, `${saveFailure(err)} (the change is in effect but not on disk; saving is retried)`);
   }
   return answer();
 }
@@ -131,24 +123,24 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
   ): void => {
     app.post(path, async (request, reply) => {
       const b = body(request);
-      if (!b.ok) return error(reply, 400, b.message);
+      if (!b.ok) return sendError(reply, 400, b.message);
       const c = check(b.value);
-      if (!c.ok) return error(reply, c.status, c.message);
+      if (!c.ok) return sendError(reply, c.status, c.message);
       return act(c.value, reply, request);
     });
   };
 
   const statusJson = memoLast((doc: Record<string, unknown>) => JSON.stringify(doc)); // views.status() is memoised
-  app.get("/api/getStatus", async (_q, reply) => json(reply, 200, statusJson(views.status())));
-  app.get("/api/getSlaveTWCs", async (_q, reply) => json(reply, 200, views.slaveTWCs()));
+  app.get("/api/getStatus", async (_q, reply) => sendJson(reply, 200, statusJson(views.status())));
+  app.get("/api/getSlaveTWCs", async (_q, reply) => sendJson(reply, 200, views.slaveTWCs()));
   app.get("/api/getUUID", async (_q, reply) => reply.type(TEXT_TYPE).send(views.uuid()));
-  app.get("/api/getPolicy", async (_q, reply) => json(reply, 200, renderPolicies(views.policy())));
-  app.get("/api/getConfig", async (_q, reply) => json(reply, 200, renderConfig(views.config?.() ?? {})));
-  app.get("/api/getHistory", async (_q, reply) => json(reply, 200, views.history?.() ?? legacyHistory(null, systemClock.now())));
-  app.get("/api/getActivePolicyAction", async (_q, reply) => json(reply, 200, JSON.stringify(views.activePolicyAction())));
+  app.get("/api/getPolicy", async (_q, reply) => sendJson(reply, 200, renderPolicies(views.policy())));
+  app.get("/api/getConfig", async (_q, reply) => sendJson(reply, 200, renderConfig(views.config?.() ?? {})));
+  app.get("/api/getHistory", async (_q, reply) => sendJson(reply, 200, views.history?.() ?? legacyHistory(null, systemClock.now())));
+  app.get("/api/getActivePolicyAction", async (_q, reply) => sendJson(reply, 200, JSON.stringify(views.activePolicyAction())));
   app.get("/api/getConsumptionOffsets", async (_q, reply) => {
     const entries = views.consumptionOffsets().map(([k, v]) => [k, { value: v.value, unit: v.unit }] as const);
-    return json(reply, 200, orderedStringify(new OrderedObject(entries)));
+    return sendJson(reply, 200, orderedStringify(new OrderedObject(entries)));
   });
   // Our extension for the web UI: the typed settings (secrets and upstream vehicle tokens left out).
   app.get("/api/v2/settings", async (_q, reply) => {
@@ -159,7 +151,7 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     }
     const redacted = redactSecrets(out) as Record<string, unknown>;
     if (Object.hasOwn(redacted, "consumptionOffset")) redacted.consumptionOffset = new OrderedObject(views.consumptionOffsets());
-    return json(reply, 200, orderedStringify({ settings: redacted }));
+    return sendJson(reply, 200, orderedStringify({ settings: redacted }));
   });
   app.get("/api/getLastTWCResponse", async (_q, reply) => {
     const r = commands.lastTwcResponse();
@@ -168,21 +160,21 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
 
   withBody("/api/chargeNow", (b) => checkChargeNow(b, W), (v, reply) => {
     commands.chargeNow(v.rate, v.duration);
-    return afterSave(reply, commands, () => json(reply, 200, { status: "success", rate: v.rate, duration: v.duration }));
+    return afterSave(reply, commands, () => sendJson(reply, 200, { status: "success", rate: v.rate, duration: v.duration }));
   });
   app.post("/api/cancelChargeNow", async (_q, reply) => {
     commands.cancelChargeNow();
-    return afterSave(reply, commands, () => json(reply, 200, { status: "success" }));
+    return afterSave(reply, commands, () => sendJson(reply, 200, { status: "success" }));
   });
   app.post("/api/sendStartCommand", async (_q, reply) => run(reply, () => commands.sendStartCommand()) ?? reply.code(204).send());
   app.post("/api/sendStopCommand", async (_q, reply) => run(reply, () => commands.sendStopCommand()) ?? reply.code(204).send());
   withBody("/api/addConsumptionOffset", (b) => checkAddOffset(b, commands.offsetNames()), (v, reply) => {
     commands.addOffset(v.name, v.value, v.unit);
-    return afterSave(reply, commands, () => json(reply, 200, { status: "success", offsetName: v.name, offsetValue: v.value, offsetUnit: v.unit }));
+    return afterSave(reply, commands, () => sendJson(reply, 200, { status: "success", offsetName: v.name, offsetValue: v.value, offsetUnit: v.unit }));
   });
   withBody("/api/deleteConsumptionOffset", (b) => checkDeleteOffset(b, commands.offsetNames()), (name, reply) => {
     commands.deleteOffset(name);
-    return afterSave(reply, commands, () => json(reply, 200, { status: "success", offsetName: name }));
+    return afterSave(reply, commands, () => sendJson(reply, 200, { status: "success", offsetName: name }));
   });
   withBody("/api/setConsumptionOffset", checkSetLegacyOffset, (amps, reply) => {
     commands.setLegacyOffset(amps);
@@ -192,12 +184,12 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     try {
       await commands.saveSettings();
     } catch (err) {
-      return error(reply, 500, saveFailure(err));
+      return sendError(reply, 500, saveFailure(err));
     }
     return reply.code(204).send();
   });
   withBody("/api/setSetting", (b) => checkSetting(b, views, W), (v, reply, request) => {
-    if (v.key === "enableDebugCommands" && v.value === true && !mayEnableDebugCommands(request, options)) return error(reply, 403, DEBUG_ENABLE_REFUSED);
+    if (v.key === "enableDebugCommands" && v.value === true && !mayEnableDebugCommands(request, options)) return sendError(reply, 403, DEBUG_ENABLE_REFUSED);
     commands.setSetting(v.key, v.value);
     return afterSave(reply, commands, () => reply.code(204).send());
   });
@@ -211,16 +203,16 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
   });
   withBody("/api/setPolicy", (b) => checkSetPolicy(b, (n) => commands.policyExists(n)), (name, reply) => {
     commands.setPolicy(name);
-    return json(reply, 200, { status: "success", policy: name });
+    return sendJson(reply, 200, { status: "success", policy: name });
   });
   withBody("/api/sendDebugCommand", checkDebugCommand, (cmd, reply) => {
-    if (!commands.debugEnabled()) return error(reply, 403, "Debug commands are disabled (settings.enableDebugCommands)");
-    if (cmd.name === "Custom" && isDangerousPayload(cmd.payload)) return error(reply, 403, "Command refused: it may disable or crash the TWC");
+    if (!commands.debugEnabled()) return sendError(reply, 403, "Debug commands are disabled (settings.enableDebugCommands)");
+    if (cmd.name === "Custom" && isDangerousPayload(cmd.payload)) return sendError(reply, 403, "Command refused: it may disable or crash the TWC");
     return run(reply, () => commands.sendDebug(cmd)) ?? reply.code(204).send();
   });
   app.post("/api/checkArrival", async (_q, reply) => reply.code(202).send());
   app.post("/api/checkDeparture", async (_q, reply) => reply.code(202).send());
-  app.post("/api/sendTeslaAPICommand", async (_q, reply) => error(reply, 501, "No vehicle API module is configured"));
+  app.post("/api/sendTeslaAPICommand", async (_q, reply) => sendError(reply, 501, "No vehicle API module is configured"));
 }
 
 /** setSetting checks in the order of http-api.md §7.9. */

@@ -12,7 +12,7 @@ import type { Commands } from "../../controller/commands.ts";
 import { TwcError } from "../../shared/errors.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
-import { httpConfig } from "../security/test-helpers.ts";
+import { httpConfig } from "../security/test-app.test-helper.ts";
 
 const views: LegacyViews = {
   status: () => ({}),

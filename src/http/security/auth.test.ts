@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { FakeClock } from "../../shared/clock.ts";
 import { hashPassword } from "./password.ts";
-import { authConfig, httpConfig, makeWebRoot, testApp, type WebRoot } from "./test-helpers.ts";
+import { authConfig, httpConfig, makeWebRoot, testApp, type WebRoot } from "./test-app.test-helper.ts";
 import { requirementOf } from "./register.ts";
 import { authEnabled } from "./auth.ts";
 

@@ -11,7 +11,7 @@ import {
   readTlsFiles,
   redirectLocation,
 } from "./listeners.ts";
-import { authConfig, httpConfig } from "./test-helpers.ts";
+import { authConfig, httpConfig } from "./test-app.test-helper.ts";
 
 test("loopback addresses", () => {
   for (const a of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "::ffff:127.0.0.1"]) {

@@ -17,8 +17,9 @@ import {
   HTTP_LIMITS,
   nodeServerOptions,
   type HttpLimits,
-} from "../protocol.ts";
+} from "../wire-rules.ts";
 import { guardOfSocket, installConnectionGuard, excessMessage, EXCESS_RETRY_AFTER_S } from "../connections.ts";
+import { errorJson, JSON_TYPE } from "../reply.ts";
 import { authEnabled } from "./auth.ts";
 import { parseHost } from "./hosts.ts";
 
@@ -138,10 +139,10 @@ export function createRedirectServer(
     };
     const guard = guardOfSocket(req.socket);
     if (guard?.isExcess(req.socket)) {
-      const body = JSON.stringify({ error: excessMessage(guard.maxConnections) });
+      const body = errorJson(excessMessage(guard.maxConnections));
       res.writeHead(503, {
         ...common,
-        "Content-Type": "application/json; charset=utf-8",
+        "Content-Type": JSON_TYPE,
         "Content-Length": Buffer.byteLength(body),
         "Retry-After": EXCESS_RETRY_AFTER_S,
         Connection: "close",
@@ -151,10 +152,10 @@ export function createRedirectServer(
     }
     const location = redirectLocation(req.headers.host, httpsPort(), req.url);
     if (location === null) {
-      const body = JSON.stringify({ error: "Bad request: missing or invalid Host header" });
+      const body = errorJson("Bad request: missing or invalid Host header");
       res.writeHead(400, {
         ...common,
-        "Content-Type": "application/json; charset=utf-8",
+        "Content-Type": JSON_TYPE,
         "Content-Length": Buffer.byteLength(body),
       });
       res.end(body);

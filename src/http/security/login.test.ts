@@ -6,7 +6,7 @@ import { FakeClock } from "../../shared/clock.ts";
 import { CSP } from "../pages.ts";
 import { loginPage, parseLoginBody, safeNext } from "./login.ts";
 import { hashPassword } from "./password.ts";
-import { authConfig, httpConfig, testApp } from "./test-helpers.ts";
+import { authConfig, httpConfig, testApp } from "./test-app.test-helper.ts";
 
 let HASH = "";
 before(async () => {

@@ -2,8 +2,9 @@
  * The login page and session cookie routes (http-api.md §3.2): GET/POST /login, POST /logout.
  * Registered only when a username is configured (otherwise /login is 404).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { escapeHtml, sendHtml } from "../pages.ts";
+import { sendError } from "../reply.ts";
 import { throttleKey, type Authenticator } from "./auth.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
 
@@ -75,13 +76,6 @@ function queryNext(request: FastifyRequest): string {
   return typeof q === "object" && q !== null ? text((q as Record<string, unknown>)["next"]) : "";
 }
 
-function jsonError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .type("application/json; charset=utf-8")
-    .send(JSON.stringify({ error: message }));
-}
-
 /** Registers /login and /logout. */
 export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, tls: boolean): void {
   app.get("/login", (request, reply) => sendHtml(reply, 200, loginPage(queryNext(request), null)));
@@ -91,7 +85,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, t
     const retryAfterS = auth.throttle.retryAfterS(throttleKey("password", request.ip));
     if (retryAfterS > 0) {
       void reply.header("Retry-After", String(retryAfterS));
-      if (fields.json) return jsonError(reply, 429, "Too many failed attempts");
+      if (fields.json) return sendError(reply, 429, "Too many failed attempts");
       return sendHtml(
         reply,
         429,
@@ -101,7 +95,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, t
     if (!(await auth.verifyLogin(fields.username, fields.password))) {
       auth.throttle.fail(throttleKey("password", request.ip));
       request.log.info({ code: "HTTP_UNAUTHORIZED", address: request.ip }, "failed login");
-      if (fields.json) return jsonError(reply, 401, LOGIN_FAILED);
+      if (fields.json) return sendError(reply, 401, LOGIN_FAILED);
       return sendHtml(reply, 401, loginPage(fields.next, LOGIN_FAILED));
     }
     const old = readCookie(request.headers.cookie, SESSION_COOKIE);

@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { rawRequest } from "../raw-request.test-helper.ts";
-import { httpConfig, testApp } from "./test-helpers.ts";
+import { httpConfig, testApp } from "./test-app.test-helper.ts";
 
 describe("Origin check", () => {
   const post = async (

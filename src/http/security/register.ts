@@ -3,10 +3,11 @@
  * in this order: Host allow-list (before the route lookup matters, so also for unknown paths), then —
  * for known routes only — authentication, then the Origin check. Also registers /login and /logout.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { HttpConfig } from "../../config/app-config.ts";
 import { systemClock, type Clock } from "../../shared/clock.ts";
 import { sendHtml, simplePage } from "../pages.ts";
+import { sendError } from "../reply.ts";
 import { Authenticator, authEnabled } from "./auth.ts";
 import { hostAllowed } from "./hosts.ts";
 import { registerLoginRoutes } from "./login.ts";
@@ -23,7 +24,6 @@ export interface SecurityOptions {
 /** What a route requires: nothing, credentials always, or credentials only with protectReads. */
 type Requirement = "none" | "always" | "reads";
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /** True for paths whose errors are JSON (`/api/*`, `/metrics`). */
@@ -52,13 +52,6 @@ export function requirementOf(method: string, routePath: string): Requirement {
   return READ_METHODS.has(m) ? "reads" : "always";
 }
 
-function jsonError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .type(JSON_TYPE)
-    .send(JSON.stringify({ error: message }));
-}
-
 /**
  * True when the route lookup already decided the answer (404, or the 405/OPTIONS answers the not-found
  * handler gives for known paths): those come before authentication and the Origin check (§4.1).
@@ -82,7 +75,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
     app.addHook("onRequest", (request, reply, done) => {
       if (hostAllowed(request.headers.host, allowedHosts)) return done();
       request.log.info({ code: "HTTP_FORBIDDEN", host: request.headers.host ?? null }, "Host not allowed");
-      if (isApiOrMetrics(pathOf(request.url))) jsonError(reply, 403, "Host not allowed");
+      if (isApiOrMetrics(pathOf(request.url))) sendError(reply, 403, "Host not allowed");
       else sendHtml(reply, 403, simplePage("Host not allowed", "<h1>Host not allowed</h1>"));
     });
   }
@@ -103,14 +96,14 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
         case "ok":
           return;
         case "throttled":
-          return jsonError(
+          return sendError(
             reply.header("Retry-After", String(outcome.retryAfterS)),
             429,
             "Too many failed attempts",
           );
         case "invalid":
           request.log.info({ code: "HTTP_UNAUTHORIZED", address: request.ip }, "invalid credentials");
-          return jsonError(
+          return sendError(
             reply.header("WWW-Authenticate", 'Bearer realm="TWCManager"'),
             401,
             "Invalid credentials",
@@ -126,7 +119,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
               .header("Cache-Control", "no-store")
               .send();
           }
-          return jsonError(
+          return sendError(
             reply.header("WWW-Authenticate", 'Bearer realm="TWCManager"'),
             401,
             "Authentication required",
@@ -146,7 +139,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): A
       { code: "HTTP_FORBIDDEN", origin: request.headers.origin ?? null },
       "cross-origin request refused",
     );
-    jsonError(reply, 403, "Cross-origin request refused");
+    sendError(reply, 403, "Cross-origin request refused");
   });
 
   if (auth?.hasLogin) registerLoginRoutes(app, auth, opts.tls);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { FastifyRequest } from "fastify";
 import { FakeClock } from "../../shared/clock.ts";
 import { Authenticator } from "../security/auth.ts";
-import { authConfig } from "../security/test-helpers.ts";
+import { authConfig } from "../security/test-app.test-helper.ts";
 import { streamOpener } from "./events.ts";
 
 const TOKEN = "a-long-random-test-token";

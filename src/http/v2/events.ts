@@ -6,14 +6,15 @@
  * most 4 unauthenticated streams per client address (429; loopback exempt); an unauthenticated stream
  * ends cleanly after 1 h (the client reconnects and Last-Event-ID replays what it missed); when every
  * slot is taken, an authenticated client takes the slot of the oldest unauthenticated stream. A request
- * pipelined behind a stream ends it (http/protocol.ts). Every timer runs on the injected clock and is
+ * pipelined behind a stream ends it (http/wire-rules.ts). Every timer runs on the injected clock and is
  * cleared when the stream closes.
  */
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { every, type Clock, type TimerHandle } from "../../shared/clock.ts";
-import { registerEndableStream } from "../protocol.ts";
+import { sendError } from "../reply.ts";
+import { registerEndableStream } from "../wire-rules.ts";
 import type { Authenticator } from "../security/auth.ts";
 import { isLoopbackAddress } from "../security/listeners.ts";
 import type { StatePatch, StateStore } from "../../state/store.ts";
@@ -153,10 +154,7 @@ export class SseHub {
     const refused = this.admit(who);
     if (refused) {
       if (refused.status === 429) void reply.header("Retry-After", String(SSE_LIMITS.retryMs / 1000));
-      return reply
-        .code(refused.status)
-        .type("application/json; charset=utf-8")
-        .send(JSON.stringify({ error: refused.message }));
+      return sendError(reply, refused.status, refused.message);
     }
     const query = request.query as Record<string, unknown> | undefined;
     const lastId = parseEventId(request.headers["last-event-id"] ?? query?.lastEventId);
@@ -179,7 +177,7 @@ export class SseHub {
     const cleanup = (): void => this.drop(client);
     res.on("close", cleanup);
     res.on("error", cleanup);
-    // The server allows half-open connections (http/protocol.ts), so a client that goes away is only
+    // The server allows half-open connections (http/wire-rules.ts), so a client that goes away is only
     // seen as the end of its socket's readable side: an event-stream client never half-closes, so the
     // stream ends then instead of lingering until the next write fails.
     request.raw.socket.once("end", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { v2App } from "./test-fixtures.ts";
+import { v2App } from "./v2-app.test-helper.ts";
 
 const LEGACY: readonly (readonly [string, "get" | "post"])[] = [
   ["getStatus", "get"],

@@ -2,22 +2,18 @@
  * The modern API (http-api.md §8) and /metrics (§9), registered on the fastify app: state snapshot,
  * Server-Sent Events, history, sessions, the OpenAPI document and the Prometheus metrics.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { systemClock } from "../../shared/clock.ts";
-import type { HttpDeps } from "../app.ts";
+import type { HttpDeps } from "../deps.ts";
 import { memoLast } from "../memo.ts";
 import { countRequests, renderMetrics } from "../metrics.ts";
+import { JSON_TYPE, sendError, sendJson } from "../reply.ts";
 import type { Authenticator } from "../security/auth.ts";
 import { SseHub, streamOpener } from "./events.ts";
 import { historyDoc, queryInt, sessionsDoc } from "./history.ts";
 import { buildOpenApi } from "./openapi.ts";
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).type(JSON_TYPE).send(JSON.stringify(body));
-}
 
 /** What registerV2 exposes to the rest of the app. */
 export interface V2Handle {
@@ -50,13 +46,13 @@ export function registerV2(app: FastifyInstance, deps: HttpDeps, auth: Authentic
   app.get("/api/v2/events", async (request, reply) => hub.handle(request, reply, await streamOpener(auth, request)));
   app.get("/api/v2/history", async (request, reply) => {
     const hours = queryInt(request.query, "hours", 1, 2160, 48);
-    if (!hours.ok) return json(reply, 400, { error: hours.message });
-    return json(reply, 200, historyDoc(reader, clock.now(), hours.value, tz));
+    if (!hours.ok) return sendError(reply, 400, hours.message);
+    return sendJson(reply, 200, historyDoc(reader, clock.now(), hours.value, tz));
   });
   app.get("/api/v2/sessions", async (request, reply) => {
     const limit = queryInt(request.query, "limit", 1, 1000, 50);
-    if (!limit.ok) return json(reply, 400, { error: limit.message });
-    return json(reply, 200, sessionsDoc(reader, limit.value, tz));
+    if (!limit.ok) return sendError(reply, 400, limit.message);
+    return sendJson(reply, 200, sessionsDoc(reader, limit.value, tz));
   });
   app.get("/api/v2/openapi.json", async (_q, reply) => {
     openapi ??= JSON.stringify(

@@ -6,7 +6,7 @@ import { BUCKET_MS, openHistoryDb, type HistoryReader } from "../../state/histor
 import { isoLocal } from "../../policy/local-time.ts";
 import { isoSeries } from "./history.ts";
 import { StateDocumentSchema } from "./schemas.ts";
-import { testCharger, v2App } from "./test-fixtures.ts";
+import { testCharger, v2App } from "./v2-app.test-helper.ts";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 3, 20);
 const B0 = Date.UTC(2026, 10, 23, 12, 0, 0);

@@ -1,37 +1,10 @@
 /**
- * Test helpers for the energy sources: a capturing logger and a loopback HTTP server (127.0.0.1, port 0)
- * whose handler can be swapped per test. Named *.test.ts so the build skips it (it holds no tests).
+ * Test helpers for the energy sources: a loopback HTTP server (127.0.0.1, port 0) whose handler can be
+ * swapped per test, and real-time waits.
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { EnergyLogger } from "./source.ts";
-
-/** One captured log record. */
-export interface LogRecord {
-  level: "debug" | "info" | "warn" | "error";
-  obj: object;
-  msg: string;
-}
-
-/** A logger that records every call. */
-export function captureLogger(): EnergyLogger & {
-  records: LogRecord[];
-  count(level: LogRecord["level"]): number;
-} {
-  const records: LogRecord[] = [];
-  const log = (level: LogRecord["level"]) => (obj: object, msg: string) => {
-    records.push({ level, obj, msg });
-  };
-  return {
-    records,
-    count: (level) => records.filter((r) => r.level === level).length,
-    debug: log("debug"),
-    info: log("info"),
-    warn: log("warn"),
-    error: log("error"),
-  };
-}
 
 /** Handler of the loopback server. */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -1,37 +1,8 @@
-/** Test doubles shared by the transport tests: a recording logger and a scripted binding. */
+/** Test doubles shared by the transport tests: a scripted binding, gaps() and flush(). */
 import type { Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
 import { createMemoryPair, type MemoryPort } from "./memory.ts";
 import type { BusBinding, BusPort } from "./port.ts";
-import type { TransportLogger } from "./reconnecting.ts";
-
-/** One recorded log call. */
-export interface LogRecord {
-  level: "trace" | "debug" | "info" | "warn" | "error";
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-/** A pino-compatible logger that records every call. */
-export function recordingLogger(): TransportLogger & {
-  records: LogRecord[];
-  trace(obj: object, msg?: string): void;
-} {
-  const records: LogRecord[] = [];
-  const at =
-    (level: LogRecord["level"]) =>
-    (obj: object, msg?: string): void => {
-      records.push({ level, obj: obj as Record<string, unknown>, msg });
-    };
-  return {
-    records,
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-  };
-}
 
 /**
  * A binding whose open() fails while `failNext` > 0 (or while `down`), and otherwise opens a new

@@ -12,6 +12,7 @@ import type { Server as HttpsServer } from "node:https";
 import { Server as TlsServer } from "node:tls";
 import type { Duplex } from "node:stream";
 import { systemClock } from "../shared/clock.ts";
+import { errorJson, JSON_TYPE, sendError } from "./reply.ts";
 
 /** The server limits of http-api.md §2.2 (the timeouts are injectable for tests). */
 export interface HttpLimits {
@@ -91,7 +92,7 @@ const REASONS: Readonly<Record<number, string>> = {
 /** Headers every raw JSON error carries (http-api.md §2.3). */
 function errorHeaders(body: string, extra: Readonly<Record<string, string>>): Record<string, string> {
   return {
-    "Content-Type": "application/json; charset=utf-8",
+    "Content-Type": JSON_TYPE,
     "Content-Length": String(Buffer.byteLength(body)),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -106,7 +107,7 @@ export function rawErrorResponse(
   message: string,
   extra: Readonly<Record<string, string>> = {},
 ): string {
-  const body = JSON.stringify({ error: message });
+  const body = errorJson(message);
   const headers = {
     ...errorHeaders(body, extra),
     Date: new Date(systemClock.now()).toUTCString(),
@@ -234,7 +235,7 @@ function answerResponse(
   message: string,
   extra: Readonly<Record<string, string>> = {},
 ): void {
-  const body = JSON.stringify({ error: message });
+  const body = errorJson(message);
   res.writeHead(status, { ...errorHeaders(body, extra), Connection: "close" });
   res.end(body);
 }
@@ -359,7 +360,6 @@ export function installShutdownAnswer(app: FastifyInstance): void {
       done();
       return;
     }
-    const body = JSON.stringify({ error: SHUTDOWN_MESSAGE });
-    void reply.code(503).header("Connection", "close").type("application/json; charset=utf-8").send(body);
+    void sendError(reply.header("Connection", "close"), 503, SHUTDOWN_MESSAGE);
   });
 }

@@ -10,7 +10,7 @@ import {
   isParsableContentType,
   nodeServerOptions,
   rawErrorResponse,
-} from "./protocol.ts";
+} from "./wire-rules.ts";
 
 test("the product's limits are those of http-api.md §2.2", () => {
   assert.deepEqual(HTTP_LIMITS, {

@@ -1,0 +1,82 @@
+/**
+ * The legacy views of the HTTP layer (legacy/routes.ts LegacyViews), wired to the product's state:
+ * the getStatus and getSlaveTWCs documents are rendered from the state stream and memoised
+ * (docs/performance.md), the other views read their source on each request.
+ */
+import type { SettingsStore } from "../../config/settings-store.ts";
+import { policyListView } from "../../policy/build-list.ts";
+import { toLocalTime } from "../../policy/local-time.ts";
+import type { Policy } from "../../policy/types.ts";
+import type { Clock } from "../../shared/clock.ts";
+import type { HistoryReader } from "../../state/history-db.ts";
+import type { StateStore } from "../../state/store.ts";
+import { memoByInputs } from "../memo.ts";
+import { legacyHistory } from "./history.ts";
+import type { LegacyViews } from "./routes.ts";
+import { renderSlaveTWCs } from "./slaves.ts";
+import { renderStatus, type ExactEnergy } from "./status.ts";
+
+/** What the legacy views are rendered from. */
+export interface LegacyViewSources {
+  clock: Clock;
+  /** The one state stream (its document is replaced on every change). */
+  state: Pick<StateStore, "snapshot">;
+  /** The latest energy computation (a new object each time one is computed). */
+  energy(): ExactEnergy;
+  settings: Pick<SettingsStore, "get" | "offsetEntries">;
+  policies: readonly Policy[];
+  /** Active policy latches: policy index → expiry, epoch seconds (getPolicy). */
+  latches(): ReadonlyMap<number, number>;
+  /** The getActivePolicyAction scalar (controller/engine-state.ts policyAction). */
+  activePolicyAction(): 1 | 2 | 3 | null;
+  /** The installation identifier (getUUID). */
+  nodeId: string;
+  wiringMaxAmpsAllTWCs: number;
+  /** config.json as loaded (getConfig). */
+  rawConfig: Readonly<Record<string, unknown>>;
+  /** History buckets (getHistory). */
+  history: HistoryReader;
+}
+
+/** The legacy views over `s`. */
+export function createLegacyViews(s: LegacyViewSources): LegacyViews {
+  const { clock, settings } = s;
+  return {
+    // docs/performance.md: rendered once per state snapshot, energy computation, settings object,
+    // minute (currentServerTime) and Charge Now expiry — not once per request.
+    status: memoByInputs(
+      () => {
+        const now = clock.now();
+        const current = settings.get();
+        return [
+          s.state.snapshot,
+          s.energy(),
+          current,
+          Math.floor(now / 60_000),
+          Number(current.chargeNowTimeEnd) > now / 1000,
+        ];
+      },
+      () =>
+        renderStatus({
+          doc: s.state.snapshot,
+          exact: s.energy(),
+          settings: settings.get(),
+          nowMs: clock.now(),
+          local: toLocalTime(clock.now()),
+        }),
+    ),
+    // Its ages are shown to 0.01 s, so one rendering serves every request of the same 10 ms.
+    slaveTWCs: memoByInputs(
+      () => [s.state.snapshot, Math.floor(clock.now() / 10)],
+      () => renderSlaveTWCs(s.state.snapshot, clock.now()),
+    ),
+    uuid: () => s.nodeId,
+    policy: () => policyListView(s.policies, s.latches(), clock.now() / 1000),
+    activePolicyAction: () => s.activePolicyAction(),
+    settings: () => settings.get(),
+    consumptionOffsets: () => settings.offsetEntries(),
+    wiringMaxAmpsAllTWCs: s.wiringMaxAmpsAllTWCs,
+    config: () => s.rawConfig,
+    history: () => legacyHistory(s.history, clock.now()),
+  };
+}
