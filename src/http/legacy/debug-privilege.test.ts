@@ -11,21 +11,12 @@ import pino from "pino";
 import type { Commands } from "../../controller/commands.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
-import { authConfig, httpConfig } from "../security/test-app.test-helper.ts";
+import { authConfig, httpConfig, stubViews } from "../security/test-app.test-helper.ts";
 import { DEBUG_ENABLE_REFUSED, isLoopbackAddress } from "./routes.ts";
 
 const TOKEN = "debug-privilege-token-0123456789";
 
-const views: LegacyViews = {
-  status: () => ({}),
-  slaveTWCs: () => "{}",
-  uuid: () => "1",
-  policy: () => [],
-  activePolicyAction: () => null,
-  settings: () => ({}),
-  consumptionOffsets: () => [],
-  wiringMaxAmpsAllTWCs: 32,
-};
+const views: LegacyViews = stubViews();
 
 function app(withAuth: boolean): { app: ReturnType<typeof createApp>; calls: [string, unknown][] } {
   const calls: [string, unknown][] = [];

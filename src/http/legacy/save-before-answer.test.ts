@@ -12,18 +12,9 @@ import type { Commands } from "../../controller/commands.ts";
 import { TwcError } from "../../shared/errors.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
-import { httpConfig } from "../security/test-app.test-helper.ts";
+import { httpConfig, stubViews } from "../security/test-app.test-helper.ts";
 
-const views: LegacyViews = {
-  status: () => ({}),
-  slaveTWCs: () => "{}",
-  uuid: () => "1",
-  policy: () => [],
-  activePolicyAction: () => null,
-  settings: () => ({}),
-  consumptionOffsets: () => [],
-  wiringMaxAmpsAllTWCs: 32,
-};
+const views: LegacyViews = stubViews();
 
 /** [path, body, expected 2xx] of every settings-changing legacy route. */
 const ROUTES: [string, unknown, number][] = [

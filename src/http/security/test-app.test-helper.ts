@@ -38,16 +38,22 @@ export function authConfig(o: Partial<AuthConfig> = {}): AuthConfig {
   };
 }
 
-const views: LegacyViews = {
-  status: () => ({ ok: 1 }),
-  slaveTWCs: () => "{}",
-  uuid: () => "1234",
-  policy: () => [],
-  activePolicyAction: () => null,
-  settings: () => ({}),
-  consumptionOffsets: () => [],
-  wiringMaxAmpsAllTWCs: 32,
-};
+/** Legacy views with fixed, empty answers (32 A wiring), overridden by `over`. */
+export function stubViews(over: Partial<LegacyViews> = {}): LegacyViews {
+  return {
+    status: () => ({ ok: 1 }),
+    slaveTWCs: () => "{}",
+    uuid: () => "1234",
+    policy: () => [],
+    activePolicyAction: () => null,
+    settings: () => ({}),
+    consumptionOffsets: () => [],
+    wiringMaxAmpsAllTWCs: 32,
+    ...over,
+  };
+}
+
+const views = stubViews();
 
 /** Options of testApp. */
 export interface TestAppOptions {

@@ -1,4 +1,5 @@
 /** Test fixtures for the v2, SSE, metrics and legacy history/config tests: a real state store and createApp(). */
+import { stubViews } from "../security/test-app.test-helper.ts";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { loadConfigText } from "../../config/load.ts";
@@ -72,17 +73,7 @@ export interface V2AppOptions {
 /** createApp() with stub commands and views around a real state store. */
 export function v2App(o: V2AppOptions): { app: FastifyInstance; store: StateStore } {
   const store = o.store ?? testStore(o.clock?.now() ?? 0);
-  const views: LegacyViews = {
-    status: () => ({}),
-    slaveTWCs: () => "{}",
-    uuid: () => "1",
-    policy: () => [],
-    activePolicyAction: () => null,
-    settings: () => ({}),
-    consumptionOffsets: () => [],
-    wiringMaxAmpsAllTWCs: 32,
-    ...o.views,
-  };
+  const views: LegacyViews = stubViews({ status: () => ({}), uuid: () => "1", ...o.views });
   const deps: HttpDeps = {
     logger: pino({ level: "silent" }),
     views,
