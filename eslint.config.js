@@ -52,6 +52,44 @@ export default tseslint.config(
     },
   },
   {
+    // The design's boundaries (design.md §3, issue 9 §6): the policy engine and the bus runtime's state
+    // machines are pure; the HTTP layer reaches the core only through the commands facade (and types).
+    files: ["src/policy/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/*.test-helper.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^(node:|\\.\\./(?!shared/))", message: "policy/ is pure: no node:* and nothing outside policy/ but shared/" }] }],
+    },
+  },
+  {
+    files: [
+      "src/controller/{link,registry,charging,offer,start-stop,tx-scheduler,effects,slave-state,frames-out,wire-guard,plausibility,implausible,bus-health,bus-counters}.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^(node:|\\.\\./(?!protocol/|shared/|state/types\\.ts$))", message: "the bus runtime's state machines are pure: no node:*, only protocol/, shared/ and state/types.ts" }] },
+      ],
+    },
+  },
+  {
+    files: ["src/http/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/*.test-helper.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../controller/*", "../../controller/*", "!../controller/commands.ts", "!../../controller/commands.ts"],
+              allowTypeImports: true,
+              message: "http/ uses the core only through controller/commands.ts (and types); read state from the state stream",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs", "bin/*", "src/web/vite.config.ts"],
     ...tseslint.configs.disableTypeChecked,
   },
