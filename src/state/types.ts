@@ -171,3 +171,32 @@ export type PatchOp =
   | { op: "add"; path: string; value: unknown }
   | { op: "remove"; path: string }
   | { op: "replace"; path: string; value: unknown };
+
+/** One point of `GET /api/v2/history` (shared with the web interface). */
+export interface HistoryDocPoint {
+  t: string;
+  chargerW: number;
+  generationW: number | null;
+  consumptionW: number | null;
+}
+
+/** `GET /api/v2/history` body. */
+export interface HistoryDoc {
+  stepS: 300;
+  from: string;
+  to: string;
+  points: HistoryDocPoint[];
+}
+
+/** One charge session of `GET /api/v2/sessions` (shared with the web interface). */
+export interface SessionDoc {
+  id: number;
+  twcId: string;
+  vin: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  startKWh: number | null;
+  endKWh: number | null;
+  energyKWh: number | null;
+  endReason: "stopped" | "linkLost" | "shutdown" | null;
+}

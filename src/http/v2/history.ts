@@ -5,6 +5,7 @@
 import { coerceInteger } from "../../config/coerce.ts";
 import { isoLocal, localOffsetMinutes } from "../../policy/local-time.ts";
 import { BUCKET_MS, fillSeries, floorBucket, type HistoryReader } from "../../state/history-db.ts";
+import type { HistoryDoc, SessionDoc } from "../../state/types.ts";
 
 /** Result of parsing one integer query parameter. */
 export type QueryInt = { ok: true; value: number } | { ok: false; message: string };
@@ -53,22 +54,6 @@ export function isoSeries(startMs: number, stepMs: number, count: number, timeZo
   return out;
 }
 
-/** One v2 history point. */
-export interface HistoryDocPoint {
-  t: string;
-  chargerW: number;
-  generationW: number | null;
-  consumptionW: number | null;
-}
-
-/** `GET /api/v2/history` body. */
-export interface HistoryDoc {
-  stepS: 300;
-  from: string;
-  to: string;
-  points: HistoryDocPoint[];
-}
-
 /** Buckets of the last `hours` hours, the last one the live current bucket. */
 export function historyDoc(
   reader: HistoryReader | null,
@@ -91,19 +76,6 @@ export function historyDoc(
     consumptionW: p.consumptionW,
   }));
   return { stepS: 300, from: isoLocal(first, timeZone), to: isoLocal(cur, timeZone), points };
-}
-
-/** One v2 session. */
-export interface SessionDoc {
-  id: number;
-  twcId: string;
-  vin: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  startKWh: number | null;
-  endKWh: number | null;
-  energyKWh: number | null;
-  endReason: "stopped" | "linkLost" | "shutdown" | null;
 }
 
 const round3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);

@@ -1,6 +1,6 @@
 /** Graphs page (`/graphs`, http-api.md §10): power over 24 h / 48 h / 7 days, recent sessions, CSV export. */
 import { html, nothing } from "lit";
-import type { StateDocument } from "../../state/types.ts";
+import type { HistoryDocPoint, SessionDoc, StateDocument } from "../../state/types.ts";
 import { getJson } from "../api.ts";
 import { LightElement } from "../components/base.ts";
 import { icon } from "../components/icons.ts";
@@ -10,23 +10,8 @@ import { browserClock } from "../context.ts";
 import { fmtDateTime, fmtDuration, fmtKWh, fmtW, isoMs } from "../format.ts";
 import { PowerChart, type PowerSeries } from "./chart.ts";
 
-interface Point {
-  t: string;
-  chargerW: number;
-  generationW: number | null;
-  consumptionW: number | null;
-}
-
-interface Session {
-  id: number;
-  twcId: string;
-  vin: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  startKWh: number | null;
-  energyKWh: number | null;
-  endReason: string | null;
-}
+type Point = HistoryDocPoint;
+type Session = SessionDoc;
 
 const RANGES = [
   { hours: 24, label: "24 hours" },
@@ -64,8 +49,9 @@ function asSessions(v: unknown): Session[] | null {
       startedAt: typeof s.startedAt === "string" ? s.startedAt : "",
       endedAt: typeof s.endedAt === "string" ? s.endedAt : null,
       startKWh: typeof s.startKWh === "number" ? s.startKWh : null,
+      endKWh: typeof s.endKWh === "number" ? s.endKWh : null,
       energyKWh: typeof s.energyKWh === "number" ? s.energyKWh : null,
-      endReason: typeof s.endReason === "string" ? s.endReason : null,
+      endReason: s.endReason === "stopped" || s.endReason === "linkLost" || s.endReason === "shutdown" ? s.endReason : null,
     }));
 }
 
