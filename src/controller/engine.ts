@@ -28,6 +28,7 @@ import { redactWebhookUrl } from "../shared/redact.ts";
 import { StateStore } from "../state/store.ts";
 import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "./alerts.ts";
+import { engineAlerts } from "./engine-alerts.ts";
 import { BusController } from "./controller.ts";
 import type { BusIo, ControllerLogger } from "./controller-types.ts";
 import { computeOffer, othersLoad } from "./offer.ts";
@@ -351,36 +352,16 @@ export class Engine {
     const settings = this.o.settings.get();
     const readings = this.o.poller.readings(nowMs);
     const core = this.o.config.core;
-    this.alerts.set(
-      "ENERGY_DATA_STALE",
-      readings.anyStale,
-      "Energy data is stale: green budget and grid limit are 0 until fresh data arrives",
-      nowMs,
-    );
-    this.alerts.set(
-      "SETTINGS_SAVE_FAILED",
-      this.o.settings.saveFailed,
-      "settings.json could not be saved",
-      nowMs,
-    );
-    this.alerts.set(
-      "SETTINGS_RECOVERED",
-      this.o.settings.recovered,
-      "settings.json was corrupt and was recovered from its backup",
-      nowMs,
-    );
-    this.alerts.set(
-      "MIN_ABOVE_WIRING",
-      core.minAmpsPerTWC > core.wiringMaxAmpsPerTWC,
-      "minAmpsPerTWC is above wiringMaxAmpsPerTWC: charging can never start",
-      nowMs,
-    );
-    this.alerts.set(
-      "NO_CHARGERS",
-      slaves.length === 0 && nowMs - this.startedAtMs > 30_000,
-      "No charger has linked",
-      nowMs,
-    );
+    const verdicts = engineAlerts({
+      anyStale: readings.anyStale,
+      settingsSaveFailed: this.o.settings.saveFailed,
+      settingsRecovered: this.o.settings.recovered,
+      minAmpsPerTWC: core.minAmpsPerTWC,
+      wiringMaxAmpsPerTWC: core.wiringMaxAmpsPerTWC,
+      linkedChargers: slaves.length,
+      runningForMs: nowMs - this.startedAtMs,
+    });
+    for (const v of verdicts) this.alerts.set(v.code, v.on, v.message, nowMs);
     let stats: StateDocument["bus"]["stats"] | null = null;
     if (nowMs - this.busStatsAt >= 10_000 || this.busStatsAt === 0) {
       this.busStatsAt = nowMs;
