@@ -16,7 +16,8 @@ import { FrameStream } from "../transport/frame-stream.ts";
 import { ReconnectingPort } from "../transport/reconnecting.ts";
 import { createSimBinding } from "../transport/sim.ts";
 import { Commands } from "./commands.ts";
-import { Engine, type WebhookSender } from "./engine.ts";
+import { Engine } from "./engine.ts";
+import type { WebhookSender } from "./policy-webhooks.ts";
 
 /** In-memory settings with the SettingsAccess shape. */
 export class MemorySettings {

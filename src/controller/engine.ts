@@ -24,11 +24,11 @@ import type { Policy } from "../policy/types.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
 import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
-import { redactWebhookUrl } from "../shared/redact.ts";
 import { StateStore } from "../state/store.ts";
 import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "./alerts.ts";
 import { engineAlerts } from "./engine-alerts.ts";
+import { firePolicyWebhook, type PolicyEvent, type WebhookSender } from "./policy-webhooks.ts";
 import { BusController } from "./controller.ts";
 import type { BusIo, ControllerLogger } from "./controller-types.ts";
 import { computeOffer, othersLoad } from "./offer.ts";
@@ -48,8 +48,6 @@ export interface SettingsAccess {
   readonly recovered: boolean;
 }
 
-/** Sends one policy webhook (controller.md §16.9); failures are logged by the caller. */
-export type WebhookSender = (url: string, method: "POST" | "GET", body: string) => Promise<void>;
 
 /** Constructor options of the engine. */
 export interface EngineOptions {
@@ -322,17 +320,17 @@ export class Engine {
     return { slave: r.slave, send: r.send, commands: r.commands };
   }
 
-  private fireWebhook(policy: Policy, event: "enter" | "exit" | "start" | "stop"): void {
-    const url = policy.webhooks?.[event];
-    if (!url || !this.o.webhook) return;
-    const method = this.o.config.core.webhookMethod === "GET" ? "GET" : "POST";
-    const body = this.o.statusBody ? this.o.statusBody() : "{}";
-    this.o.webhook(url, method, body).catch((err: unknown) => {
-      this.o.logger.warn(
-        { err, code: "WEBHOOK_FAILED", url: redactWebhookUrl(url), event },
-        `policy webhook ${event} of ${policy.name} failed`,
-      );
-    });
+  private fireWebhook(policy: Policy, event: PolicyEvent): void {
+    firePolicyWebhook(
+      {
+        send: this.o.webhook,
+        method: this.o.config.core.webhookMethod === "GET" ? "GET" : "POST",
+        body: () => (this.o.statusBody ? this.o.statusBody() : "{}"),
+        logger: this.o.logger,
+      },
+      policy,
+      event,
+    );
   }
 
   /** Recomputes the state document from every part (cheap; runs on every change and every second). */
