@@ -7,7 +7,8 @@
 import { centiToAmps } from "../protocol/amps.ts";
 import { COMMAND, TYPE } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
-import type { Frame, TwcId } from "../protocol/frames.ts";
+import type { Frame, MasterCommand, TwcId } from "../protocol/frames.ts";
+import { decodeCommand } from "../protocol/codec-table.ts";
 import { othersLoad, perTwcCap } from "./offer.ts";
 import type { SlaveState } from "./slave-state.ts";
 
@@ -25,21 +26,21 @@ export type WireVerdict = { ok: true } | { ok: false; rule: string; message: str
 const LIMIT_CODES: readonly number[] = [COMMAND.limitV1, COMMAND.stopAcknowledged, COMMAND.limitV2];
 const SAFE_CODES: readonly number[] = [COMMAND.noChange, COMMAND.lower];
 
-/** The heartbeat command of a frame (decoded or raw bytes), null when the frame is no master heartbeat; "malformed" for a raw FB E0 too short to carry one. */
+/** The amps a command limits the slave to (05/09, and 08 which carries them too), null for the others. */
+function limitAmps(c: MasterCommand): number | null {
+  if ("centiAmps" in c) return centiToAmps(c.centiAmps);
+  return c.code === COMMAND.stopAcknowledged ? centiToAmps(((c.data[0] ?? 0) << 8) | (c.data[1] ?? 0)) : null;
+}
+
+/** The heartbeat command of a frame (decoded, or raw bytes through the codec's command decoder), null when the frame is no master heartbeat; "malformed" for a raw FB E0 too short to carry one. */
 export function heartbeatCommandOf(frame: Frame): HeartbeatCommand | "malformed" | null {
-  if (frame.kind === "masterHeartbeat") {
-    const c = frame.command;
-    if (c.code === 0x05 || c.code === 0x09) return { receiver: frame.receiver, code: c.code, amps: centiToAmps(c.centiAmps) };
-    if (c.code === 0x08) return { receiver: frame.receiver, code: c.code, amps: centiToAmps(((c.data[0] ?? 0) << 8) | (c.data[1] ?? 0)) };
-    return { receiver: frame.receiver, code: c.code, amps: null };
-  }
+  if (frame.kind === "masterHeartbeat") return { receiver: frame.receiver, code: frame.command.code, amps: limitAmps(frame.command) };
   if (frame.kind !== "unknown" || frame.type !== TYPE.masterHeartbeat) return null;
   const p = frame.payload;
   if (p.length < 9) return "malformed";
-  const code = p[6] ?? 0;
   const receiver = (((p[4] ?? 0) << 8) | (p[5] ?? 0)) as TwcId;
-  const amps = LIMIT_CODES.includes(code) ? centiToAmps(((p[7] ?? 0) << 8) | (p[8] ?? 0)) : null;
-  return { receiver, code, amps };
+  const command = decodeCommand(p.subarray(6));
+  return { receiver, code: command?.code ?? p[6] ?? 0, amps: command ? limitAmps(command) : null };
 }
 
 function refuse(rule: string, message: string): WireVerdict {

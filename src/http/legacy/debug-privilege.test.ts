@@ -12,7 +12,8 @@ import type { Commands } from "../../controller/commands.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
 import { authConfig, httpConfig, stubViews } from "../security/test-app.test-helper.ts";
-import { DEBUG_ENABLE_REFUSED, isLoopbackAddress } from "./routes.ts";
+import { isLoopbackAddress } from "../security/listeners.ts";
+import { DEBUG_ENABLE_REFUSED } from "./routes.ts";
 
 const TOKEN = "debug-privilege-token-0123456789";
 

@@ -5,6 +5,7 @@ import type { Commands } from "../../controller/commands.ts";
 import { toHex } from "../../protocol/codec.ts";
 import { redactSecrets } from "./config.ts";
 import { isTwcError } from "../../shared/errors.ts";
+import { isLoopbackAddress } from "../security/listeners.ts";
 import { STATUS_BY_CODE } from "../errors.ts";
 import { parseJsonBody } from "../body.ts";
 import { memoLast } from "../memo.ts";
@@ -99,11 +100,6 @@ export interface LegacyRouteOptions {
 /** The message of a refused privileged change (docs/decisions.md "Who may enable debug commands"). */
 export const DEBUG_ENABLE_REFUSED =
   "enableDebugCommands can only be turned on by an authenticated request (configure control.HTTP.auth) or, without authentication, from this machine (127.0.0.1 or ::1)";
-
-/** True for a loopback client address (IPv4, IPv6, or IPv4-mapped IPv6). */
-export function isLoopbackAddress(ip: string): boolean {
-  return ip === "::1" || /^127\./.test(ip) || /^::ffff:127\./i.test(ip);
-}
 
 /**
  * Enabling debug commands lets a client put raw frames on the bus, so it is privileged: allowed for
