@@ -42,7 +42,7 @@ export default tseslint.config(
     files: ["src/sim/**/*.ts"],
     ignores: ["src/sim/sim-server.ts", "**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["node:net", "../controller/*"], message: "sim/ shares only the protocol codec" }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:net", "../bus/*", "../engine/*"], message: "sim/ shares only the protocol codec" }] }],
     },
   },
   {
@@ -62,7 +62,7 @@ export default tseslint.config(
   },
   {
     files: [
-      "src/controller/{link,registry,charging,offer,start-stop,tx-scheduler,effects,slave-state,frames-out,wire-guard,plausibility,implausible,bus-health,bus-counters}.ts",
+      "src/bus/{link,registry,charging,offer,start-stop,tx-scheduler,effects,slave-state,frames-out,wire-guard,plausibility,implausible,bus-health,bus-counters}.ts",
     ],
     rules: {
       "no-restricted-imports": [
@@ -80,9 +80,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["../controller/*", "../../controller/*", "!../controller/commands.ts", "!../../controller/commands.ts"],
+              group: ["../bus/*", "../../bus/*", "../engine/*", "../../engine/*", "../history/*", "../../history/*", "!../engine/commands.ts", "!../../engine/commands.ts", "!../history/history-db.ts", "!../../history/history-db.ts"],
               allowTypeImports: true,
-              message: "http/ uses the core only through controller/commands.ts (and types); read state from the state stream",
+              message: "http/ uses the core only through engine/commands.ts (and types); read state from the state stream",
             },
           ],
         },

@@ -4,9 +4,9 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { HttpConfig } from "../config/app-config.ts";
-import type { Commands } from "../controller/commands.ts";
+import type { Commands } from "../engine/commands.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { HistoryReader } from "../state/history-db.ts";
+import type { HistoryReader } from "../history/history-db.ts";
 import type { StateStore } from "../state/store.ts";
 import type { LegacyViews } from "./legacy/routes.ts";
 import type { MetricsSources } from "./metrics.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ControllerStats } from "../controller/controller-types.ts";
+import type { ControllerStats } from "../bus/controller-types.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { escapeLabel } from "./metrics.ts";
 import { testCharger, v2App } from "./v2/v2-app.test-helper.ts";

@@ -4,7 +4,7 @@
  * an onResponse hook; `route` is the matched route pattern, `unmatched` when no route matched).
  */
 import type { FastifyInstance } from "fastify";
-import type { ControllerStats } from "../controller/controller-types.ts";
+import type { ControllerStats } from "../bus/controller-types.ts";
 import type { StateDocument } from "../state/types.ts";
 import { allowedMethods, requestPath } from "./methods.ts";
 

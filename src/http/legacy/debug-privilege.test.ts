@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pino from "pino";
-import type { Commands } from "../../controller/commands.ts";
+import type { Commands } from "../../engine/commands.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";
 import { authConfig, httpConfig, stubViews } from "../security/test-app.test-helper.ts";

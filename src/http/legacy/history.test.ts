@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
-import type { BusControllerEvents } from "../../controller/controller-types.ts";
-import { HistoryRecorder, type SlaveSample } from "../../controller/history-recorder.ts";
+import type { BusControllerEvents } from "../../bus/controller-types.ts";
+import { HistoryRecorder, type SlaveSample } from "../../history/history-recorder.ts";
 import { twcId } from "../../protocol/frames.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { BUCKET_MS, openHistoryDb } from "../../state/history-db.ts";
+import { BUCKET_MS, openHistoryDb } from "../../history/history-db.ts";
 import { v2App } from "../v2/v2-app.test-helper.ts";
 import { LEGACY_HISTORY_ENTRIES, isoSeconds, legacyHistory } from "./history.ts";
 

@@ -3,7 +3,7 @@
  * floor5(now − 48 h + 5 min) to the current (live) bucket, zero-filled. Pure given the reader.
  */
 import { isoLocal } from "../../policy/local-time.ts";
-import { BUCKET_MS, floorBucket, type HistoryReader } from "../../state/history-db.ts";
+import { BUCKET_MS, floorBucket, type HistoryReader } from "../../history/history-db.ts";
 import { isoSeries } from "../v2/history.ts";
 
 /** Entries in the legacy history (48 h of 5-minute buckets). */

@@ -1,7 +1,7 @@
 /** The legacy `/api/*` endpoints (http-api.md §6, §7), registered on the fastify app. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { validateSettingValue, checkSettingName, PROTECTED_SETTING_KEYS, SETTING_SPEC_BY_KEY } from "../../config/settings-schema.ts";
-import type { Commands } from "../../controller/commands.ts";
+import type { Commands } from "../../engine/commands.ts";
 import { toHex } from "../../protocol/codec.ts";
 import { redactSecrets } from "./config.ts";
 import { isTwcError } from "../../shared/errors.ts";

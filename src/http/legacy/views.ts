@@ -8,7 +8,7 @@ import { policyListView } from "../../policy/build-list.ts";
 import { toLocalTime } from "../../policy/local-time.ts";
 import type { Policy } from "../../policy/types.ts";
 import type { Clock } from "../../shared/clock.ts";
-import type { HistoryReader } from "../../state/history-db.ts";
+import type { HistoryReader } from "../../history/history-db.ts";
 import type { StateStore } from "../../state/store.ts";
 import { memoByInputs } from "../memo.ts";
 import { legacyHistory } from "./history.ts";
@@ -27,7 +27,7 @@ export interface LegacyViewSources {
   policies: readonly Policy[];
   /** Active policy latches: policy index → expiry, epoch seconds (getPolicy). */
   latches(): ReadonlyMap<number, number>;
-  /** The getActivePolicyAction scalar (controller/engine-state.ts policyAction). */
+  /** The getActivePolicyAction scalar (engine/engine-state.ts policyAction). */
   activePolicyAction(): 1 | 2 | 3 | null;
   /** The installation identifier (getUUID). */
   nodeId: string;

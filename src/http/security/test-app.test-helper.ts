@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import type { HttpConfig } from "../../config/app-config.ts";
-import type { Commands } from "../../controller/commands.ts";
+import type { Commands } from "../../engine/commands.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { StateStore } from "../../state/store.ts";
 import { createApp, type LegacyViews } from "../app.ts";

@@ -4,7 +4,7 @@
  */
 import { coerceInteger } from "../../config/coerce.ts";
 import { isoLocal, localOffsetMinutes } from "../../policy/local-time.ts";
-import { BUCKET_MS, fillSeries, floorBucket, type HistoryReader } from "../../state/history-db.ts";
+import { BUCKET_MS, fillSeries, floorBucket, type HistoryReader } from "../../history/history-db.ts";
 import type { HistoryDoc, SessionDoc } from "../../state/types.ts";
 
 /** Result of parsing one integer query parameter. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "typebox/value";
 import { FakeClock } from "../../shared/clock.ts";
-import { BUCKET_MS, openHistoryDb, type HistoryReader } from "../../state/history-db.ts";
+import { BUCKET_MS, openHistoryDb, type HistoryReader } from "../../history/history-db.ts";
 import { isoLocal } from "../../policy/local-time.ts";
 import { isoSeries } from "./history.ts";
 import { StateDocumentSchema } from "./schemas.ts";

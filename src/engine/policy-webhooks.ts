@@ -1,7 +1,7 @@
 /** Policy webhooks (controller.md §16.9): which URL a policy event calls, and the call, logged (redacted) when it fails. */
 import type { Policy } from "../policy/types.ts";
 import { redactWebhookUrl } from "../shared/redact.ts";
-import type { ControllerLogger } from "./controller-types.ts";
+import type { ControllerLogger } from "../bus/controller-types.ts";
 
 /** Sends one webhook request (cli/webhook.ts in the product). */
 export type WebhookSender = (url: string, method: "POST" | "GET", body: string) => Promise<void>;

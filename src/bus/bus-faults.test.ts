@@ -8,7 +8,7 @@ import { afterEach, describe, it } from "node:test";
 import { MASTER_ID, twcId, type Frame } from "../protocol/frames.ts";
 import { every } from "../shared/clock.ts";
 import { encodeReply } from "../sim/bus-bytes.ts";
-import { startHarness, type Harness } from "./engine-harness.test-helper.ts";
+import { startHarness, type Harness } from "../engine/engine-harness.test-helper.ts";
 
 const AB = twcId(0x4142);
 let h: Harness | null = null;

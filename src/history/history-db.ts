@@ -56,7 +56,7 @@ export interface SessionEnd {
 /** One point of a history series (a stored bucket, a zero-filled gap or the live current bucket). */
 export type HistoryPoint = HistoryBucket;
 
-/** What the HTTP layer reads (implemented by controller/history-recorder.ts). */
+/** What the HTTP layer reads (implemented by history/history-recorder.ts). */
 export interface HistoryReader {
   /** `count` consecutive buckets ending with the live bucket containing `nowMs`, oldest first, gaps zero-filled. */
   series(nowMs: number, count: number): HistoryPoint[];

@@ -12,7 +12,7 @@ import { FakeClock } from "../shared/clock.ts";
 import { AlertSet } from "./alerts.ts";
 import { BusController } from "./controller.ts";
 import type { BusIo } from "./controller-types.ts";
-import { startHarness, type Harness } from "./engine-harness.test-helper.ts";
+import { startHarness, type Harness } from "../engine/engine-harness.test-helper.ts";
 
 const BERLIN = (ms: number): string => isoLocal(ms, "Europe/Berlin");
 /** 2026-11-23 23:00:00 UTC: midnight in Berlin, winter time (+01:00). */

@@ -7,8 +7,8 @@ import { decide } from "../policy/decide.ts";
 import { toLocalTime } from "../policy/local-time.ts";
 import type { DecidedPolicy, ForcedPolicy, Policy, PolicySettings } from "../policy/types.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
-import type { ControllerLogger } from "./controller-types.ts";
-import { effectiveBudget } from "./offer.ts";
+import type { ControllerLogger } from "../bus/controller-types.ts";
+import { effectiveBudget } from "../bus/offer.ts";
 
 /** Result of the energy step for the runtime. */
 export interface EnergyStepResult {

@@ -3,8 +3,8 @@ import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
 import { twcId, type TwcId } from "../protocol/frames.ts";
 import { FakeClock } from "../shared/clock.ts";
-import { BUCKET_MS, openHistoryDb, type HistoryLogger, type HistoryStore } from "../state/history-db.ts";
-import type { BusControllerEvents } from "./controller-types.ts";
+import { BUCKET_MS, openHistoryDb, type HistoryLogger, type HistoryStore } from "./history-db.ts";
+import type { BusControllerEvents } from "../bus/controller-types.ts";
 import {
   HistoryRecorder,
   importLegacySettingsHistory,

@@ -5,7 +5,7 @@
 import { twcIdHex } from "../protocol/frames.ts";
 import { round2 as r2 } from "../shared/numbers.ts";
 import type { Charger, StateDocument } from "../state/types.ts";
-import type { SlaveState } from "./slave-state.ts";
+import type { SlaveState } from "../bus/slave-state.ts";
 
 /** Electrical values used to turn amps into watts. */
 export interface ElectricalView {

@@ -16,8 +16,8 @@ import {
   type HistoryPoint,
   type HistoryReader,
   type HistoryStore,
-} from "../state/history-db.ts";
-import type { SessionEvent } from "./effects.ts";
+} from "./history-db.ts";
+import type { SessionEvent } from "../bus/effects.ts";
 
 /** How often generation/consumption are sampled for the bucket means. */
 export const ENERGY_SAMPLE_MS = 10_000;

@@ -10,8 +10,8 @@ import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
 import type { Engine, SettingsAccess } from "./engine.ts";
-import { debugFrame } from "./frames-out.ts";
-import { checkDebugFrame } from "./wire-guard.ts";
+import { debugFrame } from "../bus/frames-out.ts";
+import { checkDebugFrame } from "../bus/wire-guard.ts";
 
 /** Settings access with an immediate save. */
 export interface CommandSettings extends SettingsAccess {
