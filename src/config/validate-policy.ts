@@ -3,13 +3,14 @@
  * every policy and restriction — unknown condition names, mismatched list lengths and malformed groups
  * are errors naming the policy and its index. Pure.
  */
+import { CONDITIONS } from "../policy/compare.ts";
 import type { PolicyConfig } from "./app-config.ts";
 import { coerceNumber } from "./coerce.ts";
 import { PolicySectionSchema, type PolicyDefinition } from "./schema-policy.ts";
 import { addError, addWarning, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
 
-/** Condition names accepted by the policy engine (controller.md §16.4). */
-export const POLICY_CONDITIONS: readonly string[] = ["gt", "gte", "lt", "lte", "eq", "ne", "false", "none"];
+/** Condition names accepted by the policy engine (controller.md §16.4; one list, in policy/compare.ts). */
+export const POLICY_CONDITIONS: readonly string[] = CONDITIONS;
 
 /** Names of the default policy list (controller.md §16.2). */
 export const DEFAULT_POLICY_NAMES: readonly string[] = [

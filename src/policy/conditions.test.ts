@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compare, evaluateConditions, looseEqual, policyMatches } from "./conditions.ts";
+import { compare, looseEqual } from "./compare.ts";
+import { evaluateConditions, policyMatches } from "./conditions.ts";
 import { toLocalTime } from "./local-time.ts";
 import type { MacroContext } from "./macros.ts";
 

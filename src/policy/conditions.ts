@@ -1,75 +1,12 @@
-/** Policy conditions and condition groups (controller.md §16.4). */
+/**
+ * Evaluation of policy conditions and condition groups on the server (controller.md §16.4): resolves
+ * each operand with the macros and applies the shared semantics of compare.ts (the web's Policy page
+ * uses the same module, so both sides agree).
+ */
+import { compare, groupOp, positionAt, positionCount } from "./compare.ts";
 import { resolve } from "./macros.ts";
 import type { MacroContext } from "./macros.ts";
-import { numericValue } from "./numbers.ts";
 import type { Policy } from "./types.ts";
-
-/** Every condition name a policy may use. */
-export const CONDITIONS = ["gt", "gte", "lt", "lte", "eq", "ne", "false", "none"] as const;
-
-/** A known condition name. */
-export type ConditionName = (typeof CONDITIONS)[number];
-
-/** True when `c` is a known condition name. */
-export function isCondition(c: unknown): c is ConditionName {
-  return typeof c === "string" && (CONDITIONS as readonly string[]).includes(c);
-}
-
-/**
- * Equality of `eq`/`ne`: numbers and booleans numerically (true = 1), strings exactly, lists
- * element-wise, null only with null, objects key by key; any other mix of types is unequal. No string
- * conversion.
- */
-export function looseEqual(a: unknown, b: unknown): boolean {
-  const na = typeof a === "number" || typeof a === "boolean" ? Number(a) : null;
-  const nb = typeof b === "number" || typeof b === "boolean" ? Number(b) : null;
-  if (na !== null || nb !== null) return na !== null && nb !== null && na === nb;
-  if (typeof a === "string" || typeof b === "string") return a === b;
-  if (a === null || b === null) return a === b;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => looseEqual(x, b[i]));
-  }
-  if (typeof a === "object" && typeof b === "object") {
-    const ra = a as Record<string, unknown>;
-    const rb = b as Record<string, unknown>;
-    const ka = Object.keys(ra);
-    if (ka.length !== Object.keys(rb).length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && looseEqual(ra[k], rb[k]));
-  }
-  return a === b;
-}
-
-/**
- * Applies one condition to two resolved operands. Ordering conditions convert numeric strings (and
- * booleans, as 1/0) first; a non-numeric side makes them false. Unknown conditions are false.
- */
-export function compare(left: unknown, condition: unknown, right: unknown): boolean {
-  switch (condition) {
-    case "none":
-      return true;
-    case "false":
-      return false;
-    case "eq":
-      return looseEqual(left, right);
-    case "ne":
-      return !looseEqual(left, right);
-    case "gt":
-    case "gte":
-    case "lt":
-    case "lte": {
-      const l = numericValue(left);
-      const r = numericValue(right);
-      if (l === null || r === null) return false;
-      if (condition === "gt") return l > r;
-      if (condition === "gte") return l >= r;
-      if (condition === "lt") return l < r;
-      return l <= r;
-    }
-    default:
-      return false;
-  }
-}
 
 /**
  * Evaluates parallel condition lists. Depth 0 is AND; a position where match, condition and value are
@@ -83,20 +20,14 @@ export function evaluateConditions(
   ctx: MacroContext,
   depth = 0,
 ): boolean {
-  const isAnd = depth % 2 === 0;
-  const n = Math.max(match.length, condition.length, value.length);
+  const isAnd = groupOp(depth) === "and";
+  const n = positionCount(match, condition, value);
   for (let i = 0; i < n; i++) {
-    const m: unknown = match[i];
-    const c: unknown = condition[i];
-    const v: unknown = value[i];
+    const p = positionAt(match, condition, value, i, depth);
     let ok: boolean;
-    if (Array.isArray(m) && Array.isArray(c) && Array.isArray(v)) {
-      ok = depth < 32 && evaluateConditions(m, c, v, ctx, depth + 1);
-    } else if (i >= match.length || i >= condition.length || i >= value.length) {
-      ok = false;
-    } else {
-      ok = compare(resolve(m, ctx), c, resolve(v, ctx));
-    }
+    if (p.kind === "group") ok = evaluateConditions(p.match, p.condition, p.value, ctx, depth + 1);
+    else if (p.kind === "leaf") ok = compare(resolve(p.match, ctx), p.condition, resolve(p.value, ctx));
+    else ok = false;
     if (isAnd && !ok) return false;
     if (!isAnd && ok) return true;
   }

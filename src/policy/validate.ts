@@ -2,9 +2,8 @@
  * Start-up validation of policy records (controller.md §16.3): unknown conditions, mismatched list
  * lengths and malformed groups are configuration errors naming the policy and its index.
  */
-import { CONDITIONS, isCondition } from "./conditions.ts";
+import { CONDITIONS, isCondition, MAX_GROUP_DEPTH } from "./compare.ts";
 
-const MAX_GROUP_DEPTH = 32;
 const WEBHOOK_KEYS = new Set(["enter", "start", "stop", "exit"]);
 
 function isRecord(x: unknown): x is Record<string, unknown> {

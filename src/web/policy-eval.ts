@@ -1,8 +1,22 @@
 /**
  * Client-side view of the policy conditions (controller.md §16.4): builds the nested AND/OR tree of a
  * policy and evaluates it against what the browser knows (state document, optional settings, its own
- * clock). Values it cannot know (config.*, modules.*, the green computation) stay unknown.
+ * clock). Values it cannot know (config.*, modules.*, the green computation) stay unknown. The meaning of
+ * conditions and groups (comparisons, coercion, grouping) is the server's own module, policy/compare.ts;
+ * settings values are coerced by the server's macros.
  */
+import {
+  compare,
+  groupOp,
+  isCondition,
+  operandFreeResult,
+  positionAt,
+  positionCount,
+  type ConditionName,
+} from "../policy/compare.ts";
+import { nonScheduledAmps, settingValue } from "../policy/macros.ts";
+
+export { compare };
 
 /** A policy entry as returned by GET /api/getPolicy. */
 export interface PolicyRecord {
@@ -16,10 +30,11 @@ export interface PolicyRecord {
   [key: string]: unknown;
 }
 
-/** A node of the condition tree. */
+/** A node of the condition tree; a malformed position (lists of unequal length, too deep) never holds. */
 export type CondNode =
   | { kind: "group"; op: "and" | "or"; children: CondNode[] }
-  | { kind: "leaf"; match: unknown; condition: string; value: unknown };
+  | { kind: "leaf"; match: unknown; condition: unknown; value: unknown }
+  | { kind: "malformed" };
 
 /** A resolved operand. */
 export type Resolved = { known: true; value: unknown } | { known: false };
@@ -57,26 +72,16 @@ export function asPolicyList(v: unknown): PolicyRecord[] | null {
 
 /** The condition tree: the top level is AND; a position where all three are lists flips AND/OR. */
 export function conditionTree(
-  p: { match: unknown[]; condition: unknown[]; value: unknown[] },
-  op: "and" | "or" = "and",
+  p: { match: readonly unknown[]; condition: readonly unknown[]; value: readonly unknown[] },
+  depth = 0,
 ): CondNode {
   const children: CondNode[] = [];
-  for (let i = 0; i < p.match.length; i++) {
-    const m = p.match[i];
-    const c = p.condition[i];
-    const v = p.value[i];
-    if (Array.isArray(m) && Array.isArray(c) && Array.isArray(v)) {
-      children.push(
-        conditionTree(
-          { match: m as unknown[], condition: c as unknown[], value: v as unknown[] },
-          op === "and" ? "or" : "and",
-        ),
-      );
-    } else {
-      children.push({ kind: "leaf", match: m, condition: typeof c === "string" ? c : String(c), value: v });
-    }
+  const n = positionCount(p.match, p.condition, p.value);
+  for (let i = 0; i < n; i++) {
+    const pos = positionAt(p.match, p.condition, p.value, i, depth);
+    children.push(pos.kind === "group" ? conditionTree(pos, depth + 1) : pos);
   }
-  return { kind: "group", op, children };
+  return { kind: "group", op: groupOp(depth), children };
 }
 
 function isDst(d: Date): boolean {
@@ -128,70 +133,23 @@ export function resolveOperand(x: unknown, ctx: ResolveContext): Resolved {
   if (x.startsWith("settings.")) {
     const key = x.slice("settings.".length);
     if (!Object.hasOwn(ctx.settings, key)) return { known: false };
-    const v = ctx.settings[key];
-    return { known: true, value: typeof v === "string" && NUMERIC.test(v.trim()) ? Number(v) : v };
+    return { known: true, value: settingValue(ctx.settings, key) };
   }
   if (x === "checkScheduledCharging()")
     return ctx.scheduledNow === null ? { known: false } : { known: true, value: ctx.scheduledNow ? 1 : 0 };
   if (x === "nonScheduledAmps()") {
-    const action = ctx.settings.nonScheduledAction;
-    const amps = ctx.settings.nonScheduledAmpsMax;
-    if (action === undefined || amps === undefined) return { known: false };
-    return { known: true, value: action === 2 ? 0 : amps };
+    const known =
+      Object.hasOwn(ctx.settings, "nonScheduledAction") && Object.hasOwn(ctx.settings, "nonScheduledAmpsMax");
+    return known ? { known: true, value: nonScheduledAmps(ctx.settings) } : { known: false };
   }
   if (x.startsWith("config.") || x.startsWith("modules.") || x.endsWith("()")) return { known: false };
   return { known: true, value: x };
 }
 
-const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function toNumber(v: unknown): number | null {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && NUMERIC.test(v.trim())) return Number(v);
-  return null;
-}
-
-function looseEq(a: unknown, b: unknown): boolean {
-  const num = (v: unknown): number | null =>
-    typeof v === "number" ? v : typeof v === "boolean" ? (v ? 1 : 0) : null;
-  const na = num(a);
-  const nb = num(b);
-  if (na !== null && nb !== null) return na === nb;
-  if (typeof a === "string" && typeof b === "string") return a === b;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => looseEq(x, b[i]));
-  return false;
-}
-
-/** Compares two resolved values with a policy condition (gt, gte, lt, lte, eq, ne, false, none). */
-export function compare(a: unknown, cond: string, b: unknown): boolean {
-  switch (cond) {
-    case "none":
-      return true;
-    case "false":
-      return false;
-    case "eq":
-      return looseEq(a, b);
-    case "ne":
-      return !looseEq(a, b);
-    case "gt":
-    case "gte":
-    case "lt":
-    case "lte": {
-      const x = toNumber(a);
-      const y = toNumber(b);
-      if (x === null || y === null) return false;
-      return cond === "gt" ? x > y : cond === "gte" ? x >= y : cond === "lt" ? x < y : x <= y;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Evaluates a leaf; null when an operand is unknown (except for the constant conditions). */
+/** Evaluates a leaf; null when an operand is unknown (except for the conditions that ignore them). */
 export function evaluateLeaf(leaf: Extract<CondNode, { kind: "leaf" }>, ctx: ResolveContext): Truth {
-  if (leaf.condition === "none") return true;
-  if (leaf.condition === "false") return false;
+  const fixed = operandFreeResult(leaf.condition);
+  if (fixed !== null) return fixed;
   const a = resolveOperand(leaf.match, ctx);
   const b = resolveOperand(leaf.value, ctx);
   if (!a.known || !b.known) return null;
@@ -201,6 +159,7 @@ export function evaluateLeaf(leaf: Extract<CondNode, { kind: "leaf" }>, ctx: Res
 /** Evaluates a node with three-valued AND/OR. */
 export function evaluate(node: CondNode, ctx: ResolveContext): Truth {
   if (node.kind === "leaf") return evaluateLeaf(node, ctx);
+  if (node.kind === "malformed") return false;
   let unknown = false;
   for (const c of node.children) {
     const t = evaluate(c, ctx);
@@ -213,7 +172,7 @@ export function evaluate(node: CondNode, ctx: ResolveContext): Truth {
 }
 
 /** Human words for a condition name. */
-export const CONDITION_WORDS: Readonly<Record<string, string>> = {
+export const CONDITION_WORDS: Readonly<Record<ConditionName, string>> = {
   gt: "is greater than",
   gte: "is at least",
   lt: "is less than",
@@ -223,6 +182,12 @@ export const CONDITION_WORDS: Readonly<Record<string, string>> = {
   false: "never holds",
   none: "always holds",
 };
+
+/** The words for a leaf's condition: the human words of a known name, else the raw value as written. */
+export function conditionWords(c: unknown): string {
+  if (isCondition(c)) return CONDITION_WORDS[c];
+  return typeof c === "string" ? c : (JSON.stringify(c) ?? String(c));
+}
 
 /** Short display of a resolved value. */
 export function showValue(r: Resolved): string {

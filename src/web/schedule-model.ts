@@ -1,5 +1,5 @@
 /** Pure schedule geometry for the weekly grids and their text descriptions (controller.md §18). */
-import type { Days } from "../state/types.ts";
+import type { Days, StateDocument } from "../state/types.ts";
 import { hourLabel, minuteToHHMM } from "./format.ts";
 
 /** Weekday keys, Monday first (Monday = 0, as the policy engine counts). */
@@ -26,13 +26,10 @@ export const DAY_LONG = [
 ] as const;
 
 /** The schedule fields the grid needs. */
-export interface ScheduleShape {
-  enabled: boolean;
-  amps: number;
-  startMinute: number;
-  endMinute: number;
-  days: Days;
-}
+export type ScheduleShape = Pick<
+  StateDocument["schedule"],
+  "enabled" | "amps" | "startMinute" | "endMinute" | "days"
+>;
 
 /** A coloured stretch of one day: minutes [from, to). */
 export interface Segment {

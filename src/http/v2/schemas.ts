@@ -2,7 +2,8 @@
  * TypeBox schemas of the HTTP contract (http-api.md §4–§9): legacy request bodies (coercible fields as
  * `oneOf` number/string, §4.4), response bodies, the error body and the v2 documents. The OpenAPI
  * document is generated from them; validators can share them later. The bodies are documentation of
- * what is accepted: the exact rules and messages are applied by legacy/validate.ts.
+ * what is accepted: the exact rules and messages are applied by legacy/validate.ts. The schemas of the
+ * state, history and sessions documents live beside their types in state/ and are re-exported here.
  */
 import { Type } from "typebox";
 
@@ -12,7 +13,8 @@ export {
   AlertSchema,
   DaysSchema,
   EnergySourceSchema,
-} from "./schemas-state.ts";
+} from "../../state/schema.ts";
+export { HistoryDocSchema, SessionsDocSchema } from "../../state/schema-history.ts";
 
 /** §4.4 numeric strings. */
 export const NUMERIC_STRING =
@@ -221,43 +223,8 @@ export const SuccessSchema = (
   extra: Parameters<typeof Type.Object>[0] = {},
 ): ReturnType<typeof Type.Object> => Type.Object({ status: Type.Literal("success"), ...extra });
 
-// ---- v2 documents (§8.3, §8.4) ----
+// ---- v2 queries (§8.3, §8.4) ----
 
-/** `GET /api/v2/history`. */
-export const HistoryDocSchema = Type.Object({
-  stepS: Type.Literal(300),
-  from: Type.String({ description: "start of the first bucket" }),
-  to: Type.String({ description: "start of the last (current, live) bucket" }),
-  points: Type.Array(
-    Type.Object({
-      t: Type.String({ description: "bucket start, ISO local time" }),
-      chargerW: Type.Integer(),
-      generationW: Type.Union([Type.Integer(), Type.Null()]),
-      consumptionW: Type.Union([Type.Integer(), Type.Null()]),
-    }),
-  ),
-});
-/** `GET /api/v2/sessions`. */
-export const SessionsDocSchema = Type.Object({
-  sessions: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      twcId: Type.String(),
-      vin: Type.Union([Type.String(), Type.Null()]),
-      startedAt: Type.String(),
-      endedAt: Type.Union([Type.String(), Type.Null()]),
-      startKWh: Type.Union([Type.Number(), Type.Null()]),
-      endKWh: Type.Union([Type.Number(), Type.Null()]),
-      energyKWh: Type.Union([Type.Number(), Type.Null()]),
-      endReason: Type.Union([
-        Type.Literal("stopped"),
-        Type.Literal("linkLost"),
-        Type.Literal("shutdown"),
-        Type.Null(),
-      ]),
-    }),
-  ),
-});
 /** `hours` query of /api/v2/history. */
 export const HoursQuery = Type.Integer({ minimum: 1, maximum: 2160, default: 48 });
 /** `limit` query of /api/v2/sessions. */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { loadConfigText } from "../../config/load.ts";
 import type { Commands } from "../../engine/commands.ts";
-import { initialStateDocument } from "../../engine/engine-state.ts";
+import { initialStateDocument } from "../../engine/state-projection.ts";
 import { isoLocal } from "../../policy/local-time.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { HistoryReader } from "../../history/history-db.ts";

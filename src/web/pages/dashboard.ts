@@ -1,6 +1,6 @@
 /** Dashboard (`/`): policy, energy, chargers, totals, Charge Now, schedule, charger commands (http-api.md §10). */
 import { html, nothing, type TemplateResult } from "lit";
-import type { StateDocument } from "../../state/types.ts";
+import type { SessionDoc, StateDocument } from "../../state/types.ts";
 import { getJson } from "../api.ts";
 import { LightElement } from "../components/base.ts";
 import { icon, type IconName } from "../components/icons.ts";
@@ -19,10 +19,8 @@ const KIND_ICON: Record<PolicyKind, IconName> = {
   none: "question",
 };
 
-interface OpenSession {
-  twcId: string;
-  startKWh: number | null;
-}
+/** What the dashboard needs of an open session (GET /api/v2/sessions). */
+type OpenSession = Pick<SessionDoc, "twcId" | "startKWh">;
 
 function openSessions(v: unknown): OpenSession[] {
   if (typeof v !== "object" || v === null || !Array.isArray((v as { sessions?: unknown }).sessions))

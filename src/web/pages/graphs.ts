@@ -19,7 +19,7 @@ const RANGES = [
   { hours: 168, label: "7 days" },
 ] as const;
 
-const END_WORDS: Record<string, string> = {
+const END_WORDS: Record<NonNullable<SessionDoc["endReason"]>, string> = {
   stopped: "Car stopped",
   linkLost: "Charger lost",
   shutdown: "TWCManager stopped",
@@ -280,7 +280,7 @@ export class GraphsPage extends LightElement {
                               <td class="mono">${s.vin ?? "—"}</td>
                               <td class="num">${fmtKWh(this.energy(s), 2)}</td>
                               <td>
-                                ${s.endedAt ? html`${fmtDateTime(s.endedAt)}${s.endReason ? html`<br /><span class="muted small">${END_WORDS[s.endReason] ?? s.endReason}</span>` : nothing}` : "—"}
+                                ${s.endedAt ? html`${fmtDateTime(s.endedAt)}${s.endReason ? html`<br /><span class="muted small">${END_WORDS[s.endReason]}</span>` : nothing}` : "—"}
                               </td>
                             </tr>`,
                         )}

@@ -9,11 +9,8 @@ import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 import { fmtSignedW } from "../format.ts";
 
-interface Offset {
-  name: string;
-  value: number;
-  unit: "A" | "W";
-}
+/** One offset of GET /api/getConsumptionOffsets: the state document's entry without the live watts. */
+type Offset = Omit<StateDocument["offsets"][number], "watts">;
 
 const FIELDS = ["offsetName", "offsetValue", "offsetUnit"] as const;
 

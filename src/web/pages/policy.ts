@@ -9,8 +9,8 @@ import { afterAction } from "../context.ts";
 import { fmtClock, fmtDateTime } from "../format.ts";
 import {
   asPolicyList,
-  CONDITION_WORDS,
   conditionTree,
+  conditionWords,
   evaluate,
   evaluateLeaf,
   resolveOperand,
@@ -141,6 +141,10 @@ export class PolicyPage extends LightElement {
         </ul>
       </div>`;
     }
+    if (n.kind === "malformed")
+      return html`<div class="cond-leaf">
+        <span class="cond-expr muted">Malformed entry (never holds)</span> ${truthLabel(false)}
+      </div>`;
     const a = resolveOperand(n.match, ctx);
     const b = resolveOperand(n.value, ctx);
     // "now" is the current time: its epoch value says nothing to a reader.
@@ -148,7 +152,7 @@ export class PolicyPage extends LightElement {
     return html`<div class="cond-leaf">
       <span class="cond-expr"
         ><code>${operand(n.match)}</code> <span class="cond-now">(now ${shown(a)})</span>
-        <span class="cond-op">${CONDITION_WORDS[n.condition] ?? n.condition}</span>
+        <span class="cond-op">${conditionWords(n.condition)}</span>
         ${
           n.condition === "none" || n.condition === "false"
             ? nothing

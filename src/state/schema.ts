@@ -1,15 +1,15 @@
 /**
- * TypeBox schema of the state document (http-api.md §8.1; TypeScript type in state/types.ts), used by
- * the OpenAPI document and by tests that check the live snapshot against it.
+ * TypeBox schema of the state document (http-api.md §8.1): the one source of its shape. The TypeScript
+ * types in state/types.ts are derived from it (`Static`), the OpenAPI document publishes it and tests
+ * check the live snapshot against it. Pure (typebox only).
  */
-import { Type } from "typebox";
+import { Type, type TNull, type TNumber, type TString, type TUnion } from "typebox";
 
-const Iso = (
-  description = "ISO 8601 local time with milliseconds and offset",
-): ReturnType<typeof Type.String> => Type.String({ description });
-const IsoOrNull = (description?: string): ReturnType<typeof Type.Union> =>
+const Iso = (description = "ISO 8601 local time with milliseconds and offset"): TString =>
+  Type.String({ description });
+const IsoOrNull = (description?: string): TUnion<[TString, TNull]> =>
   Type.Union([Iso(description), Type.Null()]);
-const NumOrNull = (description?: string): ReturnType<typeof Type.Union> =>
+const NumOrNull = (description?: string): TUnion<[TNumber, TNull]> =>
   Type.Union([Type.Number(description === undefined ? {} : { description }), Type.Null()]);
 const Action = Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]);
 
@@ -24,29 +24,31 @@ export const DaysSchema = Type.Object({
   sunday: Type.Boolean(),
 });
 
+/** Alert codes raised by the product, in documentation order: a new code is one more line here. */
+export const AlertCodeSchema = Type.Union([
+  Type.Literal("BUS_DISCONNECTED"),
+  Type.Literal("NO_CHARGERS"),
+  Type.Literal("ENERGY_DATA_STALE"),
+  Type.Literal("SETTINGS_SAVE_FAILED"),
+  Type.Literal("SETTINGS_RECOVERED"),
+  Type.Literal("HISTORY_UNAVAILABLE"),
+  Type.Literal("WIRING_ABOVE_RATING"),
+  Type.Literal("MIN_ABOVE_WIRING"),
+  Type.Literal("CHARGER_ERROR_STATE"),
+  Type.Literal("FOREIGN_MASTER"),
+  Type.Literal("TOO_MANY_SLAVES"),
+  Type.Literal("STOP_NOT_POSSIBLE"),
+  Type.Literal("HTTP_PUBLIC_WITHOUT_AUTH"),
+  Type.Literal("FRAME_REFUSED_UNSAFE"),
+  Type.Literal("BUS_WRITE_STALLED"),
+  Type.Literal("BUS_REPLIES_LOW"),
+  Type.Literal("IMPLAUSIBLE_READING"),
+  Type.Literal("MODULE_FAILED"),
+]);
+
 /** A raised alert. */
 export const AlertSchema = Type.Object({
-  code: Type.Union(
-    [
-      "BUS_DISCONNECTED",
-      "NO_CHARGERS",
-      "ENERGY_DATA_STALE",
-      "SETTINGS_SAVE_FAILED",
-      "SETTINGS_RECOVERED",
-      "HISTORY_UNAVAILABLE",
-      "WIRING_ABOVE_RATING",
-      "MIN_ABOVE_WIRING",
-      "CHARGER_ERROR_STATE",
-      "FOREIGN_MASTER",
-      "TOO_MANY_SLAVES",
-      "STOP_NOT_POSSIBLE",
-      "HTTP_PUBLIC_WITHOUT_AUTH",
-      "FRAME_REFUSED_UNSAFE",
-      "BUS_WRITE_STALLED",
-      "BUS_REPLIES_LOW",
-      "IMPLAUSIBLE_READING",
-    ].map((c) => Type.Literal(c)),
-  ),
+  code: AlertCodeSchema,
   severity: Type.Union([Type.Literal("info"), Type.Literal("warning"), Type.Literal("error")]),
   message: Type.String(),
   since: Iso(),
@@ -82,7 +84,13 @@ export const ChargerSchema = Type.Object({
 
 /** Status of one energy source. */
 export const EnergySourceSchema = Type.Object({
-  name: Type.Union([Type.Literal("URL"), Type.Literal("HASS"), Type.Literal("MQTT"), Type.Literal("Demo")]),
+  name: Type.Union([
+    Type.Literal("URL"),
+    Type.Literal("HASS"),
+    Type.Literal("MQTT"),
+    Type.Literal("DSMRreader"),
+    Type.Literal("Demo"),
+  ]),
   ok: Type.Boolean(),
   stale: Type.Boolean(),
   updatedAt: IsoOrNull(),
