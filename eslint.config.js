@@ -62,12 +62,12 @@ export default tseslint.config(
   },
   {
     files: [
-      "src/bus/{link,registry,charging,offer,start-stop,tx-scheduler,effects,slave-state,frames-out,wire-guard,plausibility,implausible,bus-health,bus-counters}.ts",
+      "src/bus/{link,registry,charging,offer,start-stop,tx-scheduler,effects,slave-state,frames-out,wire-guard,plausibility,implausible,bus-health,bus-counters,bus-input,turn-context}.ts",
     ],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(node:|\\.\\./(?!protocol/|shared/|state/types\\.ts$))", message: "the bus runtime's state machines are pure: no node:*, only protocol/, shared/ and state/types.ts" }] },
+        { patterns: [{ regex: "^(node:|\\.\\./(?!protocol/|shared/|state/types\\.ts$|config/settings-schema\\.ts$))", message: "the bus runtime's state machines are pure: no node:*, only protocol/, shared/, state/types.ts and the settings type (config/settings-schema.ts)" }] },
       ],
     },
   },

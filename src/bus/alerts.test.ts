@@ -69,12 +69,11 @@ void describe("since is local time with offset", () => {
         mode: "master",
         slaveTimeoutS: 26,
         wiringMaxAmpsPerTWC: 32,
+        wiringMaxAmpsAllTWCs: 32,
         useFlexAmpsToStartCharge: false,
-        startStopDelay: 60,
+        startStopDelayS: 60,
         minAmpsPerTWC: 6,
       },
-      getSettings: () => ({}),
-      onSettingsPatch: () => undefined,
       iso: BERLIN,
     });
     for (const cb of closeCbs) cb();

@@ -25,6 +25,7 @@ const SEVERITY: Readonly<Record<AlertCode, Alert["severity"]>> = {
   BUS_WRITE_STALLED: "error",
   BUS_REPLIES_LOW: "warning",
   IMPLAUSIBLE_READING: "warning",
+  MODULE_FAILED: "warning",
 };
 
 /** Formats epoch milliseconds as the `since` string of an alert. */

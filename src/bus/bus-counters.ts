@@ -1,6 +1,10 @@
-/** Receive/transmit counters of the bus controller (twc-protocol.md §2.2, §7.2) and the recent heartbeat times. */
+/**
+ * The counters only the bus controller knows (echoes, unknown frames, handler errors, refused unsafe
+ * frames) and the recent heartbeat times. Frames in and out, drops and write errors are counted once, by
+ * the transport (`BusIo.counters`, the frame stream); the snapshot joins them in.
+ */
 import type { DropReason } from "../protocol/frames.ts";
-import type { ControllerStats, HeartbeatSent } from "./controller-types.ts";
+import type { ControllerStats, HeartbeatSent, WireCounters } from "./controller-types.ts";
 
 /** The counters kept outside BusCounters (link state, bus-health watch), joined into the snapshot. */
 export type BusHealthCounters = Pick<
@@ -11,39 +15,30 @@ export type BusHealthCounters = Pick<
 /** Heartbeat writes kept for `stats().heartbeatSendTimes`. */
 export const HEARTBEAT_HISTORY = 64;
 
+const NO_DROPS: Readonly<Record<DropReason, number>> = { checksum: 0, length: 0, escape: 0, timeout: 0, truncated: 0 };
+
+/** Wire counters of a transport that keeps none (a test double). */
+export const NO_WIRE_COUNTERS: WireCounters = {
+  framesReceived: {},
+  framesDropped: NO_DROPS,
+  framesSent: {},
+  writeErrors: 0,
+  noiseBytes: 0,
+};
+
+/** Frames dropped by the receiver, all reasons together. */
+export function droppedTotal(wire: WireCounters): number {
+  return Object.values(wire.framesDropped).reduce((a, b) => a + b, 0);
+}
+
 /** Monotonic counters; `snapshot` returns copies. */
 export class BusCounters {
-  private readonly received: Record<string, number> = {};
-  private readonly sentByKind: Record<string, number> = {};
-  private readonly dropped: Record<DropReason, number> = {
-    checksum: 0,
-    length: 0,
-    escape: 0,
-    timeout: 0,
-    truncated: 0,
-  };
   private readonly heartbeats: HeartbeatSent[] = [];
   echoFrames = 0;
   unknownFrames = 0;
-  writeErrors = 0;
   handlerErrors = 0;
   /** Frames the wire guard refused to write (S-1). */
   unsafeFramesRefused = 0;
-
-  /** A valid frame of this kind was received. */
-  frameReceived(kind: string): void {
-    this.received[kind] = (this.received[kind] ?? 0) + 1;
-  }
-
-  /** The receiver dropped a frame. */
-  frameDropped(reason: DropReason): void {
-    this.dropped[reason]++;
-  }
-
-  /** A frame of this kind was written. */
-  frameSent(kind: string): void {
-    this.sentByKind[kind] = (this.sentByKind[kind] ?? 0) + 1;
-  }
 
   /** A heartbeat was written. */
   heartbeatSent(h: HeartbeatSent): void {
@@ -51,22 +46,17 @@ export class BusCounters {
     if (this.heartbeats.length > HEARTBEAT_HISTORY) this.heartbeats.shift();
   }
 
-  /** Frames dropped by the receiver, all reasons together. */
-  droppedTotal(): number {
-    return Object.values(this.dropped).reduce((a, b) => a + b, 0);
-  }
-
-  /** The counters as ControllerStats; `health` carries what other parts of the controller keep. */
-  snapshot(noiseBytes: number, txQueueDropped: number, health: BusHealthCounters): ControllerStats {
+  /** The counters as ControllerStats: the transport's wire counters, ours, and what `health` carries. */
+  snapshot(wire: WireCounters, txQueueDropped: number, health: BusHealthCounters): ControllerStats {
     return {
-      framesReceived: { ...this.received },
-      framesDropped: { ...this.dropped },
-      framesSent: { ...this.sentByKind },
-      noiseBytes,
+      framesReceived: { ...wire.framesReceived },
+      framesDropped: { ...wire.framesDropped },
+      framesSent: { ...wire.framesSent },
+      noiseBytes: wire.noiseBytes,
+      writeErrors: wire.writeErrors,
       echoFrames: this.echoFrames,
       unknownFrames: this.unknownFrames,
       txQueueDropped,
-      writeErrors: this.writeErrors,
       handlerErrors: this.handlerErrors,
       unsafeFramesRefused: this.unsafeFramesRefused,
       heartbeatSendTimes: this.heartbeats.slice(),

@@ -34,7 +34,7 @@ export const STALL_ALERT_QUIET_MS = 60_000;
 
 /** One housekeeping tick's sample. */
 export interface RateSample {
-  readonly at: number;
+  readonly atMs: number;
   readonly expected: number;
   readonly replies: number;
   /** Cumulative receiver counters at the tick (for the alert's context). */
@@ -50,14 +50,14 @@ export interface BusHealthState {
   readonly skippedNow: number;
   readonly repliesLow: boolean;
   /** Epoch ms of the last valid frame (start time before the first). */
-  readonly lastFrameAt: number;
+  readonly lastFrameAtMs: number;
   readonly heartbeatsSinceFrame: number;
   /** A reset was requested for the current silence. */
   readonly silenceHandled: boolean;
   /** Transport write stalls already alerted. */
   readonly stallsSeen: number;
   /** Epoch ms of the last stall/reset while BUS_WRITE_STALLED is raised, else null. */
-  readonly stallAlertAt: number | null;
+  readonly stallAlertAtMs: number | null;
   /** Times BUS_REPLIES_LOW was raised (monotonic). */
   readonly repliesLowEvents: number;
   /** Resets requested because the bus was silent (monotonic). */
@@ -108,11 +108,11 @@ export function createBusHealth(nowMs: number): BusHealthState {
     repliesNow: 0,
     skippedNow: 0,
     repliesLow: false,
-    lastFrameAt: nowMs,
+    lastFrameAtMs: nowMs,
     heartbeatsSinceFrame: 0,
     silenceHandled: false,
     stallsSeen: 0,
-    stallAlertAt: null,
+    stallAlertAtMs: null,
     repliesLowEvents: 0,
     silenceResets: 0,
   };
@@ -128,14 +128,14 @@ export function replyRate(state: BusHealthState): ReplyRate {
   }
   const first = state.samples[0];
   const last = state.samples.at(-1);
-  const windowS = first && last ? (last.at - first.at) / 1000 + 1 : 0;
+  const windowS = first && last ? (last.atMs - first.atMs) / 1000 + 1 : 0;
   return { replies, expected, windowS };
 }
 
 const perS = (n: number, windowS: number): string => (windowS > 0 ? n / windowS : 0).toFixed(2);
 
 function rateStep(state: BusHealthState, now: number, effects: Effect[]): BusHealthState {
-  const full = state.samples.length > 0 && now - (state.samples[0]?.at ?? now) >= REPLY_WINDOW_MS - 1000;
+  const full = state.samples.length > 0 && now - (state.samples[0]?.atMs ?? now) >= REPLY_WINDOW_MS - 1000;
   if (!full) return state;
   const { replies, expected, windowS } = replyRate(state);
   const first = state.samples[0];
@@ -178,13 +178,13 @@ function tickStep(
   const effects: Effect[] = [];
   let reset: string | null = null;
   const sample: RateSample = {
-    at: now,
+    atMs: now,
     expected: input.expecting ? Math.max(0, 1 - state.skippedNow) : 0,
     replies: state.repliesNow,
     noiseBytes: input.noiseBytes,
     dropped: input.droppedFrames,
   };
-  const samples = [...state.samples, sample].filter((x) => now - x.at < REPLY_WINDOW_MS);
+  const samples = [...state.samples, sample].filter((x) => now - x.atMs < REPLY_WINDOW_MS);
   let s: BusHealthState = { ...state, samples, repliesNow: 0, skippedNow: 0 };
   s = rateStep(s, now, effects);
 
@@ -197,16 +197,16 @@ function tickStep(
             "dropped (never sent late) and the connection was reset.",
         ),
       );
-      s = { ...s, stallsSeen: t.writeStalls, stallAlertAt: now };
+      s = { ...s, stallsSeen: t.writeStalls, stallAlertAtMs: now };
     }
     if (
       t.buffered &&
       input.expecting &&
       !s.silenceHandled &&
       s.heartbeatsSinceFrame >= SILENT_BUS_HEARTBEATS &&
-      now - s.lastFrameAt >= SILENT_BUS_MS
+      now - s.lastFrameAtMs >= SILENT_BUS_MS
     ) {
-      const silentS = Math.round((now - s.lastFrameAt) / 1000);
+      const silentS = Math.round((now - s.lastFrameAtMs) / 1000);
       reset = `no valid frame for ${silentS} s while ${s.heartbeatsSinceFrame} heartbeats were written`;
       effects.push(
         stallAlert(
@@ -219,12 +219,12 @@ function tickStep(
           `the bus is silent while we transmit: ${reset}; resetting the connection`,
         ),
       );
-      s = { ...s, silenceHandled: true, silenceResets: s.silenceResets + 1, stallAlertAt: now };
+      s = { ...s, silenceHandled: true, silenceResets: s.silenceResets + 1, stallAlertAtMs: now };
     }
   }
-  if (s.stallAlertAt !== null && now - s.stallAlertAt > STALL_ALERT_QUIET_MS) {
+  if (s.stallAlertAtMs !== null && now - s.stallAlertAtMs > STALL_ALERT_QUIET_MS) {
     effects.push({ type: "alert", op: "clear", code: "BUS_WRITE_STALLED" });
-    s = { ...s, stallAlertAt: null };
+    s = { ...s, stallAlertAtMs: null };
   }
   return { state: s, effects, reset };
 }
@@ -234,7 +234,7 @@ export function stepBusHealth(state: BusHealthState, input: BusHealthInput, now:
   switch (input.type) {
     case "frame":
       return {
-        state: { ...state, lastFrameAt: now, heartbeatsSinceFrame: 0, silenceHandled: false },
+        state: { ...state, lastFrameAtMs: now, heartbeatsSinceFrame: 0, silenceHandled: false },
         effects: [],
         reset: null,
       };

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { normaliseSettings } from "../config/settings-normalise.ts";
+import type { Settings } from "../config/settings-schema.ts";
 import { twcId } from "../protocol/frames.ts";
 import { vinPartData } from "../protocol/vin.ts";
 import {
@@ -11,12 +13,17 @@ import {
   VIN_MAX_ATTEMPTS,
   vinRetry,
 } from "./charging.ts";
-import type { SettingsView } from "./charging.ts";
 import type { Effect, Step } from "./effects.ts";
 import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
 
 const T0 = 1_700_000_000_000;
+/** Default settings (as normalised from an empty settings.json) with `over` on top. */
+const settingsOf = (over: Record<string, unknown> = {}): Readonly<Settings> => ({
+  ...normaliseSettings({}, 32).settings,
+  ...over,
+});
+const NONE = settingsOf();
 const ID = twcId(0x1234);
 const VALID = "5YJ3E1EA8KF000001";
 const INVALID = "5YJ3E1EA7KF000001";
@@ -26,7 +33,7 @@ function slave(over: Partial<SlaveState> = {}): SlaveState {
     ...createSlaveState(
       ID,
       32,
-      { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelay: 60 },
+      { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelayS: 60 },
       T0,
     ),
     protocolVersion: 2,
@@ -46,7 +53,7 @@ const patches = (effects: Effect[]): Readonly<Record<string, unknown>>[] =>
   effects.flatMap((e) => (e.type === "settings" ? [e.patch] : []));
 
 /** A charging slave that has just asked for VIN part 0. */
-function charging(settings: SettingsView = {}): Step<SlaveState> {
+function charging(settings: Readonly<Settings> = NONE): Step<SlaveState> {
   return updateCharging(
     slave({ reportedAmpsActual: 16, lifetimeKWh: 100, lifetimeKnown: true }),
     T0,
@@ -55,7 +62,7 @@ function charging(settings: SettingsView = {}): Step<SlaveState> {
 }
 
 /** Answers parts 0, 1, 2 of `vin` in order (each at `at`). */
-function answerVin(s: SlaveState, vin: string, at: number, settings: SettingsView = {}): Step<SlaveState> {
+function answerVin(s: SlaveState, vin: string, at: number, settings: Readonly<Settings> = NONE): Step<SlaveState> {
   const effects: Effect[] = [];
   let cur = s;
   for (const part of [0, 1, 2] as const) {
@@ -70,7 +77,7 @@ void describe("charging detection", () => {
   void it("≥ 1.0 A starts a session, queues VIN part 0 and opens a session", () => {
     const r = charging();
     assert.equal(r.state.isCharging, true);
-    assert.equal(r.state.lastChargingStart, T0 / 1000);
+    assert.equal(r.state.chargingStartedAtS, T0 / 1000);
     assert.equal(r.state.vinQueryAttempt, 1);
     assert.deepEqual(vinRequests(r.effects), [0]);
     const open = r.effects.find((e) => e.type === "session");
@@ -80,19 +87,19 @@ void describe("charging detection", () => {
   void it("below 1 A for ≥ 5 s stops it (debounced), rotating the VIN", () => {
     let s = { ...answerVin(charging().state, VALID, T0 + 1000).state, reportedAmpsActual: 0.5 };
     assert.equal(s.currentVIN, VALID);
-    let r = updateCharging(s, T0 + 10_000, {});
+    let r = updateCharging(s, T0 + 10_000, NONE);
     assert.equal(r.state.isCharging, true);
-    assert.equal(r.state.chargingDroppedAt, (T0 + 10_000) / 1000);
-    r = updateCharging(r.state, T0 + 14_900, {});
+    assert.equal(r.state.chargingDroppedAtS, (T0 + 10_000) / 1000);
+    r = updateCharging(r.state, T0 + 14_900, NONE);
     assert.equal(r.state.isCharging, true, "4.9 s is not enough");
     // A short recovery resets the debounce.
-    r = updateCharging({ ...r.state, reportedAmpsActual: 1.0 }, T0 + 14_950, {});
-    assert.equal(r.state.chargingDroppedAt, null);
+    r = updateCharging({ ...r.state, reportedAmpsActual: 1.0 }, T0 + 14_950, NONE);
+    assert.equal(r.state.chargingDroppedAtS, null);
     s = { ...r.state, reportedAmpsActual: 0 };
-    r = updateCharging(s, T0 + 20_000, {});
-    r = updateCharging(r.state, T0 + 25_000, {});
+    r = updateCharging(s, T0 + 20_000, NONE);
+    r = updateCharging(r.state, T0 + 25_000, NONE);
     assert.equal(r.state.isCharging, false);
-    assert.equal(r.state.lastChargingStart, 0);
+    assert.equal(r.state.chargingStartedAtS, 0);
     assert.equal(r.state.currentVIN, "");
     assert.equal(r.state.lastVIN, VALID);
     const close = r.effects.find((e) => e.type === "session");
@@ -104,15 +111,15 @@ void describe("charging detection", () => {
   void it("numCarsCharging counts charging slaves and keeps unchanged objects", () => {
     const idle = slave();
     const other = { ...slave({ reportedAmpsActual: 10 }), id: twcId(0x4142) };
-    const r = numCarsCharging([idle, other], T0, {});
+    const r = numCarsCharging([idle, other], T0, NONE);
     assert.equal(r.count, 1);
     assert.equal(r.slaves[0], idle);
-    const again = numCarsCharging(r.slaves, T0 + 1000, {});
+    const again = numCarsCharging(r.slaves, T0 + 1000, NONE);
     assert.equal(again.slaves, r.slaves, "nothing changed → same array");
   });
 
   void it("updates settings.Vehicles totals when a session with a known VIN ends", () => {
-    const settings = { Vehicles: { [VALID]: { chargeSessions: 3, startkWh: 100, totalkWh: 40 } }, Other: 1 };
+    const settings = settingsOf({ Vehicles: { [VALID]: { chargeSessions: 3, startkWh: 100, totalkWh: 40 } }, Other: 1 });
     const s = { ...slave({ isCharging: true, currentVIN: VALID, lifetimeKWh: 112, lifetimeKnown: true }) };
     const r = closeSession(s, "linkLost", T0, settings);
     assert.deepEqual(patches(r.effects), [
@@ -129,14 +136,14 @@ void describe("charging detection", () => {
 void describe("VIN retrieval", () => {
   void it("assembles the parts, querying the next part right after parts 0 and 1", () => {
     let s = charging().state;
-    let r = handleVinReport(s, 0, vinPartData(VALID, 0), T0 + 100, {});
+    let r = handleVinReport(s, 0, vinPartData(VALID, 0), T0 + 100, NONE);
     assert.deepEqual(vinRequests(r.effects), [1]);
     s = r.state;
-    r = handleVinReport(s, 1, vinPartData(VALID, 1), T0 + 200, {});
+    r = handleVinReport(s, 1, vinPartData(VALID, 1), T0 + 200, NONE);
     assert.deepEqual(vinRequests(r.effects), [2]);
-    r = handleVinReport(r.state, 2, vinPartData(VALID, 2), T0 + 300, {
+    r = handleVinReport(r.state, 2, vinPartData(VALID, 2), T0 + 300, settingsOf({
       SlaveTWCs: { "4142": { supportsVINQuery: 1 } },
-    });
+    }));
     assert.equal(r.state.currentVIN, VALID);
     assert.deepEqual(vinRequests(r.effects), []);
     assert.deepEqual(sessions(r.effects), ["vin"]);
@@ -151,7 +158,7 @@ void describe("VIN retrieval", () => {
   });
 
   void it("counts sessions of a known vehicle", () => {
-    const settings = { Vehicles: { [VALID]: { chargeSessions: 2, startkWh: 0, totalkWh: 30 } } };
+    const settings = settingsOf({ Vehicles: { [VALID]: { chargeSessions: 2, startkWh: 0, totalkWh: 30 } } });
     const r = answerVin(charging().state, VALID, T0 + 100, settings);
     const p = patches(r.effects)[0] as { Vehicles: Record<string, unknown> };
     assert.deepEqual(p.Vehicles[VALID], { chargeSessions: 3, startkWh: 100, totalkWh: 30 });
@@ -174,7 +181,7 @@ void describe("VIN retrieval", () => {
 
   void it("a non-printable part counts as invalid", () => {
     const s = charging().state;
-    const r = handleVinReport(s, 0, new Uint8Array([0x35, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]), T0 + 100, {});
+    const r = handleVinReport(s, 0, new Uint8Array([0x35, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]), T0 + 100, NONE);
     assert.deepEqual(vinRequests(r.effects), [0]);
     assert.equal(r.state.vinQueryAttempt, 2);
   });
@@ -201,23 +208,24 @@ void describe("VIN retrieval", () => {
 
   void it("ignores VIN reports while not charging", () => {
     const s = slave();
-    const r = handleVinReport(s, 0, vinPartData(VALID, 0), T0, {});
+    const r = handleVinReport(s, 0, vinPartData(VALID, 0), T0, NONE);
     assert.equal(r.state, s);
     assert.deepEqual(r.effects, []);
   });
 });
 
 void describe("entitlement", () => {
-  const groups = (allow: string[], deny: string[]): SettingsView => ({
-    VehicleGroups: { "Allow Charging": { Members: allow }, "Deny Charging": { Members: deny } },
-  });
+  const groups = (allow: string[], deny: string[]): Readonly<Settings> =>
+    settingsOf({
+      VehicleGroups: { "Allow Charging": { Members: allow }, "Deny Charging": { Members: deny } },
+    });
 
   void it("mode 1 denies members of Deny Charging; mode 2 allows only members of Allow Charging", () => {
     assert.equal(isEntitled(VALID, groups([], [])), true);
     assert.equal(isEntitled(VALID, groups([], [VALID])), false);
     assert.equal(isEntitled(VALID, { ...groups([], []), chargeAuthorizationMode: 2 }), false);
     assert.equal(isEntitled(VALID, { ...groups([VALID], []), chargeAuthorizationMode: 2 }), true);
-    assert.equal(isEntitled("", { chargeAuthorizationMode: 2 }), true, "no VIN → allowed");
+    assert.equal(isEntitled("", settingsOf({ chargeAuthorizationMode: 2 })), true, "no VIN → allowed");
   });
 
   void it("a denied VIN queues FC B2 to that slave only", () => {

@@ -1,16 +1,14 @@
 /**
  * Charging detection, sessions, VIN retrieval and entitlement (controller.md §13). Pure: settings
- * come in as a read-only object, changes leave as `settings` effects; VIN requests and entitlement
- * stops leave as `queue` effects.
+ * come in as the typed snapshot the engine last pushed (`BusSettings`), changes leave as `settings`
+ * effects; VIN requests and entitlement stops leave as `queue` effects.
  */
 import { MASTER_ID, twcIdHex } from "../protocol/frames.ts";
 import { isValidVin, vinPartChars } from "../protocol/vin.ts";
-import { logEffect } from "./effects.ts";
+import type { BusSettings } from "./bus-input.ts";
+import { logEffect, startStopEffect } from "./effects.ts";
 import type { Effect, SessionCloseReason, Step } from "./effects.ts";
 import type { SlaveState } from "./slave-state.ts";
-
-/** Read-only runtime settings (settings.json), validated by the settings layer. */
-export type SettingsView = Readonly<Record<string, unknown>>;
 
 /** At most this many VIN query attempts per charging session (twc-protocol.md §7.1). */
 export const VIN_MAX_ATTEMPTS = 5;
@@ -27,13 +25,15 @@ function isRec(v: unknown): v is Rec {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function recOf(v: unknown): Rec {
+/** An entry of settings.Vehicles / SlaveTWCs (free-form JSON kept verbatim by the settings layer). */
+function entryOf(v: unknown): Rec {
   return isRec(v) ? v : {};
 }
 
-function num(v: unknown, fallback: number): number {
-  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : fallback;
+/** A numeric field of such an entry (the counters this file writes), 0 when absent or not a number. */
+function counter(entry: Rec, key: string): number {
+  const v = entry[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : 0;
 }
 
 function vinRequest(slave: SlaveState, part: 0 | 1 | 2): Effect {
@@ -45,26 +45,11 @@ function vinRequest(slave: SlaveState, part: 0 | 1 | 2): Effect {
   };
 }
 
-/** The effect that queues `FC B2` (stop charging) to one slave. */
-export function stopCommand(slave: SlaveState): Effect {
-  return {
-    type: "queue",
-    priority: 3,
-    dedupKey: `stop:${twcIdHex(slave.id)}`,
-    item: { kind: "frame", frame: { kind: "stopCharging", sender: MASTER_ID, receiver: slave.id } },
-  };
-}
-
 /** True when the VIN may charge under `settings.chargeAuthorizationMode` (controller.md §13). */
-export function isEntitled(vin: string, settings: SettingsView): boolean {
+export function isEntitled(vin: string, settings: BusSettings): boolean {
   if (vin === "") return true;
-  const mode = num(settings["chargeAuthorizationMode"], 1);
-  const groups = recOf(settings["VehicleGroups"]);
-  const members = (name: string): readonly unknown[] => {
-    const m = recOf(groups[name])["Members"];
-    return Array.isArray(m) ? m : [];
-  };
-  if (mode === 2) return members("Allow Charging").includes(vin);
+  const members = (name: string): readonly string[] => settings.VehicleGroups[name]?.Members ?? [];
+  if (settings.chargeAuthorizationMode === 2) return members("Allow Charging").includes(vin);
   return !members("Deny Charging").includes(vin);
 }
 
@@ -74,11 +59,11 @@ function startCharging(slave: SlaveState, nowMs: number): Step<SlaveState> {
   const next: SlaveState = {
     ...slave,
     isCharging: true,
-    lastChargingStart: nowS,
-    chargingDroppedAt: null,
+    chargingStartedAtS: nowS,
+    chargingDroppedAtS: null,
     vinParts: ["", "", ""],
     currentVIN: "",
-    lastVINQuery: nowS,
+    lastVinQueryAtS: nowS,
     vinQueryAttempt: 1,
   };
   return {
@@ -109,19 +94,19 @@ export function closeSession(
   slave: SlaveState,
   reason: SessionCloseReason,
   atMs: number,
-  settings: SettingsView,
+  settings: BusSettings,
 ): Step<SlaveState> {
   if (!slave.isCharging) return { state: slave, effects: [] };
   const vin = slave.currentVIN;
   const next: SlaveState = {
     ...slave,
     isCharging: false,
-    lastChargingStart: 0,
-    chargingDroppedAt: null,
+    chargingStartedAtS: 0,
+    chargingDroppedAtS: null,
     vinParts: ["", "", ""],
     lastVIN: vin !== "" ? vin : slave.lastVIN,
     currentVIN: "",
-    lastVINQuery: 0,
+    lastVinQueryAtS: 0,
     vinQueryAttempt: 0,
   };
   const effects: Effect[] = [
@@ -138,11 +123,11 @@ export function closeSession(
     },
   ];
   if (vin !== "") {
-    const vehicles = recOf(settings["Vehicles"]);
-    const entry = recOf(vehicles[vin]);
-    const startkWh = num(entry["startkWh"], 0);
+    const vehicles = settings.Vehicles;
+    const entry = entryOf(vehicles[vin]);
+    const startkWh = counter(entry, "startkWh");
     if (startkWh > 0 && slave.lifetimeKnown) {
-      const totalkWh = num(entry["totalkWh"], 0) + Math.max(0, slave.lifetimeKWh - startkWh);
+      const totalkWh = counter(entry, "totalkWh") + Math.max(0, slave.lifetimeKWh - startkWh);
       effects.push({
         type: "settings",
         patch: { Vehicles: { ...vehicles, [vin]: { ...entry, totalkWh, startkWh: 0 } } },
@@ -160,17 +145,17 @@ export function closeSession(
 }
 
 /** One slave's part of numCarsCharging(): start/debounced stop (controller.md §13). */
-export function updateCharging(slave: SlaveState, nowMs: number, settings: SettingsView): Step<SlaveState> {
+export function updateCharging(slave: SlaveState, nowMs: number, settings: BusSettings): Step<SlaveState> {
   const nowS = nowMs / 1000;
   if (slave.reportedAmpsActual >= CHARGING_THRESHOLD_A) {
     if (!slave.isCharging) return startCharging(slave, nowMs);
-    if (slave.chargingDroppedAt !== null)
-      return { state: { ...slave, chargingDroppedAt: null }, effects: [] };
+    if (slave.chargingDroppedAtS !== null)
+      return { state: { ...slave, chargingDroppedAtS: null }, effects: [] };
     return { state: slave, effects: [] };
   }
   if (!slave.isCharging) return { state: slave, effects: [] };
-  if (slave.chargingDroppedAt === null) return { state: { ...slave, chargingDroppedAt: nowS }, effects: [] };
-  if (nowS - slave.chargingDroppedAt >= CHARGING_STOP_DEBOUNCE_S) {
+  if (slave.chargingDroppedAtS === null) return { state: { ...slave, chargingDroppedAtS: nowS }, effects: [] };
+  if (nowS - slave.chargingDroppedAtS >= CHARGING_STOP_DEBOUNCE_S) {
     return closeSession(slave, "stopped", nowMs, settings);
   }
   return { state: slave, effects: [] };
@@ -180,7 +165,7 @@ export function updateCharging(slave: SlaveState, nowMs: number, settings: Setti
 export function numCarsCharging(
   slaves: readonly SlaveState[],
   nowMs: number,
-  settings: SettingsView,
+  settings: BusSettings,
 ): { slaves: readonly SlaveState[]; effects: Effect[]; count: number } {
   const effects: Effect[] = [];
   let changed = false;
@@ -195,7 +180,7 @@ export function numCarsCharging(
 
 /** True while VIN answers for this session are still wanted. */
 function vinWanted(slave: SlaveState): boolean {
-  return slave.isCharging && slave.currentVIN === "" && slave.lastVINQuery !== 0;
+  return slave.isCharging && slave.currentVIN === "" && slave.lastVinQueryAtS !== 0;
 }
 
 /** Invalid part or VIN: restart from part 0 if attempts remain, else give up for this session. */
@@ -206,7 +191,7 @@ function vinInvalid(slave: SlaveState, nowMs: number, why: string): Step<SlaveSt
       ...slave,
       vinParts: ["", "", ""],
       vinQueryAttempt: slave.vinQueryAttempt + 1,
-      lastVINQuery: nowMs / 1000,
+      lastVinQueryAtS: nowMs / 1000,
     };
     return {
       state: next,
@@ -217,7 +202,7 @@ function vinInvalid(slave: SlaveState, nowMs: number, why: string): Step<SlaveSt
     };
   }
   return {
-    state: { ...slave, vinParts: ["", "", ""], lastVINQuery: 0 },
+    state: { ...slave, vinParts: ["", "", ""], lastVinQueryAtS: 0 },
     effects: [
       logEffect("warn", "VIN_GIVE_UP", `invalid VIN from TWC ${id} (${why}); giving up for this session`, {
         twcId: id,
@@ -227,21 +212,21 @@ function vinInvalid(slave: SlaveState, nowMs: number, why: string): Step<SlaveSt
 }
 
 /** A valid VIN: store it, update settings, attach it to the session, run the entitlement check. */
-function vinAccepted(slave: SlaveState, vin: string, settings: SettingsView): Step<SlaveState> {
+function vinAccepted(slave: SlaveState, vin: string, settings: BusSettings): Step<SlaveState> {
   const id = twcIdHex(slave.id);
-  const next: SlaveState = { ...slave, currentVIN: vin, vinParts: ["", "", ""], lastVINQuery: 0 };
-  const slaveTwcs = recOf(settings["SlaveTWCs"]);
-  const vehicles = recOf(settings["Vehicles"]);
+  const next: SlaveState = { ...slave, currentVIN: vin, vinParts: ["", "", ""], lastVinQueryAtS: 0 };
+  const slaveTwcs = settings.SlaveTWCs;
+  const vehicles = settings.Vehicles;
   const prev = vehicles[vin];
   const lifetime = slave.lifetimeKnown ? slave.lifetimeKWh : 0;
   const vehicle = isRec(prev)
-    ? { ...prev, chargeSessions: num(prev["chargeSessions"], 0) + 1, startkWh: lifetime }
+    ? { ...prev, chargeSessions: counter(prev, "chargeSessions") + 1, startkWh: lifetime }
     : { chargeSessions: 1, startkWh: lifetime, totalkWh: 0 };
   const effects: Effect[] = [
     {
       type: "settings",
       patch: {
-        SlaveTWCs: { ...slaveTwcs, [id]: { ...recOf(slaveTwcs[id]), supportsVINQuery: 1 } },
+        SlaveTWCs: { ...slaveTwcs, [id]: { ...entryOf(slaveTwcs[id]), supportsVINQuery: 1 } },
         Vehicles: { ...vehicles, [vin]: vehicle },
       },
     },
@@ -250,7 +235,7 @@ function vinAccepted(slave: SlaveState, vin: string, settings: SettingsView): St
   ];
   if (!isEntitled(vin, settings)) {
     effects.push(
-      stopCommand(next),
+      startStopEffect("stop", next.id),
       logEffect("warn", "VIN_NOT_ENTITLED", `VIN ${vin} is not allowed to charge: stopping TWC ${id}`, {
         twcId: id,
         vin,
@@ -266,7 +251,7 @@ export function handleVinReport(
   part: 0 | 1 | 2,
   data: Uint8Array,
   nowMs: number,
-  settings: SettingsView,
+  settings: BusSettings,
 ): Step<SlaveState> {
   if (!vinWanted(slave)) return { state: slave, effects: [] };
   const chars = vinPartChars(data);
@@ -275,14 +260,14 @@ export function handleVinReport(
   parts[part] = chars;
   if (part < 2) {
     const nextPart = (part + 1) as 1 | 2;
-    const next: SlaveState = { ...slave, vinParts: parts, lastVINQuery: nowMs / 1000 };
+    const next: SlaveState = { ...slave, vinParts: parts, lastVinQueryAtS: nowMs / 1000 };
     return { state: next, effects: [vinRequest(next, nextPart)] };
   }
   const vin = parts.join("").toUpperCase();
   if (vin.length === 0) {
     const id = twcIdHex(slave.id);
     return {
-      state: { ...slave, vinParts: ["", "", ""], lastVINQuery: 0 },
+      state: { ...slave, vinParts: ["", "", ""], lastVinQueryAtS: 0 },
       effects: [
         logEffect("info", "VIN_NONE", `TWC ${id}: no VIN (non-Tesla car or CAN disabled)`, { twcId: id }),
       ],
@@ -296,11 +281,11 @@ export function handleVinReport(
 export function vinRetry(slave: SlaveState, nowMs: number): Step<SlaveState> {
   const nowS = nowMs / 1000;
   if (!vinWanted(slave) || slave.vinQueryAttempt >= VIN_MAX_ATTEMPTS) return { state: slave, effects: [] };
-  if (nowS - slave.lastVINQuery < VIN_RETRY_S) return { state: slave, effects: [] };
+  if (nowS - slave.lastVinQueryAtS < VIN_RETRY_S) return { state: slave, effects: [] };
   const next: SlaveState = {
     ...slave,
     vinParts: ["", "", ""],
-    lastVINQuery: nowS,
+    lastVinQueryAtS: nowS,
     vinQueryAttempt: slave.vinQueryAttempt + 1,
   };
   return { state: next, effects: [vinRequest(next, 0)] };

@@ -1,13 +1,27 @@
 /**
- * Types of the bus controller runtime (controller.ts): the I/O seam `BusIo`, logger, config, the
- * decision hooks and the read-only views (alerts, stats), plus the default hooks used when the
- * options give none (the engine passes offer.ts / start-stop.ts).
+ * Types of the bus controller runtime (controller.ts): the I/O seam `BusIo`, logger, the static
+ * config, the constructor options and the read-only views (alerts, stats). Nothing here calls up into
+ * the engine: the engine pushes a `BusInput` (bus-input.ts) and listens to the events.
  */
 import type { DeframeResult, DropReason, Frame, TwcId } from "../protocol/frames.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Alert } from "../state/types.ts";
+import type { BusInput } from "./bus-input.ts";
 import type { SessionEvent } from "./effects.ts";
-import type { SlaveState } from "./slave-state.ts";
+
+/** Wire counters as the transport keeps them (the frame stream is their one home). */
+export interface WireCounters {
+  /** Valid frames received, by kind. */
+  readonly framesReceived: Readonly<Record<string, number>>;
+  /** Frames the receiver dropped, by reason. */
+  readonly framesDropped: Readonly<Record<DropReason, number>>;
+  /** Frames the port took, by kind. */
+  readonly framesSent: Readonly<Record<string, number>>;
+  /** Writes that failed (not connected, or the port failed). */
+  readonly writeErrors: number;
+  /** Bytes discarded between frames. */
+  readonly noiseBytes: number;
+}
 
 /** The bus as the controller sees it; implemented by the frame stream, or an in-memory double in tests. */
 export interface BusIo {
@@ -17,14 +31,19 @@ export interface BusIo {
   onOpen(cb: () => void): void;
   /** The transport closed or failed. */
   onClose(cb: () => void): void;
-  /** Encodes and writes one frame; rejects on a write error. */
+  /**
+   * Encodes and writes one frame; rejects on a write error. A transport error (TwcError TRANSPORT_*)
+   * is counted and logged by the transport, never again by the controller.
+   */
   writeFrame(frame: Frame): Promise<void>;
   /** False while a partial frame is buffered whose last byte arrived < 25 ms ago (twc-protocol §7.1). */
   isReceiverQuiet(nowMs: number): boolean;
+  /** Optional: when the receiver becomes quiet if no further byte arrives (≤ nowMs when it is quiet now). */
+  receiverQuietAtMs?(nowMs: number): number;
   /** Optional: whether the transport is open now (default true). */
   readonly connected?: boolean;
-  /** Optional: noise bytes discarded between frames so far (for stats). */
-  noiseBytes?(): number;
+  /** Optional: the transport's wire counters (frames in and out, drops, write errors, noise). */
+  counters?(): WireCounters;
   /** Optional: drops a partial frame older than 2 s (called every second, twc-protocol §2.2 step 1). */
   expirePartial?(nowMs: number): void;
   /** Optional: transmit-side health of the transport (read every second by the bus-health watch). */
@@ -48,20 +67,12 @@ export interface BusControllerConfig {
   mode: "master" | "monitor";
   slaveTimeoutS: number;
   wiringMaxAmpsPerTWC: number;
+  /** The shared circuit's limit (A): the offer's shared-wiring clamp (controller.md §7). */
+  wiringMaxAmpsAllTWCs: number;
   useFlexAmpsToStartCharge: boolean;
-  /** Seconds. */
-  startStopDelay: number;
+  startStopDelayS: number;
   minAmpsPerTWC: number;
 }
-
-/** Computes the next command block after a slave heartbeat (controller.md §5 step 9, §6–§8). */
-export type OfferHook = (slave: SlaveState, all: readonly SlaveState[], nowMs: number) => SlaveState; // returns the slave with lastAmpsOffered, ampsDesired, masterHeartbeatData etc. updated
-
-/** Runs when a heartbeat to this slave is about to be written (controller.md §12). */
-export type BeforeSendHook = (
-  slave: SlaveState,
-  nowMs: number,
-) => { slave: SlaveState; send: boolean; commands: ("start" | "stop")[] };
 
 /** Constructor options of BusController. */
 export interface BusControllerOptions {
@@ -69,10 +80,8 @@ export interface BusControllerOptions {
   io: BusIo;
   logger: ControllerLogger;
   config: BusControllerConfig;
-  getSettings: () => Readonly<Record<string, unknown>>;
-  onSettingsPatch: (patch: Readonly<Record<string, unknown>>) => void;
-  offer?: OfferHook;
-  beforeSend?: BeforeSendHook;
+  /** The first input (default: nothing to divide, default settings); later ones come through `setInput`. */
+  input?: BusInput;
   /** Formats alert `since` times (the engine's local-time ISO formatter; default: the process's zone). */
   iso?: (ms: number) => string;
 }
@@ -87,15 +96,10 @@ export interface HeartbeatSent {
 }
 
 /** Bus counters (twc-protocol §2.2, §7.2) as a read-only snapshot. */
-export interface ControllerStats {
-  framesReceived: Readonly<Record<string, number>>;
-  framesDropped: Readonly<Record<DropReason, number>>;
-  framesSent: Readonly<Record<string, number>>;
-  noiseBytes: number;
+export interface ControllerStats extends WireCounters {
   echoFrames: number;
   unknownFrames: number;
   txQueueDropped: number;
-  writeErrors: number;
   handlerErrors: number;
   /** Frames the wire guard refused to write because they would break S-1. */
   unsafeFramesRefused: number;
@@ -115,24 +119,10 @@ export interface ControllerStats {
 export interface BusControllerEvents {
   change: [];
   session: [SessionEvent];
+  /** A settings change the bus asks for (stop-responding mode, VIN and session bookkeeping); the engine applies it to the store. */
+  settingsPatch: [Readonly<Record<string, unknown>>];
   heartbeatSent: [HeartbeatSent];
   slaveRemoved: [TwcId];
   /** Arrival/departure edge of controller.md §5 step 6 (for the policy's start/stop webhooks). */
   drawing: [{ twcId: TwcId; drawing: boolean }];
 }
-
-/** Default offer hook: 0 A on every heartbeat (twc-protocol §4.4, controller.md §8). */
-export const zeroOffer: OfferHook = (slave, _all, nowMs) => {
-  const block = new Uint8Array(9);
-  block[0] = slave.protocolVersion === 2 ? 0x09 : 0x05;
-  return {
-    ...slave,
-    lastAmpsOffered: 0,
-    ampsDesired: 0,
-    masterHeartbeatData: block,
-    timeLastAmpsOfferedChanged: slave.lastAmpsOffered !== 0 ? nowMs / 1000 : slave.timeLastAmpsOfferedChanged,
-  };
-};
-
-/** Default before-send hook: always send, no start/stop commands. */
-export const alwaysSend: BeforeSendHook = (slave) => ({ slave, send: true, commands: [] });

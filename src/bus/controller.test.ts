@@ -1,11 +1,12 @@
 /**
- * Component tests: BusController + SimBus + FakeClock (design.md §14 tier 2). The BusIo adapter below
- * is the minimal frame stream: a master-length Deframer on the simulator's bytes, encodeFrame on writes.
+ * Component tests: BusController + SimBus + FakeClock (design.md §14 tier 2). The BusIo below is the
+ * real FrameStream over a synchronous port on the simulator (so the wire counters are the product's).
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { normaliseSettings } from "../config/settings-normalise.ts";
+import type { Settings } from "../config/settings-schema.ts";
 import { encodeFrame } from "../protocol/codec.ts";
-import { Deframer, MASTER_LENGTHS } from "../protocol/deframer.ts";
 import { MASTER_ID, twcId } from "../protocol/frames.ts";
 import type { DeframeResult, Frame, FrameOf, TwcId } from "../protocol/frames.ts";
 import { SimBus } from "../sim/sim-bus.ts";
@@ -13,6 +14,8 @@ import type { SimSlaveDefInput } from "../sim/types.ts";
 import { captureLogger, type LogRecord } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { isTwcError } from "../shared/errors.ts";
+import { FrameStream, type FrameStreamSource } from "../transport/frame-stream.ts";
+import type { BusInput } from "./bus-input.ts";
 import { BusController } from "./controller.ts";
 import type { BusControllerConfig, BusControllerOptions, BusIo, HeartbeatSent } from "./controller-types.ts";
 import type { SessionEvent } from "./effects.ts";
@@ -22,37 +25,64 @@ const CD = twcId(0x4344);
 const SLAVE_80_V2: SimSlaveDefInput = { twcID: "AB", maxAmps: 80, protocolVersion: 2 };
 const SLAVE_32_V1: SimSlaveDefInput = { twcID: "CD", maxAmps: 32, protocolVersion: 1 };
 
-/** The in-test frame stream over a SimBus; records every write with its time. */
-function simIo(bus: SimBus, clock: FakeClock): BusIo & { writes: { at: number; frame: Frame }[] } {
-  const deframer = new Deframer({ acceptedLengths: MASTER_LENGTHS });
-  const listeners: ((r: DeframeResult) => void)[] = [];
-  const deliver = (results: DeframeResult[]): void => {
-    for (const r of results) for (const l of listeners) l(r);
+/** The frame stream over a SimBus (a port that writes synchronously and is open at once); records every write with its time. */
+function simIo(
+  bus: SimBus,
+  clock: FakeClock,
+  logger = captureLogger(),
+): BusIo & { writes: { at: number; frame: Frame }[]; dispose(): void } {
+  const data: ((bytes: Uint8Array) => void)[] = [];
+  const opened: (() => void)[] = [];
+  const port: FrameStreamSource = {
+    on(event, listener) {
+      if (event === "data") data.push(listener as (bytes: Uint8Array) => void);
+      else if (event === "open") opened.push(listener as () => void);
+    },
+    write(bytes) {
+      bus.write(bytes);
+      return Promise.resolve();
+    },
   };
-  bus.onData((bytes) => deliver(deframer.push(bytes, clock.now())));
+  bus.onData((bytes) => {
+    for (const l of data) l(bytes);
+  });
+  const stream = new FrameStream({ port, clock, logger });
+  for (const l of opened) l();
   const writes: { at: number; frame: Frame }[] = [];
   return {
     writes,
-    onFrame: (cb) => listeners.push(cb),
-    onOpen: () => undefined,
-    onClose: () => undefined,
+    onFrame: (cb) => stream.onFrame(cb),
+    onOpen: (cb) => stream.onOpen(cb),
+    onClose: (cb) => stream.onClose(cb),
     writeFrame(frame) {
       writes.push({ at: clock.now(), frame });
-      bus.write(encodeFrame(frame));
-      return Promise.resolve();
+      return stream.writeFrame(frame);
     },
-    isReceiverQuiet: (now) => !deframer.receiving || now - deframer.lastByteAt >= 25,
-    noiseBytes: () => deframer.stats.noiseBytes,
-    expirePartial: (now) => deliver(deframer.expire(now)),
+    isReceiverQuiet: (now) => stream.isReceiverQuiet(now),
+    receiverQuietAtMs: (now) => stream.receiverQuietAtMs(now),
+    counters: () => stream.counters(),
+    expirePartial: (now) => stream.expirePartial(now),
+    dispose: () => stream.dispose(),
   };
+}
+
+/** Default settings (as normalised from an empty settings.json) with `over` on top. */
+function settingsOf(over: Partial<Settings> = {}): Settings {
+  return { ...normaliseSettings({}, 32).settings, ...over };
+}
+
+/** A pushed bus input: `amps` to divide, no flex, not green. */
+function inputOf(amps: number, settings: Settings = settingsOf()): BusInput {
+  return { maxAmpsToDivide: amps, limitAmps: amps, allowedFlex: 0, green: false, settings };
 }
 
 const CONFIG: BusControllerConfig = {
   mode: "master",
   slaveTimeoutS: 26,
   wiringMaxAmpsPerTWC: 32,
+  wiringMaxAmpsAllTWCs: 32,
   useFlexAmpsToStartCharge: false,
-  startStopDelay: 60,
+  startStopDelayS: 60,
   minAmpsPerTWC: 6,
 };
 
@@ -72,6 +102,7 @@ afterEach(() => {
   for (const r of rigs.splice(0)) {
     r.ctl.stop();
     r.bus.stop();
+    r.io.dispose();
   }
 });
 
@@ -83,16 +114,14 @@ function rig(
 ): Rig {
   const clock = new FakeClock();
   const bus = new SimBus({ clock, slaves, seed, realisticTiming });
-  const io = simIo(bus, clock);
   const logger = captureLogger();
+  const io = simIo(bus, clock, logger);
   const logs = logger.records;
   const ctl = new BusController({
     clock,
     io,
     logger,
     config: CONFIG,
-    getSettings: () => ({}),
-    onSettingsPatch: () => undefined,
     ...over,
   });
   const r: Rig = { clock, bus, io, ctl, logs, heartbeats: [], removed: [], sessions: [] };
@@ -144,7 +173,7 @@ void describe("BusController on the simulator", () => {
       [0, 125, 250, 375, 500, 625, 750, 875, 1000, 1125],
     );
     assert.equal(r.ctl.spikeAmps, 16, "the last linkready (32 A) wins");
-    for (const s of slaves) assert.ok(s.lastHeartbeatAt !== null, "each slave answered a heartbeat");
+    for (const s of slaves) assert.ok(s.lastHeartbeatAtMs !== null, "each slave answered a heartbeat");
   });
 
   void it("alternates heartbeats with a 1.0–1.15 s cadence, 0 A after the first (no change)", () => {
@@ -184,7 +213,7 @@ void describe("BusController on the simulator", () => {
     r.clock.advance(30_000);
     assert.equal(r.ctl.slaves().length, 2);
     assertCadence(r.heartbeats, r.clock.now() - 25_000, 20);
-    for (const s of r.ctl.slaves()) assert.ok(r.clock.now() - s.timeLastRx < 3_000);
+    for (const s of r.ctl.slaves()) assert.ok(r.clock.now() - s.lastRxAtMs < 3_000);
   });
 
   void it("removes a silent slave 26 s after its last reply at its next turn; the other keeps its cadence", () => {
@@ -194,7 +223,7 @@ void describe("BusController on the simulator", () => {
     r.ctl.start();
     r.clock.advance(9_000);
     r.clock.advance(1_000);
-    const lastReply = r.ctl.slaves().find((s) => s.id === CD)?.lastHeartbeatAt;
+    const lastReply = r.ctl.slaves().find((s) => s.id === CD)?.lastHeartbeatAtMs;
     assert.ok(typeof lastReply === "number" && lastReply <= t0 + 10_000);
     r.clock.advance(30_000);
     assert.equal(r.removed.length, 1);
@@ -227,7 +256,7 @@ void describe("BusController on the simulator", () => {
     r.clock.advance(60_000);
     const cd = r.ctl.slaves().find((s) => s.id === CD);
     assert.ok(cd, "CD linked again");
-    assert.ok(cd.linkedAt > removedAt, "a fresh record");
+    assert.ok(cd.linkedAtMs > removedAt, "a fresh record");
     const after = heartbeatsTo(r, CD).slice(before);
     assert.deepEqual(after[0]?.command, { code: 0x00 });
     assert.deepEqual(after.at(-1)?.command, { code: 0x05, centiAmps: 0 });
@@ -255,7 +284,7 @@ void describe("BusController on the simulator", () => {
     assert.ok(stats.noiseBytes > 100, `noise counted (${stats.noiseBytes})`);
     assert.equal(stats.handlerErrors, 0);
     assertCadence(r.heartbeats, r.clock.now() - 55_000, 50);
-    for (const s of r.ctl.slaves()) assert.ok(r.clock.now() - s.timeLastRx < 5_000);
+    for (const s of r.ctl.slaves()) assert.ok(r.clock.now() - s.lastRxAtMs < 5_000);
   });
 
   void it("30 s of debug/start/stop commands every 100 ms never delay a heartbeat beyond 1.15 s", () => {
@@ -313,12 +342,8 @@ void describe("BusController on the simulator", () => {
 
   void it("opens and closes sessions when a car charges (0 A offers stop it)", () => {
     const r = rig([{ ...SLAVE_80_V2, vin: "5YJ3E1EA8KF000001", car: { behaviour: "follow" } }], {
-      // A test offer of 16 A so the simulated car draws current.
-      offer: (slave) => ({
-        ...slave,
-        lastAmpsOffered: 16,
-        masterHeartbeatData: Uint8Array.of(0x09, 0x06, 0x40, 0, 0, 0, 0, 0, 0),
-      }),
+      // A budget of 16 A (no spikes) so the simulated car draws current.
+      input: inputOf(16, settingsOf({ spikeAmpsProactively: 0, spikeAmpsReactively: 0 })),
     });
     r.ctl.start();
     r.clock.advance(20_000);
@@ -383,11 +408,14 @@ void describe("BusController runtime rules", () => {
   });
 
   void it("survives a throwing offer hook and keeps heartbeating", () => {
-    const r = rig([SLAVE_80_V2], {
-      offer: () => {
+    // Settings whose spike flag throws when read: the offer step throws on every slave heartbeat.
+    const settings = settingsOf();
+    Object.defineProperty(settings, "spikeAmpsProactively", {
+      get: (): number => {
         throw new Error("boom");
       },
     });
+    const r = rig([SLAVE_80_V2], { input: inputOf(16, settings) });
     r.ctl.start();
     r.clock.advance(10_000);
     assert.ok(r.ctl.stats().handlerErrors > 0);
@@ -395,7 +423,7 @@ void describe("BusController runtime rules", () => {
     assertCadence(r.heartbeats, r.clock.now() - 7_000, 5);
   });
 
-  void it("resets timeLastRx after a transport reopen, raises and clears BUS_DISCONNECTED", () => {
+  void it("resets lastRxAtMs after a transport reopen, raises and clears BUS_DISCONNECTED", () => {
     const clock = new FakeClock();
     const frameCbs: ((r: DeframeResult) => void)[] = [];
     const openCbs: (() => void)[] = [];
@@ -416,8 +444,6 @@ void describe("BusController runtime rules", () => {
       io,
       logger: captureLogger(),
       config: CONFIG,
-      getSettings: () => ({}),
-      onSettingsPatch: () => undefined,
     });
     let changes = 0;
     ctl.on("change", () => changes++);
@@ -443,7 +469,7 @@ void describe("BusController runtime rules", () => {
     assert.equal(writes.length, writesWhileClosed, "nothing written while closed");
     for (const cb of openCbs) cb();
     assert.deepEqual(ctl.alerts(), []);
-    assert.equal(ctl.slaves()[0]?.timeLastRx, clock.now());
+    assert.equal(ctl.slaves()[0]?.lastRxAtMs, clock.now());
     clock.advance(2_000);
     assert.equal(ctl.slaves().length, 1, "the outage did not time the slave out");
     assert.ok(writes.slice(writesWhileClosed).some((f) => f.kind === "masterHeartbeat" && f.receiver === AB));
@@ -471,5 +497,154 @@ void describe("BusController runtime rules", () => {
       ["FOREIGN_MASTER"],
     );
     assert.ok(r.logs.some((l) => l.level === "error" && /rotary switch to F/.test(l.msg ?? "")));
+  });
+
+  void it("wakes only when something is due: about two timers a second on an idle linked bus", () => {
+    const clock = new FakeClock();
+    const bus = new SimBus({ clock, slaves: [SLAVE_80_V2], seed: 1 });
+    const io = simIo(bus, clock);
+    let fired = 0;
+    const counting = {
+      now: () => clock.now(),
+      setTimeout: (fn: () => void, ms: number) =>
+        clock.setTimeout(() => {
+          fired++;
+          fn();
+        }, ms),
+      clearTimeout: (h: Parameters<FakeClock["clearTimeout"]>[0]) => clock.clearTimeout(h),
+    };
+    const ctl = new BusController({ clock: counting, io, logger: captureLogger(), config: CONFIG });
+    const heartbeats: number[] = [];
+    ctl.on("heartbeatSent", (h) => heartbeats.push(h.atMs));
+    ctl.start();
+    clock.advance(10_000);
+    assert.equal(ctl.slaves().length, 1);
+    fired = 0;
+    const from = clock.now();
+    clock.advance(30_000);
+    // One wake-up per heartbeat slot and one housekeeping tick per second (polling every 25 ms: 1230).
+    assert.ok(fired <= 65, `${fired} wake-ups in 30 s`);
+    const gaps = heartbeats.filter((t) => t >= from).map((t, i, a) => (i === 0 ? 1000 : t - a[i - 1]!));
+    assert.ok(gaps.length >= 29 && gaps.every((g) => g === 1000), `heartbeat gaps ${gaps.join(",")}`);
+    ctl.stop();
+    bus.stop();
+    io.dispose();
+  });
+
+  void it("holds a write while a partial frame arrives and writes as soon as the receiver is quiet (§7.1)", () => {
+    const r = rig([SLAVE_80_V2]);
+    const deliveries: number[] = [];
+    r.bus.onData(() => deliveries.push(r.clock.now()));
+    r.ctl.start();
+    r.clock.advance(10_000);
+    const last = r.heartbeats.at(-1)!.atMs;
+    r.clock.advance(last + 987 - r.clock.now());
+    r.bus.injectNoise(Uint8Array.of(0xc0, 0xfd, 0xe2)); // the start of a frame, nothing more
+    r.clock.advance(0);
+    const byteAt = deliveries.at(-1)!;
+    assert.ok(byteAt >= last + 987 && byteAt < last + 1000);
+    r.clock.advance(100);
+    const next = r.heartbeats.find((h) => h.atMs > last);
+    assert.equal(next?.atMs, byteAt + 25, "written the moment the last byte is 25 ms old, not later");
+  });
+
+  void it("leaves counting and logging a dropped frame to the transport: counted once, logged once", () => {
+    const r = rig([]);
+    const bad = encodeFrame({ kind: "masterLinkReady2", sender: twcId(0x2222), sign: 1 });
+    bad[bad.length - 2] = (bad[bad.length - 2]! + 1) & 0xff;
+    r.bus.injectNoise(bad);
+    r.clock.advance(100);
+    assert.equal(r.ctl.stats().framesDropped.checksum, 1);
+    assert.deepEqual(r.ctl.stats().framesDropped, r.io.counters?.().framesDropped);
+    const dropLogs = r.logs.filter((l) => /DROPPED/.test(String(l.obj["code"])));
+    assert.deepEqual(
+      dropLogs.map((l) => l.obj["code"]),
+      ["BUS_FRAME_DROPPED"],
+      "one log line, from the frame stream",
+    );
+  });
+});
+
+void describe("BusController as the one executor of the per-heartbeat decision", () => {
+  /** A controller fed by hand: a linked 80 A v2 slave whose car keeps drawing 10 A at 0 A offered. */
+  function drawingRig(settings: Settings): {
+    clock: FakeClock;
+    ctl: BusController;
+    writes: Frame[];
+    patches: Readonly<Record<string, unknown>>[];
+    beat: () => void;
+  } {
+    const clock = new FakeClock();
+    const frameCbs: ((r: DeframeResult) => void)[] = [];
+    const writes: Frame[] = [];
+    const io: BusIo = {
+      onFrame: (cb) => frameCbs.push(cb),
+      onOpen: () => undefined,
+      onClose: () => undefined,
+      writeFrame: (f) => {
+        writes.push(f);
+        return Promise.resolve();
+      },
+      isReceiverQuiet: () => true,
+    };
+    const ctl = new BusController({ clock, io, logger: captureLogger(), config: CONFIG, input: inputOf(0, settings) });
+    const patches: Readonly<Record<string, unknown>>[] = [];
+    ctl.on("settingsPatch", (p) => patches.push(p));
+    const deliver = (frame: Frame): void => {
+      for (const cb of frameCbs) cb({ ok: true, frame, raw: new Uint8Array(0) });
+    };
+    ctl.start();
+    deliver({ kind: "slaveLinkReady", sender: AB, sign: 1, ratedCentiAmps: 8000, length: 16 });
+    const beat = (): void =>
+      deliver({
+        kind: "slaveHeartbeat",
+        sender: AB,
+        receiver: MASTER_ID,
+        status: { state: 1, reportedMaxCentiAmps: 0, reportedActualCentiAmps: 1000, length: 9 },
+      });
+    rigsToStop.push(ctl);
+    return { clock, ctl, writes, patches, beat };
+  }
+  const rigsToStop: BusController[] = [];
+  afterEach(() => {
+    for (const ctl of rigsToStop.splice(0)) ctl.stop();
+  });
+  /** Runs `s` seconds of heartbeats (one reply a second). */
+  const run = (x: ReturnType<typeof drawingRig>, s: number): void => {
+    for (let i = 0; i < s; i++) {
+      x.beat();
+      x.clock.advance(1000);
+    }
+  };
+
+  void it("mode 1: raises STOP_NOT_POSSIBLE itself, once the car kept drawing for startStopDelay", () => {
+    const x = drawingRig(settingsOf({ chargeStopMode: 1 }));
+    run(x, 30);
+    assert.deepEqual(x.ctl.alerts(), []);
+    run(x, 40);
+    const alert = x.ctl.alerts().find((a) => a.code === "STOP_NOT_POSSIBLE");
+    assert.ok(alert, "raised by the bus runtime");
+    assert.equal(alert.twcId, undefined, "a bus-wide alert, as the engine raised it");
+    assert.deepEqual(x.patches, []);
+  });
+
+  void it("mode 3: queues and writes FC B2 to the slave, without any hook", () => {
+    const x = drawingRig(settingsOf({ chargeStopMode: 3 }));
+    run(x, 70);
+    assert.equal(x.writes.filter((f) => f.kind === "stopCharging" && f.receiver === AB).length, 1);
+  });
+
+  void it("mode 2: asks for stop-responding mode as a settingsPatch event and obeys the pushed settings", () => {
+    const settings = settingsOf({ chargeStopMode: 2 });
+    const x = drawingRig(settings);
+    // The engine's part: apply the patch to the settings and push them back.
+    x.ctl.on("settingsPatch", (p) => x.ctl.setInput(inputOf(0, { ...settings, ...p })));
+    run(x, 70);
+    const stop = x.patches.find((p) => p["respondToSlaves"] === 0);
+    assert.ok(stop, JSON.stringify(x.patches));
+    const heartbeatsTo = (): number => x.writes.filter((f) => f.kind === "masterHeartbeat" && f.receiver === AB).length;
+    const before = heartbeatsTo();
+    run(x, 30);
+    assert.equal(heartbeatsTo(), before, "no heartbeat while not responding");
   });
 });

@@ -1,30 +1,33 @@
 /**
- * The bus controller runtime (design.md §6, controller.md §1): feeds frames, timer ticks and commands
- * into the pure state machines (link.ts, charging.ts, tx-scheduler.ts), executes their effects and
- * owns every timer through the injected Clock. Exceptions in any handler are caught, logged and
- * counted; nothing stops the bus.
+ * The bus controller runtime (design.md §6, controller.md §1): the one executor of the bus. It feeds
+ * frames, timer wake-ups and commands into the pure state machines (link.ts, charging.ts, offer.ts,
+ * start-stop.ts, tx-scheduler.ts, bus-health.ts), runs their effects and owns every bus timer through
+ * the injected Clock. The engine never gets called back: it pushes a `BusInput` (budget, flex, green
+ * flag, settings) with `setInput` and listens to the events; settings the bus wants changed leave as a
+ * `settingsPatch` event. Exceptions in any handler are caught, logged and counted; nothing stops the bus.
  *
- *   BusIo.onFrame ──▶ link.transition / charging ──▶ offer hook ──▶ slave.masterHeartbeatData
- *   25 ms tick ──▶ TxScheduler.take ──▶ (P2: link.nextTurn ▶ beforeSend hook) ──▶ BusIo.writeFrame
- *   1 s tick ──▶ charging detection, VIN retries, forced kWh poll, alert expiry, partial-frame expiry
+ *   Engine ──setInput(BusInput)──▶ input ─────────────────────┐ (read by offer, start/stop, charging)
+ *   BusIo.onFrame ──▶ link.transition ▶ charging ▶ computeOffer ──▶ slave.heartbeatCommand
+ *   wake-up timer (next due: heartbeat slot, gap, burst pacing, receiver quiet) or anything queued
+ *       ──▶ TxScheduler.take ──▶ (P2: link.nextTurn ▶ beforeHeartbeat) ──▶ wire guard ──▶ BusIo.writeFrame
+ *   1 s housekeeping ──▶ charging detection, VIN retries, forced kWh poll, alert expiry, partial frames
+ *   effects ──▶ tx queue · logs · alerts · events (change, session, settingsPatch, drawing, …)
  */
 import { EventEmitter } from "node:events";
-import { toHex } from "../protocol/codec.ts";
+import { normaliseSettings } from "../config/settings-normalise.ts";
 import { LAST_RESPONSE_IGNORED_TYPES } from "../protocol/constants.ts";
 import { MASTER_ID, twcIdHex } from "../protocol/frames.ts";
 import type { DeframeResult, Frame, TwcId } from "../protocol/frames.ts";
 import { every } from "../shared/clock.ts";
 import type { Clock } from "../shared/clock.ts";
-import { TwcError } from "../shared/errors.ts";
+import { isTwcError, TwcError } from "../shared/errors.ts";
 import { AlertSet } from "./alerts.ts";
-import { BusCounters } from "./bus-counters.ts";
+import { BusCounters, droppedTotal, NO_WIRE_COUNTERS } from "./bus-counters.ts";
 import { createBusHealth, replyRate, stepBusHealth } from "./bus-health.ts";
 import type { BusHealthInput, BusHealthState } from "./bus-health.ts";
+import type { BusInput } from "./bus-input.ts";
 import { closeSession, handleVinReport, numCarsCharging, vinRetry } from "./charging.ts";
-import type { SettingsView } from "./charging.ts";
-import { alwaysSend, zeroOffer } from "./controller-types.ts";
 import type {
-  BeforeSendHook,
   BusControllerConfig,
   BusControllerEvents,
   BusControllerOptions,
@@ -33,21 +36,28 @@ import type {
   ControllerLogger,
   ControllerStats,
   HeartbeatSent,
-  OfferHook,
+  WireCounters,
 } from "./controller-types.ts";
-import { blockToCommand, debugFrame, startStopFrame } from "./frames-out.ts";
 import type { Effect } from "./effects.ts";
+import { debugFrame, heartbeatFrame, sendableCommand, startStopFrame } from "./frames-out.ts";
 import { nextTurn, transition } from "./link.ts";
 import type { LinkInput } from "./link.ts";
+import { computeOffer } from "./offer.ts";
 import { createLinkState, findSlave, replaceSlave } from "./registry.ts";
 import type { LinkState } from "./registry.ts";
 import type { SlaveState } from "./slave-state.ts";
+import { beforeHeartbeat } from "./start-stop.ts";
+import { offerContext, startStopContext } from "./turn-context.ts";
 import { TxScheduler } from "./tx-scheduler.ts";
-import { checkOutgoingFrame } from "./wire-guard.ts";
 import type { WriteKind } from "./tx-scheduler.ts";
+import { WakeTimer } from "./wake-timer.ts";
+import { checkOutgoingFrame } from "./wire-guard.ts";
 
-/** Transmit scheduler tick (controller.md §1). */
-export const TX_TICK_MS = 25;
+/**
+ * Retry delay when a wake-up found something due but could not write it (a throwing step), and the
+ * receiver-quiet re-check when the transport cannot say when it becomes quiet.
+ */
+export const TX_RETRY_MS = 25;
 /** Housekeeping tick. */
 export const HOUSEKEEPING_MS = 1000;
 /** kWh polls happen at most this often (twc-protocol §7.1). */
@@ -60,23 +70,34 @@ function hexOrNone(id: TwcId | undefined): string | undefined {
   return id === undefined ? undefined : twcIdHex(id);
 }
 
+/** The input before the engine's first push: nothing to divide, default settings. */
+function idleInput(config: BusControllerConfig): BusInput {
+  return {
+    maxAmpsToDivide: 0,
+    limitAmps: 0,
+    allowedFlex: 0,
+    green: false,
+    settings: normaliseSettings({}, config.wiringMaxAmpsAllTWCs).settings,
+  };
+}
+
 /** The fake-master (or monitor) bus controller. */
 export class BusController extends EventEmitter<BusControllerEvents> {
   private readonly clock: Clock;
   private readonly io: BusIo;
   private readonly log: ControllerLogger;
   private readonly config: BusControllerConfig;
-  private readonly getSettings: () => SettingsView;
-  private readonly onSettingsPatch: (patch: Readonly<Record<string, unknown>>) => void;
-  private readonly offer: OfferHook;
-  private readonly beforeSend: BeforeSendHook;
   private readonly tx: TxScheduler;
   private readonly alertSet: AlertSet;
+  private readonly wake: WakeTimer;
+  private input: BusInput;
   private link: LinkState;
   private connected: boolean;
   private running = false;
-  private stopTimers: (() => void)[] = [];
+  private stopHousekeeping: (() => void) | null = null;
   private lastKwhPollAt = Number.NEGATIVE_INFINITY;
+  /** Epoch seconds of the last STOP_NOT_POSSIBLE warning (start-stop.ts throttles it to one per 10 min). */
+  private stopWarnedAtS: number | null = null;
   private captureArmed = false;
   private captured: Uint8Array | null = null;
   private dirty = false;
@@ -91,12 +112,10 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.io = options.io;
     this.log = options.logger.child({ module: "bus" });
     this.config = options.config;
-    this.getSettings = options.getSettings;
-    this.onSettingsPatch = options.onSettingsPatch;
-    this.offer = options.offer ?? zeroOffer;
-    this.beforeSend = options.beforeSend ?? alwaysSend;
+    this.input = options.input ?? idleInput(options.config);
     this.alertSet = new AlertSet(options.iso);
     this.tx = new TxScheduler({ mode: options.config.mode });
+    this.wake = new WakeTimer(this.clock, () => this.guard("tx", () => undefined));
     this.link = createLinkState(
       {
         mode: options.config.mode,
@@ -104,7 +123,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         defaults: {
           wiringMaxAmpsPerTWC: options.config.wiringMaxAmpsPerTWC,
           useFlexAmpsToStartCharge: options.config.useFlexAmpsToStartCharge,
-          startStopDelay: options.config.startStopDelay,
+          startStopDelayS: options.config.startStopDelayS,
         },
       },
       this.clock.now(),
@@ -115,6 +134,14 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.io.onFrame((r) => this.guard("frame", () => this.onResult(r)));
     this.io.onOpen(() => this.guard("open", () => this.onOpen()));
     this.io.onClose(() => this.guard("close", () => this.onClose()));
+  }
+
+  /**
+   * The engine's push after each policy evaluation and settings change: the budget, flex, green flag
+   * and settings the next offers and heartbeats use. Nothing is written because of it.
+   */
+  setInput(input: BusInput): void {
+    this.input = input;
   }
 
   /** Linked slaves in round-robin order. */
@@ -137,9 +164,9 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     return this.alertSet.list();
   }
 
-  /** Bus counters. */
+  /** Bus counters: the transport's wire counters and the controller's own. */
   stats(): ControllerStats {
-    return this.counters.snapshot(this.io.noiseBytes?.() ?? 0, this.tx.dropped, {
+    return this.counters.snapshot(this.wireCounters(), this.tx.dropped, {
       implausibleReadings: { ...this.link.implausible },
       replyRate: replyRate(this.health),
       repliesLowEvents: this.health.repliesLowEvents,
@@ -152,28 +179,28 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     return this.captured ? this.captured.slice() : null;
   }
 
-  /** Starts the bus: linkready burst (master mode), 25 ms scheduler tick and 1 s housekeeping. */
+  /** Starts the bus: linkready burst (master mode), the wake-up timer and the 1 s housekeeping. */
   start(): void {
     if (this.running) return;
     this.running = true;
     if (this.config.mode === "master") this.tx.startBurst(this.clock.now());
-    this.stopTimers = [
-      every(this.clock, TX_TICK_MS, () => this.guard("tx", () => this.pump())),
-      every(this.clock, HOUSEKEEPING_MS, () => this.guard("housekeeping", () => this.housekeeping())),
-    ];
-    this.guard("tx", () => this.pump());
+    this.stopHousekeeping = every(this.clock, HOUSEKEEPING_MS, () =>
+      this.guard("housekeeping", () => this.housekeeping()),
+    );
+    this.guard("tx", () => undefined);
   }
 
   /** Stops the timers and closes open sessions with reason "shutdown". */
   stop(): void {
     if (!this.running) return;
     this.running = false;
-    for (const stopTimer of this.stopTimers) stopTimer();
-    this.stopTimers = [];
+    this.stopHousekeeping?.();
+    this.stopHousekeeping = null;
+    this.wake.clear();
     this.guard("shutdown", () => {
       const now = this.clock.now();
       for (const slave of this.link.slaves) {
-        const r = closeSession(slave, "shutdown", now, this.getSettings());
+        const r = closeSession(slave, "shutdown", now, this.input.settings);
         this.setSlave(r.state);
         this.run(r.effects);
       }
@@ -225,7 +252,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         message: "the transmit queue is full; try again later",
       });
     }
-    this.guard("tx", () => this.pump());
+    this.guard("tx", () => undefined);
   }
 
   private startStopAll(op: "start" | "stop"): number {
@@ -238,26 +265,39 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     return n;
   }
 
-  /** Runs a handler: errors are caught, logged and counted; the outermost call emits "change" when something changed. */
+  /**
+   * Runs a handler: errors are caught, logged and counted. The outermost call then writes what is due
+   * (anything the handler queued goes out at once), sets the wake-up timer for the next thing due and
+   * emits "change" when something changed.
+   */
   private guard(what: string, fn: () => void): void {
     const outer = this.depth === 0;
     const before = this.link.slaves;
     if (outer) this.dirty = false;
     this.depth++;
+    this.attempt(what, fn);
+    if (outer) {
+      const wrote = this.attempt("tx", () => this.pump());
+      this.attempt("tx", () => this.schedule(wrote));
+    }
+    this.depth--;
+    if (outer && (this.dirty || this.link.slaves !== before)) {
+      this.dirty = false;
+      this.safeEmit("change");
+    }
+  }
+
+  /** Runs `fn`, catching, logging and counting an exception; returns what `fn` returned, false when it threw. */
+  private attempt(what: string, fn: () => boolean | void): boolean {
     try {
-      fn();
+      return fn() === true;
     } catch (err) {
       this.counters.handlerErrors++;
       this.log.error(
         { code: "CONTROLLER_HANDLER_ERROR", handler: what, err },
         `error in the ${what} handler`,
       );
-    } finally {
-      this.depth--;
-    }
-    if (outer && (this.dirty || this.link.slaves !== before)) {
-      this.dirty = false;
-      this.safeEmit("change");
+      return false;
     }
   }
 
@@ -270,14 +310,13 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     }
   }
 
+  private wireCounters(): WireCounters {
+    return this.io.counters?.() ?? NO_WIRE_COUNTERS;
+  }
+
+  /** One deframer result; drops are counted and logged by the transport (the frame stream). */
   private onResult(r: DeframeResult): void {
-    if (!r.ok) {
-      this.counters.frameDropped(r.reason);
-      this.log.debug({ code: "FRAME_DROPPED", reason: r.reason, raw: toHex(r.raw) }, "frame dropped");
-      return;
-    }
-    const kind = r.frame.kind;
-    this.counters.frameReceived(kind);
+    if (!r.ok) return;
     this.feedHealth({ type: "frame" });
     if (this.captureArmed && r.raw.length >= 2) {
       const type = ((r.raw[0] ?? 0) << 8) | (r.raw[1] ?? 0);
@@ -291,7 +330,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (frame.kind === "vinReport") {
       const slave = findSlave(this.link, frame.sender);
       if (!slave) return;
-      const r = handleVinReport(slave, frame.part, frame.data, now, this.getSettings());
+      const r = handleVinReport(slave, frame.part, frame.data, now, this.input.settings);
       this.setSlave(r.state);
       this.run(r.effects);
       return;
@@ -302,12 +341,15 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (!findSlave(this.link, frame.sender)) return;
     this.feedHealth({ type: "reply" });
     // controller.md §5 steps 8–9: charging detection, then the offer for this slave's next heartbeat.
-    const charging = numCarsCharging(this.link.slaves, now, this.getSettings());
+    const charging = numCarsCharging(this.link.slaves, now, this.input.settings);
     this.link = { ...this.link, slaves: charging.slaves };
     this.run(charging.effects);
     if (this.config.mode !== "master") return;
     const slave = findSlave(this.link, frame.sender);
-    if (slave) this.setSlave(this.offer(slave, this.link.slaves, now));
+    if (!slave) return;
+    const r = computeOffer(slave, offerContext(slave, this.link.slaves, this.link.spikeAmps, this.input, this.config, now));
+    this.setSlave(r.state);
+    this.run(r.effects);
   }
 
   private onOpen(): void {
@@ -332,8 +374,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.io.expirePartial?.(now);
     this.watchBus();
     this.applyLink({ type: "housekeeping" }, now);
-    const settings = this.getSettings();
-    const charging = numCarsCharging(this.link.slaves, now, settings);
+    const charging = numCarsCharging(this.link.slaves, now, this.input.settings);
     this.link = { ...this.link, slaves: charging.slaves };
     this.run(charging.effects);
     for (const slave of this.link.slaves) {
@@ -341,9 +382,8 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       this.setSlave(r.state);
       this.run(r.effects);
     }
-    if (this.config.mode === "master" && now - this.link.lastKwhReportAt >= KWH_FORCED_POLL_MS)
+    if (this.config.mode === "master" && now - this.link.lastKwhReportAtMs >= KWH_FORCED_POLL_MS)
       this.pollKwh(now);
-    this.pump();
   }
 
   private applyLink(input: LinkInput, now: number): void {
@@ -373,6 +413,9 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         }
         return;
       }
+      case "cancelStop":
+        this.cancelPendingStop(e.twcId);
+        return;
       case "burst":
         this.tx.startBurst(now);
         return;
@@ -388,11 +431,12 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         this.safeEmit("session", e.event);
         return;
       case "settings":
-        this.onSettingsPatch(e.patch);
+        // The engine applies it to the settings store and pushes the new snapshot back (setInput).
+        this.safeEmit("settingsPatch", e.patch);
         return;
       case "slaveRemoved": {
-        const at = e.slave.lastHeartbeatAt ?? e.slave.timeLastRx;
-        this.run(closeSession(e.slave, "linkLost", at, this.getSettings()).effects);
+        const at = e.slave.lastHeartbeatAtMs ?? e.slave.lastRxAtMs;
+        this.run(closeSession(e.slave, "linkLost", at, this.input.settings).effects);
         this.safeEmit("slaveRemoved", e.slave.id);
         return;
       }
@@ -420,6 +464,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   /** Housekeeping input of the bus-health watch: expected replies, receiver and transport counters. */
   private watchBus(): void {
     const t = this.io.transportHealth?.();
+    const wire = this.wireCounters();
     this.feedHealth({
       type: "tick",
       expecting:
@@ -428,8 +473,8 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         this.connected &&
         this.link.slaves.length > 0 &&
         !this.tx.burstInProgress,
-      noiseBytes: this.io.noiseBytes?.() ?? 0,
-      droppedFrames: this.counters.droppedTotal(),
+      noiseBytes: wire.noiseBytes,
+      droppedFrames: droppedTotal(wire),
       transport: t ? { writeStalls: t.writeStalls, buffered: t.buffered } : null,
     });
   }
@@ -445,9 +490,25 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     }
   }
 
-  /** One scheduler step: writes at most one frame. */
-  private pump(): void {
-    if (!this.running || !this.connected) return;
+  /**
+   * Sets the one wake-up timer: when the scheduler has something due (next heartbeat slot, the 100 ms
+   * gap, burst pacing) and, if a partial frame is arriving, not before the receiver is quiet again
+   * (twc-protocol §7.1). `wrote` tells whether the pump just wrote; when it could not write something
+   * already due (a throwing step), it retries after TX_RETRY_MS instead of spinning.
+   */
+  private schedule(wrote: boolean): void {
+    if (!this.running || !this.connected) return this.wake.clear();
+    const now = this.clock.now();
+    let due = this.tx.nextDueAt(now, this.link.slaves.length > 0);
+    if (due === null) return this.wake.clear();
+    if (!this.io.isReceiverQuiet(due)) due = Math.max(due, this.io.receiverQuietAtMs?.(due) ?? due + TX_RETRY_MS);
+    if (due <= now && !wrote) due = now + TX_RETRY_MS;
+    this.wake.set(due);
+  }
+
+  /** One scheduler step: writes at most one frame; true when it wrote one. */
+  private pump(): boolean {
+    if (!this.running || !this.connected) return false;
     const now = this.clock.now();
     // A decision can resolve to nothing (heartbeat for a slave that left): then try the next one.
     for (let i = 0; i < 8; i++) {
@@ -455,55 +516,45 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         receiverQuiet: this.io.isReceiverQuiet(now),
         slavesKnown: this.link.slaves.length > 0,
       });
-      if (!d) return;
+      if (!d) return false;
       if (d.type === "heartbeat") {
         const r = nextTurn(this.link, now);
         this.link = r.state;
         this.run(r.effects);
-        if (r.slave && this.sendHeartbeat(r.slave.id, now)) return;
-        if (r.slave) return; // turn consumed without a write (stop-responding mode)
+        if (r.slave) return this.sendHeartbeat(r.slave.id, now); // false: turn consumed without a write
         continue;
       }
       const item = d.entry.item;
       if (item.kind === "frame") {
         this.write(item.frame, d.entry.priority === 0 ? "burst" : "other", now);
-        return;
+        return true;
       }
-      if (this.sendHeartbeat(item.twcId, now)) return;
+      if (this.sendHeartbeat(item.twcId, now)) return true;
     }
+    return false;
   }
 
-  /** Runs the before-send hook and writes the heartbeat; false when nothing was written. */
+  /** Runs start/stop (controller.md §12) and writes the heartbeat; false when nothing was written. */
   private sendHeartbeat(id: TwcId, now: number): boolean {
     const current = findSlave(this.link, id);
     if (!current) return false;
-    const decision = this.beforeSend(current, now);
-    this.setSlave(decision.slave);
-    for (const op of decision.commands) {
-      this.runOne({
-        type: "queue",
-        priority: 3,
-        dedupKey: `${op}:${twcIdHex(id)}`,
-        item: { kind: "frame", frame: startStopFrame(op, id) },
-      });
-    }
-    if (!decision.send) {
+    const r = beforeHeartbeat(current, startStopContext(this.input, this.config, this.stopWarnedAtS, now));
+    this.stopWarnedAtS = r.stopWarnedAtS;
+    this.setSlave(r.state);
+    this.run(r.effects);
+    if (!r.send) {
       this.tx.skipHeartbeat(now);
       this.feedHealth({ type: "heartbeatSkipped" });
       return false;
     }
-    const command = blockToCommand(decision.slave.masterHeartbeatData);
+    const command = sendableCommand(r.state.heartbeatCommand);
     if (command === null) {
       this.log.error(
         { code: "HEARTBEAT_BLOCK_REFUSED", twcId: twcIdHex(id) },
         "refusing to send command 02; sending no change",
       );
     }
-    this.write(
-      { kind: "masterHeartbeat", sender: MASTER_ID, receiver: id, command: command ?? { code: 0x00 } },
-      "heartbeat",
-      now,
-    );
+    this.write(heartbeatFrame(id, command ?? { code: 0x00 }), "heartbeat", now);
     const sent: HeartbeatSent = { twcId: id, atMs: now };
     this.counters.heartbeatSent(sent);
     this.feedHealth({ type: "heartbeatWritten" });
@@ -521,10 +572,11 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       return;
     }
     this.tx.recordWrite(now, kind);
-    this.counters.frameSent(frame.kind);
+    // A transport error is counted and logged by the transport; anything else is a bug, counted here.
     const fail = (err: unknown): void => {
-      this.counters.writeErrors++;
-      this.log.warn({ code: "TRANSPORT_WRITE_FAILED", kind: frame.kind, err }, "bus write failed");
+      if (isTwcError(err) && err.code.startsWith("TRANSPORT_")) return;
+      this.counters.handlerErrors++;
+      this.log.error({ code: "FRAME_WRITE_FAILED", kind: frame.kind, err }, "a frame could not be written");
     };
     try {
       this.io.writeFrame(frame).catch(fail);

@@ -1,9 +1,12 @@
 /**
- * Effects produced by the pure controller state machines (design.md §6). The runtime in
- * controller.ts executes them: queue frames, log, raise/clear alerts, open/close sessions, patch
- * settings, announce removed slaves.
+ * Effects produced by the pure controller state machines (design.md §6): link.ts, charging.ts,
+ * offer.ts, start-stop.ts and bus-health.ts all return a `Step` of them. The runtime in controller.ts
+ * executes them: queue or cancel frames, log, raise/clear alerts, open/close sessions, announce
+ * settings patches and removed slaves.
  */
+import { twcIdHex } from "../protocol/frames.ts";
 import type { Frame, TwcId } from "../protocol/frames.ts";
+import { startStopFrame } from "./frames-out.ts";
 import type { AlertCode } from "../state/types.ts";
 import type { SlaveState } from "./slave-state.ts";
 
@@ -55,7 +58,10 @@ export type Effect =
     }
   | { type: "alert"; op: "clear"; code: AlertCode; twcId?: TwcId }
   | { type: "session"; event: SessionEvent }
+  /** A settings change the bus asks for; it leaves the bus as a `settingsPatch` event. */
   | { type: "settings"; patch: Readonly<Record<string, unknown>> }
+  /** Removes a queued stop (FC B2) for this slave: it is offered current again (controller.md §6 H). */
+  | { type: "cancelStop"; twcId: TwcId }
   | { type: "slaveRemoved"; slave: SlaveState; reason: SlaveRemovedReason }
   | { type: "drawing"; twcId: TwcId; drawing: boolean }
   | { type: "kwhPoll" }
@@ -77,4 +83,14 @@ export function logEffect(
   return data === undefined
     ? { type: "log", level, code, message }
     : { type: "log", level, code, message, data };
+}
+
+/** The effect that queues FC B1 (start) or FC B2 (stop) to one slave at P3 (one per slave and kind). */
+export function startStopEffect(op: "start" | "stop", receiver: TwcId): Effect {
+  return {
+    type: "queue",
+    priority: 3,
+    dedupKey: `${op}:${twcIdHex(receiver)}`,
+    item: { kind: "frame", frame: startStopFrame(op, receiver) },
+  };
 }

@@ -1,8 +1,32 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { decodeCommand } from "../protocol/codec-table.ts";
 import { encodeFrame, toHex } from "../protocol/codec.ts";
-import { twcId } from "../protocol/frames.ts";
-import { blockToCommand, debugFrame, isDangerousPayload, startStopFrame } from "./frames-out.ts";
+import { twcId, type MasterCommand } from "../protocol/frames.ts";
+import { commandBytes, debugFrame, heartbeatFrame, isDangerousPayload, sendableCommand, startStopFrame } from "./frames-out.ts";
+
+/** What a 9-byte command block is sent as: decoded, then through sendableCommand (null for 02 or an unknown code). */
+const blockToCommand = (block: Uint8Array): MasterCommand | null => {
+  const command = decodeCommand(block);
+  return command === null ? null : sendableCommand(command);
+};
+
+void it("turns heartbeat commands into their 9 wire bytes, round trip with the codec", () => {
+  const cases: [MasterCommand, string][] = [
+    [{ code: 0x00 }, "00 00 00 00 00 00 00 00 00"],
+    [{ code: 0x09, centiAmps: 3200 }, "09 0C 80 00 00 00 00 00 00"],
+    [{ code: 0x05, centiAmps: 2000 }, "05 07 D0 00 00 00 00 00 00"],
+  ];
+  for (const [command, hex] of cases) {
+    const bytes = commandBytes(command);
+    assert.equal(toHex(bytes), hex);
+    assert.deepEqual(decodeCommand(bytes), command);
+  }
+  assert.equal(
+    toHex(encodeFrame(heartbeatFrame(twcId(0x1234), { code: 0x09, centiAmps: 3200 }))),
+    toHex(encodeFrame({ kind: "masterHeartbeat", sender: twcId(0x7777), receiver: twcId(0x1234), command: { code: 0x09, centiAmps: 3200 } })),
+  );
+});
 
 void it("turns stored command blocks into heartbeat commands and never into command 02", () => {
   assert.deepEqual(blockToCommand(new Uint8Array(9)), { code: 0 });

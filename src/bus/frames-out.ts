@@ -1,17 +1,29 @@
 /** Frames the controller builds for transmission: heartbeat commands, start/stop, debug payloads. */
-import { typeOfPayload } from "../protocol/codec.ts";
+import { encodePayload, typeOfPayload } from "../protocol/codec.ts";
 import { MASTER_ID } from "../protocol/frames.ts";
 import type { Frame, MasterCommand, TwcId } from "../protocol/frames.ts";
+import { isRefusedDebugPayload as isDangerousPayload } from "../protocol/debug.ts";
 import { TwcError } from "../shared/errors.ts";
-import { decodeCommand } from "../protocol/codec-table.ts";
+
+/** Offset of the 9 command bytes in a master heartbeat payload (`FB E0 M M S S` before them). */
+const COMMAND_OFFSET = 6;
 
 /**
- * The MasterCommand of a stored 9-byte command block (controller.md §8). Null for command 02, which
- * we never send (twc-protocol §4.2, S-7), and for codes outside the protocol.
+ * The command a stored heartbeat command is sent as (controller.md §8): itself, or null for command
+ * 02, which we never send (twc-protocol §4.2, S-7).
  */
-export function blockToCommand(block: Uint8Array): MasterCommand | null {
-  const command = decodeCommand(block);
-  return command === null || command.code === 0x02 ? null : command;
+export function sendableCommand(command: MasterCommand): MasterCommand | null {
+  return command.code === 0x02 ? null : command;
+}
+
+/** The master heartbeat from us carrying `command` to `receiver`. */
+export function heartbeatFrame(receiver: TwcId, command: MasterCommand): Frame {
+  return { kind: "masterHeartbeat", sender: MASTER_ID, receiver, command };
+}
+
+/** The 9 bytes of a heartbeat command as they go on the wire (for views and logs that show them). */
+export function commandBytes(command: MasterCommand): Uint8Array {
+  return encodePayload(heartbeatFrame(MASTER_ID, command)).slice(COMMAND_OFFSET);
 }
 
 /** FC B1 (start) or FC B2 (stop) from us to one slave. */
@@ -20,8 +32,6 @@ export function startStopFrame(op: "start" | "stop", receiver: TwcId): Frame {
 }
 
 /** True when a user payload may never be sent (twc-protocol §5.4). */
-import { isRefusedDebugPayload as isDangerousPayload } from "../protocol/debug.ts";
-
 export { isDangerousPayload };
 
 /** A user's raw payload (without checksum) as a frame sent byte for byte; throws on dangerous or too short payloads. */

@@ -11,7 +11,8 @@ import { READING_FIELDS, type ReadingField } from "./plausibility.ts";
 
 /** What a slave's IMPLAUSIBLE_READING alert says, and since when nothing new was refused. */
 export interface ImplausibleNotes {
-  readonly at: number;
+  /** Epoch ms of the last refusal. */
+  readonly atMs: number;
   readonly notes: Readonly<Partial<Record<ReadingField, string>>>;
 }
 
@@ -41,7 +42,7 @@ export function noteImplausible<S extends ImplausibleBook>(
   const key = twcIdHex(id);
   const prev = state.implausibleSeen[key];
   const isNew = prev?.notes[field] !== text;
-  const seen: ImplausibleNotes = { at: now, notes: { ...prev?.notes, [field]: text } };
+  const seen: ImplausibleNotes = { atMs: now, notes: { ...prev?.notes, [field]: text } };
   const message = implausibleMessage(id, seen.notes);
   return {
     state: {
@@ -65,7 +66,7 @@ export function expireImplausible<S extends ImplausibleBook>(state: S, now: numb
   const effects: Effect[] = [];
   const kept: Record<string, ImplausibleNotes> = {};
   for (const [key, seen] of Object.entries(state.implausibleSeen)) {
-    if (now - seen.at > quietMs) {
+    if (now - seen.atMs > quietMs) {
       effects.push({
         type: "alert",
         op: "clear",

@@ -50,7 +50,7 @@ export function monitorFrame(state: LinkState, frame: Frame, now: number): Step<
       const rated = centiToAmps(frame.ratedCentiAmps);
       const base = { ...state, spikeAmps: rated >= 80 ? SPIKE_AMPS_HIGH : SPIKE_AMPS_LOW };
       const r = ensureSlave(base, frame.sender, rated, now);
-      const slave = { ...detectVersion(r.slave, frame.length), timeLastRx: now };
+      const slave = { ...detectVersion(r.slave, frame.length), lastRxAtMs: now };
       return { state: replaceSlave(r.state, slave), effects: r.effects };
     }
     case "slaveHeartbeat": {
@@ -69,7 +69,7 @@ export function monitorFrame(state: LinkState, frame: Frame, now: number): Step<
             state: replaceSlave(r.state, {
               ...r.slave,
               lastAmpsOffered: offered,
-              timeLastAmpsOfferedChanged: now / 1000,
+              ampsOfferedChangedAtS: now / 1000,
             }),
             effects: r.effects,
           };

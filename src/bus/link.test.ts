@@ -11,7 +11,7 @@ const T0 = 1_000_000;
 const config: LinkConfig = {
   mode: "master",
   slaveTimeoutS: 26,
-  defaults: { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelay: 60 },
+  defaults: { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelayS: 60 },
 };
 const A = twcId(0x1234);
 const B = twcId(0x4142);
@@ -90,7 +90,7 @@ void describe("link: protocol detection (twc-protocol §14.2)", () => {
     assert.equal(findSlave(s, A)?.lifetimeKWh, 56);
     assert.equal(findSlave(s, A)?.lifetimeKnown, true);
     assert.equal(findSlave(s, B)?.minAmpsTWCSupports, 6, "Y is unaffected");
-    assert.equal(s.lastKwhReportAt, T0 + 5000);
+    assert.equal(s.lastKwhReportAtMs, T0 + 5000);
     s = feed(s, [{ kind: "kwhReport", sender: B, lifetimeKWh: 20, volts: [246, 0, 0] }]).state;
     assert.equal(findSlave(s, B)?.minAmpsTWCSupports, 6, "single phase keeps the minimum");
   });
@@ -134,7 +134,7 @@ void describe("link: linkready and heartbeats", () => {
       dedupKey: "hb-now:1234",
       item: { kind: "heartbeat", twcId: A },
     });
-    assert.equal(findSlave(r.state, A)?.timeLastRx, T0);
+    assert.equal(findSlave(r.state, A)?.lastRxAtMs, T0);
     assert.equal(findSlave(r.state, A)?.maxAmps, 80);
   });
 
@@ -161,8 +161,8 @@ void describe("link: linkready and heartbeats", () => {
     assert.equal(a.reportedAmpsActual, 31.5);
     assert.equal(a.reportedState, 1);
     assert.equal(a.lastAmpsOffered, 32, "initialised from the first reported max");
-    assert.equal(a.timeLastRx, T0 + 1500);
-    assert.equal(a.lastHeartbeatAt, T0 + 1500);
+    assert.equal(a.lastRxAtMs, T0 + 1500);
+    assert.equal(a.lastHeartbeatAtMs, T0 + 1500);
     assert.equal(a.ampsMonitor, 31.5);
     assert.equal(a.drawing, true);
     assert.ok(has(r.effects, (e) => e.type === "kwhPoll"));
@@ -174,7 +174,7 @@ void describe("link: linkready and heartbeats", () => {
     const before = findSlave(s, A)!;
     s = feed(s, [slaveHb(B, 32, 10), slaveHb(A, 32, 10, 1, twcId(0x1111))], T0 + 5000).state;
     assert.equal(s.slaves.length, 1);
-    assert.equal(findSlave(s, A)?.timeLastRx, before.timeLastRx, "does not refresh timeLastRx");
+    assert.equal(findSlave(s, A)?.lastRxAtMs, before.lastRxAtMs, "does not refresh lastRxAtMs");
     assert.equal(findSlave(s, A)?.reportedAmpsActual, 0);
   });
 
@@ -236,11 +236,11 @@ void describe("link: linkready and heartbeats", () => {
     assert.equal(r.state.slaves.length, 0);
   });
 
-  void it("resets timeLastRx of every slave when the transport reopens", () => {
+  void it("resets lastRxAtMs of every slave when the transport reopens", () => {
     const s = feed(fresh(), [linkReady(A), linkReady(B)]).state;
     const r = transition(s, { type: "transportOpened" }, T0 + 20_000);
     assert.deepEqual(
-      r.state.slaves.map((x) => x.timeLastRx),
+      r.state.slaves.map((x) => x.lastRxAtMs),
       [T0 + 20_000, T0 + 20_000],
     );
   });

@@ -56,7 +56,7 @@ function onSlaveLinkReady(state: LinkState, f: FrameOf<"slaveLinkReady">, now: n
       logEffect("info", "TWC_LINKED", `TWC ${twcIdHex(f.sender)} linked, rated ${rated} A`),
     );
   }
-  slave = { ...detectVersion(slave, f.length), timeLastRx: now };
+  slave = { ...detectVersion(slave, f.length), lastRxAtMs: now };
   if (slave.wiringMaxAmps > rated) {
     // S-2: a wiring limit above the unit's own rating is almost certainly a configuration mistake.
     const cut = rated / 4;
@@ -117,7 +117,7 @@ function onSlaveHeartbeat(state: LinkState, f: FrameOf<"slaveHeartbeat">, now: n
 
 function foreignMaster(state: LinkState, sender: TwcId, now: number): Step<LinkState> {
   const effects: Effect[] = [];
-  if (state.foreignMasterAt === null) {
+  if (state.foreignMasterAtMs === null) {
     effects.push(
       logEffect(
         "error",
@@ -132,7 +132,7 @@ function foreignMaster(state: LinkState, sender: TwcId, now: number): Step<LinkS
       },
     );
   }
-  return { state: { ...state, foreignMasterAt: now }, effects };
+  return { state: { ...state, foreignMasterAtMs: now }, effects };
 }
 
 /** Sender of a master-class frame, or null when the frame has none. */
@@ -216,12 +216,12 @@ function masterClassFrame(state: LinkState, frame: Frame, now: number): Step<Lin
 function housekeeping(state: LinkState, now: number): Step<LinkState> {
   const effects: Effect[] = [];
   let s = state;
-  if (s.foreignMasterAt !== null && now - s.foreignMasterAt > ALERT_QUIET_MS) {
-    s = { ...s, foreignMasterAt: null };
+  if (s.foreignMasterAtMs !== null && now - s.foreignMasterAtMs > ALERT_QUIET_MS) {
+    s = { ...s, foreignMasterAtMs: null };
     effects.push({ type: "alert", op: "clear", code: "FOREIGN_MASTER" });
   }
-  if (s.tooManyAt !== null && now - s.tooManyAt > ALERT_QUIET_MS) {
-    s = { ...s, tooManyAt: null };
+  if (s.tooManyAtMs !== null && now - s.tooManyAtMs > ALERT_QUIET_MS) {
+    s = { ...s, tooManyAtMs: null };
     effects.push({ type: "alert", op: "clear", code: "TOO_MANY_SLAVES" });
   }
   const quiet = expireImplausible(s, now, ALERT_QUIET_MS);
@@ -231,7 +231,7 @@ function housekeeping(state: LinkState, now: number): Step<LinkState> {
     // No round-robin turns in monitor mode: silent slaves leave the display here.
     for (let i = s.slaves.length - 1; i >= 0; i--) {
       const slave = s.slaves[i];
-      if (slave && now - slave.timeLastRx > s.config.slaveTimeoutS * 1000) {
+      if (slave && now - slave.lastRxAtMs > s.config.slaveTimeoutS * 1000) {
         const r = removeAt(s, i, "timeout");
         s = r.state;
         effects.push(...r.effects);
@@ -251,7 +251,7 @@ export function transition(state: LinkState, input: LinkInput, now: number): Ste
     case "transportOpened":
       // twc-protocol §11: the outage itself must not time slaves out.
       return {
-        state: { ...state, slaves: state.slaves.map((s) => ({ ...s, timeLastRx: now })) },
+        state: { ...state, slaves: state.slaves.map((s) => ({ ...s, lastRxAtMs: now })) },
         effects: [],
       };
     case "housekeeping":
@@ -270,7 +270,7 @@ export function nextTurn(state: LinkState, now: number): Step<LinkState> & { sla
     const idx = s.rrIndex % s.slaves.length;
     const slave = s.slaves[idx];
     if (!slave) break;
-    if (now - slave.timeLastRx > s.config.slaveTimeoutS * 1000) {
+    if (now - slave.lastRxAtMs > s.config.slaveTimeoutS * 1000) {
       const r = removeAt({ ...s, rrIndex: idx }, idx, "timeout");
       s = r.state;
       effects.push(

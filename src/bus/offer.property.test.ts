@@ -10,12 +10,13 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 
 import { twcId } from "../protocol/frames.ts";
+import { commandBytes } from "./frames-out.ts";
 import { computeOffer, othersLoad } from "./offer.ts";
-import type { OfferContext, OfferResult } from "./offer.ts";
+import type { OfferContext, OfferStep } from "./offer.ts";
 import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
 
-type Impl = (s: SlaveState, ctx: OfferContext) => OfferResult;
+type Impl = (s: SlaveState, ctx: OfferContext) => OfferStep;
 
 const T0 = 1_700_000_000;
 /**
@@ -47,7 +48,7 @@ interface Cfg {
   W: number;
   perTwc: number;
   minAmpsPerTWC: number;
-  startStopDelay: number;
+  startStopDelayS: number;
   useFlex: boolean;
   P: boolean;
   R: boolean;
@@ -96,7 +97,7 @@ const cfgArb: fc.Arbitrary<Cfg> = fc.record({
   W: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.double({ min: 1, max: 200, noNaN: true })),
   perTwc: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 1, max: 100, noNaN: true })),
   minAmpsPerTWC: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.double({ min: 0, max: 32, noNaN: true })),
-  startStopDelay: fc.constantFrom(0, 10, 60),
+  startStopDelayS: fc.constantFrom(0, 10, 60),
   useFlex: fc.boolean(),
   P: fc.boolean(),
   R: fc.boolean(),
@@ -151,7 +152,7 @@ function run(impl: Impl, sc: Scenario): Violations {
       {
         wiringMaxAmpsPerTWC: cfg.perTwc,
         useFlexAmpsToStartCharge: cfg.useFlex,
-        startStopDelay: cfg.startStopDelay,
+        startStopDelayS: cfg.startStopDelayS,
       },
       T0 * 1000,
     );
@@ -171,7 +172,7 @@ function run(impl: Impl, sc: Scenario): Violations {
   const heartbeat = (budget: number, flex: number, green: boolean, draw: number | null): void => {
     const x = sims[rr % sims.length]!;
     rr++;
-    const b = x.s.masterHeartbeatData;
+    const b = commandBytes(x.s.heartbeatCommand);
     if (b[0] !== 0) x.limit = ((b[1]! << 8) | b[2]!) / 100;
     // A plugged car follows its limit, a little below it, but a car on an offer ≥ 1 A draws ≥ 1 A
     // (otherwise a three-phase car at the 1 A minimum would look idle, see othersCommittedAmps).
@@ -181,7 +182,7 @@ function run(impl: Impl, sc: Scenario): Violations {
     if (s.lastAmpsOffered < 0) s.lastAmpsOffered = s.reportedAmpsMax;
     if (s.ampsMonitor < 0 || Math.abs(actual - s.ampsMonitor) > 0.8) {
       s.ampsMonitor = actual;
-      s.timeAmpsMonitorChanged = now;
+      s.ampsMonitorChangedAtS = now;
     }
     x.s = s;
     if (actual < 1) x.drawingSince = null;
@@ -217,20 +218,18 @@ function run(impl: Impl, sc: Scenario): Violations {
     };
     const prevOffered = s.lastAmpsOffered;
     const r = impl(s, ctx);
-    x.s = r.slave;
+    x.s = r.state;
     const o = r.offered;
     const at = `t=${now - T0} slave ${rr % sims.length}`;
-    const wireAmps =
-      r.slave.masterHeartbeatData[0] === 0
-        ? o
-        : ((r.slave.masterHeartbeatData[1]! << 8) | r.slave.masterHeartbeatData[2]!) / 100;
+    const sent = commandBytes(r.state.heartbeatCommand);
+    const wireAmps = sent[0] === 0 ? o : ((sent[1]! << 8) | sent[2]!) / 100;
 
     // (1) never above the per-TWC wiring or the rating — neither the offer nor what goes on the wire.
     const cap = Math.min(s.wiringMaxAmps, s.maxAmps);
     if (!(o <= cap) || !(wireAmps <= cap)) v[1].push(`${at}: offered ${o} (wire ${wireAmps}) > cap ${cap}`);
     // (2) finite, ≥ 0, whole amps, and what we remember is what we offered.
-    if (!Number.isFinite(o) || o < 0 || !Number.isInteger(o) || r.slave.lastAmpsOffered !== o) {
-      v[2].push(`${at}: offered ${o}, lastAmpsOffered ${r.slave.lastAmpsOffered}`);
+    if (!Number.isFinite(o) || o < 0 || !Number.isInteger(o) || r.state.lastAmpsOffered !== o) {
+      v[2].push(`${at}: offered ${o}, lastAmpsOffered ${r.state.lastAmpsOffered}`);
     }
     // (4) 0 < offer < minOffer only via D1, F, the §7 floor, or holding such an earlier offer.
     const minTwc = s.minAmpsTWCSupports;
@@ -288,7 +287,7 @@ function propertyOf(impl: Impl, n: 1 | 2 | 3 | 4): fc.IProperty<[Scenario]> {
 const noTwcClamp: Impl = (s, ctx) => {
   const r = computeOffer(s, ctx);
   const o = Number.isFinite(r.desired) ? Math.max(0, Math.trunc(r.desired)) : 0;
-  return { ...r, offered: o, slave: { ...r.slave, lastAmpsOffered: o } };
+  return { ...r, offered: o, state: { ...r.state, lastAmpsOffered: o } };
 };
 /**
  * The shared-wiring clamp as the spec text has it: other slaves count with their actual draw only,
@@ -309,14 +308,14 @@ const noSharedClamp: Impl = (s, ctx) => computeOffer(s, { ...ctx, wiringMaxAmpsA
 const fractional: Impl = (s, ctx) => {
   const r = computeOffer(s, ctx);
   const o = r.offered > 0 ? r.offered - 0.5 : r.offered;
-  return { ...r, offered: o, slave: { ...r.slave, lastAmpsOffered: o } };
+  return { ...r, offered: o, state: { ...r.state, lastAmpsOffered: o } };
 };
 /** Offers a below-minimum budget share instead of stopping the car. */
 const belowMin: Impl = (s, ctx) => {
   const r = computeOffer(s, ctx);
   if (r.offered !== 0 || !Number.isFinite(ctx.budgetM)) return r;
   const o = Math.max(0, Math.min(Math.trunc(ctx.budgetM), s.wiringMaxAmps, s.maxAmps, 4));
-  return { ...r, offered: o, slave: { ...r.slave, lastAmpsOffered: o } };
+  return { ...r, offered: o, state: { ...r.state, lastAmpsOffered: o } };
 };
 
 void describe("offer algorithm properties", () => {
@@ -350,7 +349,7 @@ void describe("offer algorithm properties", () => {
     // unchanged offers both cars draw 3 A on the 3 A circuit for as long as they charge.
     const twc = { rating: 6, version: 1, threePhase: true, cutS2: false, plugged: true, deficit: 0 } as const;
     const sc: Scenario = {
-      cfg: { W: 3, perTwc: 3, minAmpsPerTWC: 3, startStopDelay: 0, useFlex: true, P: false, R: false, slaves: [twc, twc] },
+      cfg: { W: 3, perTwc: 3, minAmpsPerTWC: 3, startStopDelayS: 0, useFlex: true, P: false, R: false, slaves: [twc, twc] },
       chaos: [],
       stable: { budget: 0, flex: 12, green: false, dts: Array.from({ length: 40 }, () => 1) },
     };

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { twcId } from "../protocol/frames.ts";
+import type { Effect } from "./effects.ts";
+import { commandBytes } from "./frames-out.ts";
 import {
-  commandBlock,
   computeOffer,
   effectiveBudget,
+  heartbeatCommandFor,
   othersLoad,
   setLastAmpsOffered,
 } from "./offer.ts";
@@ -15,6 +17,14 @@ import type { SlaveState } from "./slave-state.ts";
 
 /** Epoch seconds of "t = 0" in the traces (a realistic clock: all time* fields start at 0). */
 const T0 = 1_700_000_000;
+
+/** The 9-byte command block of §8 as it goes on the wire. */
+const commandBlock = (slave: SlaveState, offered: number): Uint8Array => commandBytes(heartbeatCommandFor(slave, offered));
+/** The log lines among a step's effects. */
+const logsOf = (r: { effects: readonly Effect[] }): { level: string; code: string; message: string }[] =>
+  r.effects.flatMap((e) => (e.type === "log" ? [{ level: e.level, code: e.code, message: e.message }] : []));
+/** §6 H: the step cancels a queued FC B2 for its slave. */
+const cancelsStop = (r: { effects: readonly Effect[] }): boolean => r.effects.some((e) => e.type === "cancelStop");
 
 function hex(b: Uint8Array): string {
   return Buffer.from(b).toString("hex").toUpperCase();
@@ -43,7 +53,7 @@ function v2Slave(id: number, rating: number, cfg: Cfg): SlaveState {
   const s = createSlaveState(
     twcId(id),
     rating,
-    { wiringMaxAmpsPerTWC: cfg.wiringPerTwc, useFlexAmpsToStartCharge: false, startStopDelay: 60 },
+    { wiringMaxAmpsPerTWC: cfg.wiringPerTwc, useFlexAmpsToStartCharge: false, startStopDelayS: 60 },
     T0 * 1000,
   );
   const version = cfg.version ?? 2;
@@ -86,7 +96,7 @@ function heartbeat(
   cfg: Cfg,
 ): { offered: number; block: string; desired: number } {
   const now = T0 + t;
-  const b = x.s.masterHeartbeatData;
+  const b = commandBytes(x.s.heartbeatCommand);
   if (b[0] !== 0) x.limit = ((b[1]! << 8) | b[2]!) / 100;
   x.limitAt.set(t, x.limit);
   const actual =
@@ -100,7 +110,7 @@ function heartbeat(
   if (s.lastAmpsOffered < 0) s.lastAmpsOffered = s.reportedAmpsMax;
   if (s.ampsMonitor < 0 || Math.abs(actual - s.ampsMonitor) > 0.8) {
     s.ampsMonitor = actual;
-    s.timeAmpsMonitorChanged = now;
+    s.ampsMonitorChangedAtS = now;
   }
   x.s = s;
   for (const y of all) {
@@ -139,10 +149,10 @@ function heartbeat(
     );
   }
   const r = computeOffer(x.s, ctx);
-  x.s = r.slave;
-  assert.equal(r.slave.lastAmpsOffered, r.offered);
-  assert.equal(r.slave.ampsDesired, r.desired);
-  return { offered: r.offered, block: hex(r.slave.masterHeartbeatData), desired: r.desired };
+  x.s = r.state;
+  assert.equal(r.state.lastAmpsOffered, r.offered);
+  assert.equal(r.state.ampsDesired, r.desired);
+  return { offered: r.offered, block: hex(commandBytes(r.state.heartbeatCommand)), desired: r.desired };
 }
 
 for (const committed of [false, true])
@@ -230,7 +240,7 @@ for (const committed of [false, true])
       for (let t = 83; t <= 160; t++) {
         const r = heartbeat([a], a, t, 3, cfg);
         if (t <= 140) {
-          // Within startStopDelay of the flip at t=81: 6 while the car draws, 0 on a heartbeat at 0 A.
+          // Within startStopDelayS of the flip at t=81: 6 while the car draws, 0 on a heartbeat at 0 A.
           const want = a.s.reportedAmpsActual > 0 ? 6 : 0;
           assert.equal(r.offered, want, `t=${t}`);
           if (want === 0) zeros++;
@@ -342,21 +352,21 @@ function slaveOf(over: Partial<SlaveState> = {}): SlaveState {
 
 void describe("setLastAmpsOffered (§7 clamps)", () => {
   void it("an unchanged value is not re-checked against the shared wiring", () => {
-    const s = slaveOf({ lastAmpsOffered: 20, reportedAmpsActual: 19.7, timeLastAmpsOfferedChanged: T0 });
+    const s = slaveOf({ lastAmpsOffered: 20, reportedAmpsActual: 19.7, ampsOfferedChangedAtS: T0 });
     const r = setLastAmpsOffered(s, 20, ctxOf({ allActualAmps: 19.7 + 30 }));
     assert.equal(r.offered, 20);
-    assert.equal(r.slave.timeLastAmpsOfferedChanged, T0);
-    assert.equal(r.slave.ampsDesired, 20);
+    assert.equal(r.state.ampsOfferedChangedAtS, T0);
+    assert.equal(r.state.ampsDesired, 20);
   });
 
   void it("the shared clamp offers what is left, truncated, and logs it", () => {
     const s = slaveOf({ lastAmpsOffered: 8, reportedAmpsActual: 7.7 });
     const r = setLastAmpsOffered(s, 21, ctxOf({ allActualAmps: 7.7 + 19.7 }));
     assert.equal(r.offered, 20);
-    assert.equal(r.slave.ampsDesired, 21);
-    assert.equal(r.slave.timeLastAmpsOfferedChanged, T0 + 100);
+    assert.equal(r.state.ampsDesired, 21);
+    assert.equal(r.state.ampsOfferedChangedAtS, T0 + 100);
     assert.ok(
-      r.logs.some(
+      logsOf(r).some(
         (l) => l.message === "offering 20 A instead of 21 A to avoid overloading wiring shared by all TWCs",
       ),
     );
@@ -378,7 +388,7 @@ void describe("setLastAmpsOffered (§7 clamps)", () => {
   void it("the per-TWC clamp is last: 40 A desired on 32 A wiring → 32 (T1)", () => {
     const r = setLastAmpsOffered(slaveOf(), 40, ctxOf());
     assert.equal(r.offered, 32);
-    assert.ok(r.logs.some((l) => l.level === "debug" && l.code === "WIRING_TWC_CLAMP"));
+    assert.ok(logsOf(r).some((l) => l.level === "debug" && l.code === "WIRING_TWC_CLAMP"));
   });
 
   void it("two 80 A units on a 125 A feed (100 A usable): per-TWC 80 A applies after the shared clamp", () => {
@@ -471,19 +481,19 @@ void describe("computeOffer paths (§6, §9)", () => {
 
   void it("non-green policies clear the flip time and never dampen", () => {
     const s = slaveOf({
-      timeLastAmpsDesiredFlipped: T0 + 99,
+      ampsDesiredFlippedAtS: T0 + 99,
       reportedAmpsActual: 10,
       lastAmpsOffered: 10,
       lastAmpsDesired: 10,
     });
     const r = computeOffer(s, ctxOf({ budgetM: 3, numCharging: 1, allActualAmps: 10 }));
     assert.equal(r.offered, 0);
-    assert.equal(r.slave.timeLastAmpsDesiredFlipped, T0 + 100, "flip recorded by step E");
+    assert.equal(r.state.ampsDesiredFlippedAtS, T0 + 100, "flip recorded by step E");
     const r2 = computeOffer(
       { ...s, lastAmpsDesired: 0 },
       ctxOf({ budgetM: 3, numCharging: 1, allActualAmps: 10 }),
     );
-    assert.equal(r2.slave.timeLastAmpsDesiredFlipped, 0);
+    assert.equal(r2.state.ampsDesiredFlippedAtS, 0);
   });
 
   void it("reactive spike, then spike − 2 when the car stays stuck", () => {
@@ -492,14 +502,14 @@ void describe("computeOffer paths (§6, §9)", () => {
       lastAmpsOffered: 16,
       reportedAmpsMax: 16,
       reportedAmpsActual: 5.2,
-      timeLastAmpsOfferedChanged: now - 30,
-      timeAmpsMonitorChanged: now - 30,
+      ampsOfferedChangedAtS: now - 30,
+      ampsMonitorChangedAtS: now - 30,
     });
     const ctx = ctxOf({ budgetM: 16, numCharging: 1, allActualAmps: 5.2 });
     const r1 = computeOffer(s, ctx);
     assert.equal(r1.offered, 21);
-    assert.equal(computeOffer(r1.slave, { ...ctx, nowS: now + 3 }).offered, 21, "held");
-    assert.equal(computeOffer(r1.slave, { ...ctx, nowS: now + 11 }).offered, 19, "spike − 2");
+    assert.equal(computeOffer(r1.state, { ...ctx, nowS: now + 3 }).offered, 21, "held");
+    assert.equal(computeOffer(r1.state, { ...ctx, nowS: now + 11 }).offered, 19, "spike − 2");
     assert.equal(computeOffer(s, { ...ctx, spikeAmpsReactively: false }).offered, 16);
   });
 
@@ -509,7 +519,7 @@ void describe("computeOffer paths (§6, §9)", () => {
       lastAmpsOffered: 30,
       reportedAmpsMax: 30,
       reportedAmpsActual: 29.5,
-      timeLastAmpsOfferedChanged: now - 4,
+      ampsOfferedChangedAtS: now - 4,
     });
     const ctx = ctxOf({ budgetM: 25, numCharging: 1, allActualAmps: 29.5 });
     assert.equal(computeOffer(s, ctx).offered, 30);
@@ -517,22 +527,22 @@ void describe("computeOffer paths (§6, §9)", () => {
   });
 
   void it("invalid budgets yield 0 (even with green dampening and flex); huge budgets are capped", () => {
-    const s = slaveOf({ reportedAmpsActual: 10, lastAmpsOffered: 10, timeLastAmpsDesiredFlipped: T0 + 99 });
+    const s = slaveOf({ reportedAmpsActual: 10, lastAmpsOffered: 10, ampsDesiredFlippedAtS: T0 + 99 });
     for (const budgetM of [Number.NaN, Infinity, -Infinity]) {
       const r = computeOffer(
         s,
         ctxOf({ budgetM, green: true, allowedFlex: 10, numCharging: 1, allActualAmps: 10 }),
       );
       assert.equal(r.offered, 0, String(budgetM));
-      assert.equal(r.cancelPendingStop, false);
-      assert.ok(r.logs.some((l) => l.code === "OFFER_INVALID_INPUT"));
+      assert.equal(cancelsStop(r), false);
+      assert.ok(logsOf(r).some((l) => l.code === "OFFER_INVALID_INPUT"));
     }
     const huge = computeOffer(
       slaveOf({ wiringMaxAmps: 80 }),
       ctxOf({ budgetM: 1e12, wiringMaxAmpsAllTWCs: 40 }),
     );
     assert.equal(huge.offered, 40);
-    assert.equal(huge.cancelPendingStop, true);
+    assert.equal(cancelsStop(huge), true);
   });
 });
 

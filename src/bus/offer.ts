@@ -1,8 +1,9 @@
 /**
  * The per-slave offer algorithm of the fake master (controller.md §6–§9): base share, flex rescue,
  * dampening, the below-minimum branch, whole amps, spike and reduction-hold rules, the wiring clamps
- * and the command block for the slave's next heartbeat. Pure: `computeOffer(slave, ctx)` returns the
- * updated slave record; the runtime publishes, cancels pending stops and logs.
+ * and the heartbeat command for the slave's next heartbeat. Pure: `computeOffer(slave, ctx)` returns a
+ * `Step` — the updated slave record and effects (log lines, cancel a pending stop) that the bus runtime
+ * runs.
  *
  * Safety additions beyond the spec text:
  * - invalid (NaN/±Infinity) budget or current readings → budget 0, no dampening: the offer is 0;
@@ -18,15 +19,11 @@
  * - the result is always a finite whole number of amps ≥ 0.
  */
 import { ampsToCenti } from "../protocol/amps.ts";
-import type { LogLevel } from "./effects.ts";
+import { twcIdHex } from "../protocol/frames.ts";
+import type { MasterCommand } from "../protocol/frames.ts";
+import { logEffect } from "./effects.ts";
+import type { Effect, LogLevel, Step } from "./effects.ts";
 import type { SlaveState } from "./slave-state.ts";
-
-/** One log line produced by the pure offer / start-stop logic. */
-export interface DecisionLog {
-  level: LogLevel;
-  code: string;
-  message: string;
-}
 
 /** Everything the offer algorithm needs besides the slave itself (controller.md §6). */
 export interface OfferContext {
@@ -63,27 +60,27 @@ export interface OfferContext {
   othersOfferedAmps?: number;
 }
 
-/** The decision for one slave heartbeat. */
-export interface OfferResult {
-  slave: SlaveState;
+/** Result of the §7 wiring clamps: the slave with the new offer, its log lines, and the offer. */
+export type SetOfferStep = Step<SlaveState> & { readonly offered: number };
+
+/**
+ * The decision for one slave heartbeat: the slave (new offer and heartbeat command), the effects (log
+ * lines; §6 H: an offer > 0 cancels a queued FC B2 for this slave), the desired and the offered amps.
+ */
+export type OfferStep = Step<SlaveState> & {
   /** The argument passed to setLastAmpsOffered (= slave.ampsDesired). */
-  desired: number;
-  offered: number;
-  /** §6 H: offered > 0 → cancel a queued FC B2 / vehicle stop for this slave. */
-  cancelPendingStop: boolean;
-  logs: DecisionLog[];
-}
+  readonly desired: number;
+  readonly offered: number;
+};
 
-/** Result of the §7 wiring clamps. */
-export interface SetOfferResult {
-  slave: SlaveState;
-  offered: number;
-  logs: DecisionLog[];
-}
-
-/** A finite number or the fallback. */
-function finiteOr(x: number, fallback: number): number {
+/** A reading or limit that may be NaN/±Infinity (a safety guard, not a coercion): the number or the fallback. */
+function guardFinite(x: number, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;
+}
+
+/** A log effect of the offer for this slave (the engine used to log these with the slave's ID). */
+function offerLog(slave: SlaveState, level: LogLevel, code: string, message: string): Effect {
+  return logEffect(level, code, message, { twcId: twcIdHex(slave.id) });
 }
 
 /**
@@ -91,7 +88,7 @@ function finiteOr(x: number, fallback: number): number {
  * are whole amps, so "never less than 6.5 A" means at least 7 A).
  */
 export function minOfferFor(slave: SlaveState, minAmpsPerTWC: number): number {
-  return Math.ceil(Math.max(finiteOr(minAmpsPerTWC, 0), finiteOr(slave.minAmpsTWCSupports, 6)) - 1e-9);
+  return Math.ceil(Math.max(guardFinite(minAmpsPerTWC, 0), guardFinite(slave.minAmpsTWCSupports, 6)) - 1e-9);
 }
 
 /** The per-TWC cap: whole amps of min(wiringMaxAmps, rating), 0 when unknown or invalid. */
@@ -130,16 +127,16 @@ export function effectiveBudget(maxAmpsToDivide: number, limitAmps: number): num
 }
 
 /** §7 `setLastAmpsOffered(desired)`: shared-wiring clamp (only on change), then the per-TWC clamp. */
-export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: OfferContext): SetOfferResult {
-  const logs: DecisionLog[] = [];
+export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: OfferContext): SetOfferStep {
+  const effects: Effect[] = [];
   const prev = slave.lastAmpsOffered;
   let amps = desired;
-  const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+  const wiringAll = Math.max(0, guardFinite(ctx.wiringMaxAmpsAllTWCs, 0));
   const offeredOthers = ctx.othersOfferedAmps;
-  const recheck = offeredOthers !== undefined && !(finiteOr(offeredOthers, Infinity) + amps <= wiringAll);
+  const recheck = offeredOthers !== undefined && !(guardFinite(offeredOthers, Infinity) + amps <= wiringAll);
   if (desired !== prev || recheck) {
     // Unknown readings count as a full circuit: only the TWC minimum can be offered.
-    const actualOthers = finiteOr(ctx.allActualAmps - slave.reportedAmpsActual, wiringAll);
+    const actualOthers = guardFinite(ctx.allActualAmps - slave.reportedAmpsActual, wiringAll);
     const committed = ctx.othersCommittedAmps;
     const others = Math.max(
       0,
@@ -151,11 +148,14 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
       const fit = Math.max(Math.trunc(wiringAll - others), slave.minAmpsTWCSupports);
       const clamped = Math.min(amps, fit);
       if (clamped !== amps) {
-        logs.push({
-          level: "info",
-          code: "WIRING_SHARED_CLAMP",
-          message: `offering ${clamped} A instead of ${amps} A to avoid overloading wiring shared by all TWCs`,
-        });
+        effects.push(
+          offerLog(
+            slave,
+            "info",
+            "WIRING_SHARED_CLAMP",
+            `offering ${clamped} A instead of ${amps} A to avoid overloading wiring shared by all TWCs`,
+          ),
+        );
       }
       amps = clamped;
     }
@@ -163,39 +163,33 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   const cap = perTwcCap(slave);
   if (!(amps <= cap)) {
     if (Number.isFinite(amps)) {
-      logs.push({
-        level: "debug",
-        code: "WIRING_TWC_CLAMP",
-        message: `offering ${cap} A instead of ${amps} A (per-TWC wiring)`,
-      });
+      effects.push(offerLog(slave, "debug", "WIRING_TWC_CLAMP", `offering ${cap} A instead of ${amps} A (per-TWC wiring)`));
     }
     amps = cap;
   }
   amps = Number.isFinite(amps) && amps > 0 ? Math.floor(amps + 1e-9) : 0;
   if (amps > 0 && cap < minOfferFor(slave, ctx.minAmpsPerTWC)) {
     // S-1 / S-6: the wiring cannot carry the minimum offer, so charging can never start.
-    logs.push({
-      level: "debug",
-      code: "MIN_ABOVE_WIRING",
-      message: `per-TWC wiring limit ${cap} A is below the minimum offer; offering 0 A`,
-    });
+    effects.push(
+      offerLog(slave, "debug", "MIN_ABOVE_WIRING", `per-TWC wiring limit ${cap} A is below the minimum offer; offering 0 A`),
+    );
     amps = 0;
   }
   const s: SlaveState = { ...slave, ampsDesired: desired, lastAmpsOffered: amps };
-  if (amps !== prev) s.timeLastAmpsOfferedChanged = ctx.nowS;
-  return { slave: s, offered: amps, logs };
+  if (amps !== prev) s.ampsOfferedChangedAtS = ctx.nowS;
+  return { state: s, effects, offered: amps };
 }
 
-/** §8: `[09|05, hi, lo, 0…]` when the slave's reported max differs or the offer is 0, else 9 zeros. */
-export function commandBlock(slave: SlaveState, offered: number): Uint8Array {
-  const block = new Uint8Array(9);
+/**
+ * §8: the limit command (09 for v2, 05 for v1) when the slave's reported max differs or the offer is 0,
+ * else "no change" (00). On the wire: `[09|05, hi, lo, 0…]` or 9 zeros.
+ */
+export function heartbeatCommandFor(slave: SlaveState, offered: number): MasterCommand {
   const h = ampsToCenti(offered);
   if (ampsToCenti(slave.reportedAmpsMax) !== h || h === 0) {
-    block[0] = slave.protocolVersion === 2 ? 0x09 : 0x05;
-    block[1] = (h >> 8) & 0xff;
-    block[2] = h & 0xff;
+    return { code: slave.protocolVersion === 2 ? 0x09 : 0x05, centiAmps: h & 0xffff };
   }
-  return block;
+  return { code: 0x00 };
 }
 
 /**
@@ -209,15 +203,15 @@ function spikeAndHold(
   spike: number,
   minOffer: number,
 ): number {
-  const now = ctx.nowS;
-  const sinceChange = now - s.timeLastAmpsOfferedChanged;
+  const nowS = ctx.nowS;
+  const sinceChange = nowS - s.ampsOfferedChangedAtS;
   const proactive = desired < spike && desired > s.reportedAmpsMax && ctx.spikeAmpsProactively;
   const actual = s.reportedAmpsActual;
   const reactive =
     actual > 2.0 &&
     actual <= spike &&
     s.lastAmpsOffered - actual > 2.0 &&
-    now - s.timeAmpsMonitorChanged > 10 &&
+    nowS - s.ampsMonitorChangedAtS > 10 &&
     ctx.spikeAmpsReactively;
   if (proactive || reactive) {
     if (s.lastAmpsOffered === spike && sinceChange > 10) return Math.max(spike - 2, minOffer);
@@ -228,29 +222,32 @@ function spikeAndHold(
   return desired;
 }
 
-/** §6 A–I: the offer for this slave's next heartbeat, with the command block stored in the slave. */
-export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferResult {
-  const logs: DecisionLog[] = [];
+/** §6 A–I: the offer for this slave's next heartbeat, with the heartbeat command stored in the slave. */
+export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
+  const effects: Effect[] = [];
   let s: SlaveState = { ...slave };
-  if (s.lastAmpsOffered < 0) s.lastAmpsOffered = finiteOr(s.reportedAmpsMax, 0); // §5 step 5
-  const now = ctx.nowS;
-  const wiringAll = Math.max(0, finiteOr(ctx.wiringMaxAmpsAllTWCs, 0));
+  if (s.lastAmpsOffered < 0) s.lastAmpsOffered = guardFinite(s.reportedAmpsMax, 0); // §5 step 5
+  const nowS = ctx.nowS;
+  const wiringAll = Math.max(0, guardFinite(ctx.wiringMaxAmpsAllTWCs, 0));
   const ownActual = s.reportedAmpsActual;
   const valid =
     Number.isFinite(ctx.budgetM) && Number.isFinite(ctx.allActualAmps) && Number.isFinite(ownActual);
   if (!valid) {
-    logs.push({
-      level: "warn",
-      code: "OFFER_INVALID_INPUT",
-      message: `invalid budget or current reading (budget ${ctx.budgetM}, total ${ctx.allActualAmps}, actual ${ownActual}); offering 0 A`,
-    });
+    effects.push(
+      offerLog(
+        s,
+        "warn",
+        "OFFER_INVALID_INPUT",
+        `invalid budget or current reading (budget ${ctx.budgetM}, total ${ctx.allActualAmps}, actual ${ownActual}); offering 0 A`,
+      ),
+    );
   }
   const M = valid ? Math.min(Math.max(ctx.budgetM, 0), wiringAll) : 0;
   const F = valid && Number.isFinite(ctx.allowedFlex) && ctx.allowedFlex > 0 ? ctx.allowedFlex : 0;
   const N = Number.isFinite(ctx.numCharging) && ctx.numCharging > 0 ? Math.floor(ctx.numCharging) : 0;
   const others = valid ? Math.max(0, ctx.allActualAmps - ownActual) : 0;
   const minOffer = minOfferFor(s, ctx.minAmpsPerTWC);
-  const minTwc = finiteOr(s.minAmpsTWCSupports, 6);
+  const minTwc = guardFinite(s.minAmpsTWCSupports, 6);
   const spike = Number.isFinite(ctx.spikeAmps) && ctx.spikeAmps > 0 ? ctx.spikeAmps : 16;
 
   // A. Base share: the whole budget while no car charges (S-3 a), else what is left, at most a fair share.
@@ -266,8 +263,8 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferResult 
   }
   // C. Dampening flag, computed before step E updates the flip time (Q-9).
   let dampen = false;
-  if (ctx.green) dampen = now - s.timeLastAmpsDesiredFlipped < s.startStopDelay;
-  else s.timeLastAmpsDesiredFlipped = 0;
+  if (ctx.green) dampen = nowS - s.ampsDesiredFlippedAtS < s.startStopDelayS;
+  else s.ampsDesiredFlippedAtS = 0;
   if (!valid) dampen = false;
   // D. Main branch. Without a vehicle module chargeRateControl 2/3 behave like 1 (§11), so D2 is skipped.
   if (desired < minOffer) {
@@ -281,15 +278,15 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferResult 
     (s.lastAmpsDesired >= minOffer && desired < minOffer)
   ) {
     s.lastAmpsDesired = desired;
-    s.timeLastAmpsDesiredFlipped = now;
+    s.ampsDesiredFlippedAtS = nowS;
   }
-  // F. Dampening: keep a drawing car at ≥ the TWC minimum for startStopDelay after a flip (green only).
+  // F. Dampening: keep a drawing car at ≥ the TWC minimum for startStopDelayS after a flip (green only).
   if (dampen && ownActual > 0) desired = Math.max(minTwc, desired);
   // G. Wiring clamps.
   const set = setLastAmpsOffered(s, desired, ctx);
-  s = set.slave;
-  logs.push(...set.logs);
-  // I. Command block for the next heartbeat.
-  s.masterHeartbeatData = commandBlock(s, set.offered);
-  return { slave: s, desired, offered: set.offered, cancelPendingStop: set.offered > 0, logs };
+  s = { ...set.state, heartbeatCommand: heartbeatCommandFor(set.state, set.offered) }; // I.
+  effects.push(...set.effects);
+  // H. An offer above 0 cancels a stop still waiting in the queue.
+  if (set.offered > 0) effects.push({ type: "cancelStop", twcId: s.id });
+  return { state: s, effects, desired, offered: set.offered };
 }

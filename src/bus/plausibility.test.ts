@@ -26,7 +26,7 @@ const A = twcId(0x4142);
 const config: LinkConfig = {
   mode: "master",
   slaveTimeoutS: 26,
-  defaults: { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelay: 60 },
+  defaults: { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelayS: 60 },
 };
 
 const linkReady = (rated: number): Frame => ({
@@ -90,7 +90,7 @@ void describe("plausibility limits", () => {
 
   void it("lifetime kWh: bounded, never backwards, rising at most what the unit can deliver", () => {
     const known = { maxAmps: 32, lifetimeKWh: 100, lifetimeKnown: true };
-    const track: KwhTrack = { at: T0, candidate: null };
+    const track: KwhTrack = { atMs: T0, candidate: null };
     const hour = 3_600_000;
     assert.equal(
       checkLifetimeKwh({ ...known, lifetimeKnown: false }, 4_294_967_295, NO_KWH_TRACK, T0).accept,
@@ -107,7 +107,7 @@ void describe("plausibility limits", () => {
 
   void it("three consistent reports against a contradicting baseline become the new baseline", () => {
     let slave = { maxAmps: 80, lifetimeKWh: 900_000, lifetimeKnown: true };
-    let track: KwhTrack = { at: T0, candidate: null };
+    let track: KwhTrack = { atMs: T0, candidate: null };
     const verdicts: boolean[] = [];
     for (let i = 0; i < 3; i++) {
       const v = checkLifetimeKwh(slave, 56, track, T0 + (i + 1) * 60_000);
@@ -128,7 +128,7 @@ void describe("implausible readings in the link state machine", () => {
     const r = feed(linked(32), [hb(32, 255)], T0 + 1000);
     const slave = findSlave(r.state, A);
     assert.equal(slave?.reportedAmpsActual, 20.5, "the last plausible draw stays");
-    assert.equal(slave?.timeLastRx, T0 + 1000, "the heartbeat itself still counts as alive");
+    assert.equal(slave?.lastRxAtMs, T0 + 1000, "the heartbeat itself still counts as alive");
     assert.equal(r.state.implausible.ampsActual, 1);
     const alert = alertOf(r.effects);
     assert.ok(alert, "IMPLAUSIBLE_READING raised for 4142");

@@ -39,13 +39,13 @@ export const KWH_REBASELINE_REPORTS = 3;
 /** Per-slave bookkeeping of the lifetime counter check. */
 export interface KwhTrack {
   /** Epoch ms of the last plausible lifetime report, null before the first. */
-  readonly at: number | null;
+  readonly atMs: number | null;
   /** Reports in a row rejected against the baseline only for going backwards or jumping. */
-  readonly candidate: { readonly kwh: number; readonly at: number; readonly count: number } | null;
+  readonly candidate: { readonly kwh: number; readonly atMs: number; readonly count: number } | null;
 }
 
 /** A fresh KwhTrack. */
-export const NO_KWH_TRACK: KwhTrack = { at: null, candidate: null };
+export const NO_KWH_TRACK: KwhTrack = { atMs: null, candidate: null };
 
 /** Highest plausible reported current for this charger (A). */
 export function ampsLimit(slave: { readonly maxAmps: number }): number {
@@ -84,7 +84,7 @@ export interface KwhVerdict {
 
 /**
  * Checks a reported lifetime counter against the last plausible one (`slave.lifetimeKWh` when
- * `slave.lifetimeKnown`), `track.at` and the candidate run.
+ * `slave.lifetimeKnown`), `track.atMs` and the candidate run.
  */
 export function checkLifetimeKwh(
   slave: { readonly maxAmps: number; readonly lifetimeKWh: number; readonly lifetimeKnown: boolean },
@@ -95,23 +95,23 @@ export function checkLifetimeKwh(
   if (!Number.isFinite(kwh) || kwh < 0 || kwh > MAX_LIFETIME_KWH) {
     return { accept: false, rebaseline: false, reason: `above ${MAX_LIFETIME_KWH} kWh`, track };
   }
-  if (!slave.lifetimeKnown || track.at === null) {
-    return { accept: true, rebaseline: false, reason: "", track: { at: now, candidate: null } };
+  if (!slave.lifetimeKnown || track.atMs === null) {
+    return { accept: true, rebaseline: false, reason: "", track: { atMs: now, candidate: null } };
   }
-  const bound = maxKwhIncrease(slave, now - track.at);
+  const bound = maxKwhIncrease(slave, now - track.atMs);
   const delta = kwh - slave.lifetimeKWh;
   if (delta >= 0 && delta <= bound) {
-    return { accept: true, rebaseline: false, reason: "", track: { at: now, candidate: null } };
+    return { accept: true, rebaseline: false, reason: "", track: { atMs: now, candidate: null } };
   }
   const reason =
     delta < 0
       ? `went back from ${slave.lifetimeKWh} kWh`
       : `rose ${delta} kWh since the last report (at most ${Math.floor(bound)} kWh possible)`;
   const c = track.candidate;
-  const consistent = c !== null && kwh >= c.kwh && kwh - c.kwh <= maxKwhIncrease(slave, now - c.at);
-  const candidate = { kwh, at: now, count: consistent ? c.count + 1 : 1 };
+  const consistent = c !== null && kwh >= c.kwh && kwh - c.kwh <= maxKwhIncrease(slave, now - c.atMs);
+  const candidate = { kwh, atMs: now, count: consistent ? c.count + 1 : 1 };
   if (candidate.count >= KWH_REBASELINE_REPORTS) {
-    return { accept: true, rebaseline: true, reason, track: { at: now, candidate: null } };
+    return { accept: true, rebaseline: true, reason, track: { atMs: now, candidate: null } };
   }
   return { accept: false, rebaseline: false, reason, track: { ...track, candidate } };
 }

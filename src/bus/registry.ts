@@ -50,13 +50,13 @@ export interface LinkState {
   readonly rrIndex: number;
   readonly spikeAmps: number;
   /** Epoch ms of the last kwhReport (start time before the first). */
-  readonly lastKwhReportAt: number;
+  readonly lastKwhReportAtMs: number;
   /** Epoch ms of the last foreign-master frame while the alert is raised, else null. */
-  readonly foreignMasterAt: number | null;
+  readonly foreignMasterAtMs: number | null;
   /** Epoch ms of the last 4th-slave drop while the alert is raised, else null. */
-  readonly tooManyAt: number | null;
+  readonly tooManyAtMs: number | null;
   /** Epoch ms of the last state-02 warning per slave (hex ID). */
-  readonly errorLogAt: Readonly<Record<string, number>>;
+  readonly errorLogAtMs: Readonly<Record<string, number>>;
   /** Master IDs seen on the bus (monitor mode). */
   readonly mastersSeen: readonly TwcId[];
   /** Implausible readings refused so far, by field (monotonic). */
@@ -72,10 +72,10 @@ export function createLinkState(config: LinkConfig, nowMs: number): LinkState {
     slaves: [],
     rrIndex: 0,
     spikeAmps: SPIKE_AMPS_LOW,
-    lastKwhReportAt: nowMs,
-    foreignMasterAt: null,
-    tooManyAt: null,
-    errorLogAt: {},
+    lastKwhReportAtMs: nowMs,
+    foreignMasterAtMs: null,
+    tooManyAtMs: null,
+    errorLogAtMs: {},
     mastersSeen: [],
     implausible: { ampsActual: 0, ampsMax: 0, voltage: 0, lifetimeKWh: 0 },
     implausibleSeen: {},
@@ -104,10 +104,10 @@ export function removeAt(state: LinkState, idx: number, reason: "timeout" | "too
   let rrIndex = idx < state.rrIndex ? state.rrIndex - 1 : state.rrIndex;
   if (rrIndex >= slaves.length) rrIndex = 0;
   const key = twcIdHex(slave.id);
-  const { [key]: _dropped, ...errorLogAt } = state.errorLogAt;
+  const { [key]: _dropped, ...errorLogAtMs } = state.errorLogAtMs;
   const { [key]: _notes, ...implausibleSeen } = state.implausibleSeen;
   return {
-    state: { ...state, slaves, rrIndex, errorLogAt, implausibleSeen },
+    state: { ...state, slaves, rrIndex, errorLogAtMs, implausibleSeen },
     effects: [
       { type: "slaveRemoved", slave, reason },
       { type: "alert", op: "clear", code: "WIRING_ABOVE_RATING", twcId: slave.id },
@@ -124,7 +124,7 @@ export function addSlave(state: LinkState, slave: SlaveState, now: number): Step
   if (s.slaves.length >= MAX_SLAVES) {
     const oldest = s.slaves[0];
     const r = removeAt(s, 0, "tooMany");
-    s = { ...r.state, tooManyAt: now };
+    s = { ...r.state, tooManyAtMs: now };
     effects.push(
       ...r.effects,
       logEffect(
@@ -181,8 +181,8 @@ export function storeHeartbeat(
   const n = slave.historyNumSamples;
   const s: SlaveState = {
     ...slave,
-    timeLastRx: now,
-    lastHeartbeatAt: now,
+    lastRxAtMs: now,
+    lastHeartbeatAtMs: now,
     reportedState: f.status.state,
     reportedAmpsMax: max,
     reportedAmpsActual: actual,
@@ -199,14 +199,14 @@ export function storeHeartbeat(
   }
   if (s.ampsMonitor < 0 || Math.abs(actual - s.ampsMonitor) > 0.8) {
     s.ampsMonitor = actual;
-    s.timeAmpsMonitorChanged = now / 1000;
+    s.ampsMonitorChangedAtS = now / 1000;
   }
-  let errorLogAt = st.errorLogAt;
+  let errorLogAtMs = st.errorLogAtMs;
   const key = twcIdHex(s.id);
   if (f.status.state === 0x02) {
-    const last = errorLogAt[key];
+    const last = errorLogAtMs[key];
     if (last === undefined || now - last >= ERROR_LOG_INTERVAL_MS) {
-      errorLogAt = { ...errorLogAt, [key]: now };
+      errorLogAtMs = { ...errorLogAtMs, [key]: now };
       effects.push(logEffect("warn", "CHARGER_ERROR_STATE", `TWC ${key} reports error state 02`));
     }
     effects.push({
@@ -219,7 +219,7 @@ export function storeHeartbeat(
   } else if (slave.reportedState === 0x02) {
     effects.push({ type: "alert", op: "clear", code: "CHARGER_ERROR_STATE", twcId: s.id });
   }
-  return { state: { ...replaceSlave(st, s), errorLogAt }, effects };
+  return { state: { ...replaceSlave(st, s), errorLogAtMs }, effects };
 }
 
 /**
@@ -274,5 +274,5 @@ export function onKwhReport(state: LinkState, f: FrameOf<"kwhReport">, now: numb
     st = r.state;
     effects.push(...r.effects);
   }
-  return { state: { ...replaceSlave(st, next), lastKwhReportAt: now }, effects };
+  return { state: { ...replaceSlave(st, next), lastKwhReportAtMs: now }, effects };
 }

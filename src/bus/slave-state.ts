@@ -2,8 +2,14 @@
  * Per-slave state (controller.md §3). Pure data; the link, offer, start/stop and charging logic
  * are pure functions that take and return it. Amps are plain numbers here (reported amps are exact
  * hundredths from the wire, converted once at decode time).
+ *
+ * Time units, one rule for the whole bus runtime: every time field ends in its unit. `…AtMs` is epoch
+ * milliseconds (the Clock's unit: link, registry, scheduler, health watch, the runtime), `…AtS` epoch
+ * seconds and `…S` a duration in seconds (the offer and start/stop algorithms of controller.md §6–§12,
+ * which the spec writes in seconds; their contexts carry `nowS`). A bare `now` parameter is the
+ * Clock's epoch ms.
  */
-import type { TwcId } from "../protocol/frames.ts";
+import type { MasterCommand, TwcId } from "../protocol/frames.ts";
 import { NO_KWH_TRACK, type KwhTrack } from "./plausibility.ts";
 
 /** Everything the controller knows about one linked slave TWC. */
@@ -17,32 +23,28 @@ export interface SlaveState {
   /** Per-TWC wiring cap (A); cut to rating/4 when it exceeds the rating (S-2). */
   wiringMaxAmps: number;
   useFlexAmpsToStartCharge: boolean;
-  /** Seconds. */
-  startStopDelay: number;
+  startStopDelayS: number;
   /** Epoch ms of the linkready that created this record. */
-  linkedAt: number;
+  linkedAtMs: number;
   /** Epoch ms of the last accepted heartbeat or linkready. */
-  timeLastRx: number;
+  lastRxAtMs: number;
   /** Epoch ms of the last slave heartbeat, null before the first one. */
-  lastHeartbeatAt: number | null;
+  lastHeartbeatAtMs: number | null;
   reportedAmpsMax: number;
   reportedAmpsActual: number;
   reportedState: number;
-  /** The 9-byte command block sent with this slave's next heartbeat. */
-  masterHeartbeatData: Uint8Array;
+  /** The command sent with this slave's next heartbeat (controller.md §8; encoded only when written or shown). */
+  heartbeatCommand: MasterCommand;
   /** −1 before the first reply. */
   lastAmpsOffered: number;
   /** −1 until the desired value first crosses minOffer. */
   lastAmpsDesired: number;
   /** The argument of the last setLastAmpsOffered call (for display); null before the first. */
   ampsDesired: number | null;
-  /** Epoch seconds. */
-  timeLastAmpsOfferedChanged: number;
-  /** Epoch seconds. */
-  timeLastAmpsDesiredFlipped: number;
+  ampsOfferedChangedAtS: number;
+  ampsDesiredFlippedAtS: number;
   ampsMonitor: number;
-  /** Epoch seconds. */
-  timeAmpsMonitorChanged: number;
+  ampsMonitorChangedAtS: number;
   /** Edge flag for start/stop webhooks. */
   drawing: boolean;
   historyAvgAmps: number;
@@ -55,29 +57,27 @@ export interface SlaveState {
   /** Plausibility bookkeeping of the lifetime counter (plausibility.ts). */
   kwhTrack: KwhTrack;
   isCharging: boolean;
-  /** Epoch seconds, 0 when not charging. */
-  lastChargingStart: number;
-  /** Epoch seconds or null. */
-  chargingDroppedAt: number | null;
+  /** 0 when not charging. */
+  chargingStartedAtS: number;
+  /** When the draw fell below 1 A during a session (debounce), else null. */
+  chargingDroppedAtS: number | null;
   vinParts: [string, string, string];
   currentVIN: string;
   lastVIN: string;
-  /** Epoch seconds, 0 when not querying. */
-  lastVINQuery: number;
+  /** 0 when not querying. */
+  lastVinQueryAtS: number;
   vinQueryAttempt: number;
   stoppedByUs: boolean;
   startAttempts: number;
-  /** Epoch seconds. */
-  lastStartCommandAt: number;
-  /** Epoch seconds. */
-  lastStopCommandAt: number;
+  lastStartCommandAtS: number;
+  lastStopCommandAtS: number;
 }
 
 /** Static inputs used when a slave record is created. */
 export interface SlaveDefaults {
   wiringMaxAmpsPerTWC: number;
   useFlexAmpsToStartCharge: boolean;
-  startStopDelay: number;
+  startStopDelayS: number;
 }
 
 /** A fresh slave record (controller.md §3 initial values); `nowMs` is epoch milliseconds. */
@@ -89,21 +89,21 @@ export function createSlaveState(id: TwcId, ratedAmps: number, defaults: SlaveDe
     minAmpsTWCSupports: 6,
     wiringMaxAmps: defaults.wiringMaxAmpsPerTWC,
     useFlexAmpsToStartCharge: defaults.useFlexAmpsToStartCharge,
-    startStopDelay: defaults.startStopDelay,
-    linkedAt: nowMs,
-    timeLastRx: nowMs,
-    lastHeartbeatAt: null,
+    startStopDelayS: defaults.startStopDelayS,
+    linkedAtMs: nowMs,
+    lastRxAtMs: nowMs,
+    lastHeartbeatAtMs: null,
     reportedAmpsMax: 0,
     reportedAmpsActual: 0,
     reportedState: 0,
-    masterHeartbeatData: new Uint8Array(9),
+    heartbeatCommand: { code: 0x00 },
     lastAmpsOffered: -1,
     lastAmpsDesired: -1,
     ampsDesired: null,
-    timeLastAmpsOfferedChanged: 0,
-    timeLastAmpsDesiredFlipped: 0,
+    ampsOfferedChangedAtS: 0,
+    ampsDesiredFlippedAtS: 0,
     ampsMonitor: -1,
-    timeAmpsMonitorChanged: nowMs / 1000,
+    ampsMonitorChangedAtS: nowMs / 1000,
     drawing: false,
     historyAvgAmps: 0,
     historyNumSamples: 0,
@@ -114,16 +114,16 @@ export function createSlaveState(id: TwcId, ratedAmps: number, defaults: SlaveDe
     lifetimeKnown: false,
     kwhTrack: NO_KWH_TRACK,
     isCharging: false,
-    lastChargingStart: 0,
-    chargingDroppedAt: null,
+    chargingStartedAtS: 0,
+    chargingDroppedAtS: null,
     vinParts: ["", "", ""],
     currentVIN: "",
     lastVIN: "",
-    lastVINQuery: 0,
+    lastVinQueryAtS: 0,
     vinQueryAttempt: 0,
     stoppedByUs: false,
     startAttempts: 0,
-    lastStartCommandAt: 0,
-    lastStopCommandAt: 0,
+    lastStartCommandAtS: 0,
+    lastStopCommandAtS: 0,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * The send-time start/stop hook of the fake master (controller.md §12): stop-responding mode, stopping
- * a car that keeps drawing after we offered 0 A, and restarting a car we stopped. Pure: the runtime
- * applies `settingsPatch`, queues `FC B1` / `FC B2` to this slave for the returned commands, logs and
- * raises the returned alerts, and writes the heartbeat only when `send` is true.
+ * a car that keeps drawing after we offered 0 A, and restarting a car we stopped. Pure: it returns a
+ * `Step` whose effects the bus runtime runs (queue `FC B1` / `FC B2` to this slave, a settings patch,
+ * log lines, the STOP_NOT_POSSIBLE alert); the runtime writes the heartbeat only when `send` is true and
+ * keeps `stopWarnedAtS` for the next call.
  *
  * No vehicle module exists in this product (§11), so stop mode 1 can only warn and start mode 1 does
  * nothing.
  */
-import type { AlertCode } from "../state/types.ts";
-import type { DecisionLog } from "./offer.ts";
+import { twcIdHex } from "../protocol/frames.ts";
+import { logEffect, startStopEffect } from "./effects.ts";
+import type { Effect, LogLevel, Step } from "./effects.ts";
 import type { SlaveState } from "./slave-state.ts";
 
 /** Minimum seconds between two automatic stop commands, and between two start commands (S-8). */
@@ -28,74 +30,70 @@ export interface StartStopContext {
   /** settings.respondToSlaves (0 or 1). */
   respondToSlaves: number;
   /** settings.respondToSlavesExpiry, epoch seconds. */
-  respondToSlavesExpiry: number;
+  respondToSlavesExpiryAtS: number;
   minAmpsPerTWC: number;
   hasVehicleModule: false;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning (the runtime keeps `stopWarnedAtS` of the result). */
   stopWarnedAtS?: number | null;
 }
 
-/** What to do with this slave's heartbeat turn. */
-export interface StartStopResult {
-  slave: SlaveState;
+/** The message of the STOP_NOT_POSSIBLE alert. */
+export const STOP_NOT_POSSIBLE_MESSAGE =
+  "The car cannot be stopped without a vehicle module (chargeStopMode 1); use chargeStopMode 2 or 3";
+
+/**
+ * What to do with this slave's heartbeat turn: the slave record and the effects (commands queued to
+ * this slave only, at most one settings patch for respondToSlaves / respondToSlavesExpiry, logs, alerts).
+ */
+export type StartStopStep = Step<SlaveState> & {
   /** False: the heartbeat is not written (stop-responding mode); the round-robin turn is consumed. */
-  send: boolean;
-  /** Commands to queue to this slave only: "start" = FC B1, "stop" = FC B2. */
-  commands: ("start" | "stop")[];
-  /** Settings to change (respondToSlaves / respondToSlavesExpiry), or null. */
-  settingsPatch: Record<string, unknown> | null;
-  logs: DecisionLog[];
-  /** Alerts to raise for this slave. */
-  alerts: AlertCode[];
+  readonly send: boolean;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning, to pass back in the next context. */
+  readonly stopWarnedAtS: number | null;
+};
+
+/** The decision while it is built: effects other than the settings patch, which is merged into one. */
+interface Acc {
+  slave: SlaveState;
+  effects: Effect[];
+  settingsPatch: Record<string, unknown> | null;
   stopWarnedAtS: number | null;
 }
 
-type Acc = Omit<StartStopResult, "send">;
+function log(acc: Acc, level: LogLevel, code: string, message: string): void {
+  acc.effects.push(logEffect(level, code, message, { twcId: twcIdHex(acc.slave.id) }));
+}
 
 function stopCar(acc: Acc, ctx: StartStopContext): void {
-  const now = ctx.nowS;
+  const nowS = ctx.nowS;
   const s = acc.slave;
   switch (ctx.chargeStopMode) {
     case 1: {
       // No vehicle module: nothing can stop the car.
-      acc.alerts.push("STOP_NOT_POSSIBLE");
+      acc.effects.push({ type: "alert", op: "raise", code: "STOP_NOT_POSSIBLE", message: STOP_NOT_POSSIBLE_MESSAGE });
       const last = acc.stopWarnedAtS;
-      if (last === null || now - last >= STOP_WARNING_INTERVAL_S || now < last) {
-        acc.stopWarnedAtS = now;
-        acc.logs.push({
-          level: "warn",
-          code: "STOP_NOT_POSSIBLE",
-          message:
-            "a car keeps charging at 0 A offered, but chargeStopMode 1 needs a vehicle module to stop it",
-        });
+      if (last === null || nowS - last >= STOP_WARNING_INTERVAL_S || nowS < last) {
+        acc.stopWarnedAtS = nowS;
+        log(acc, "warn", "STOP_NOT_POSSIBLE", "a car keeps charging at 0 A offered, but chargeStopMode 1 needs a vehicle module to stop it");
       }
       return;
     }
     case 2:
-      acc.settingsPatch = { respondToSlaves: 0, respondToSlavesExpiry: now + STOP_RESPONDING_S };
-      acc.logs.push({
-        level: "info",
-        code: "STOP_RESPONDING",
-        message: `stopping the car by not answering slaves for ${STOP_RESPONDING_S} s`,
-      });
+      acc.settingsPatch = { respondToSlaves: 0, respondToSlavesExpiry: nowS + STOP_RESPONDING_S };
+      log(acc, "info", "STOP_RESPONDING", `stopping the car by not answering slaves for ${STOP_RESPONDING_S} s`);
       return;
     case 3:
-      if (now - s.lastStopCommandAt >= COMMAND_INTERVAL_S || now < s.lastStopCommandAt) {
-        acc.commands.push("stop");
-        acc.slave = { ...s, stoppedByUs: true, startAttempts: 0, lastStopCommandAt: now };
-        acc.logs.push({
-          level: "info",
-          code: "STOP_COMMAND",
-          message: "sending the TWC stop command (FC B2)",
-        });
+      if (nowS - s.lastStopCommandAtS >= COMMAND_INTERVAL_S || nowS < s.lastStopCommandAtS) {
+        acc.effects.push(startStopEffect("stop", s.id));
+        acc.slave = { ...s, stoppedByUs: true, startAttempts: 0, lastStopCommandAtS: nowS };
+        log(acc, "info", "STOP_COMMAND", "sending the TWC stop command (FC B2)");
       }
       return;
   }
 }
 
 function startCar(acc: Acc, ctx: StartStopContext, respondToSlaves: number): void {
-  const now = ctx.nowS;
+  const nowS = ctx.nowS;
   const s = acc.slave;
   switch (ctx.chargeStopMode) {
     case 1:
@@ -106,53 +104,42 @@ function startCar(acc: Acc, ctx: StartStopContext, respondToSlaves: number): voi
     case 3:
       if (
         s.stoppedByUs &&
-        (now - s.lastStartCommandAt >= COMMAND_INTERVAL_S || now < s.lastStartCommandAt) &&
+        (nowS - s.lastStartCommandAtS >= COMMAND_INTERVAL_S || nowS < s.lastStartCommandAtS) &&
         s.startAttempts < MAX_START_ATTEMPTS
       ) {
         const attempts = s.startAttempts + 1;
-        acc.commands.push("start");
+        acc.effects.push(startStopEffect("start", s.id));
         acc.slave = {
           ...s,
-          lastStartCommandAt: now,
+          lastStartCommandAtS: nowS,
           startAttempts: attempts,
           stoppedByUs: attempts < MAX_START_ATTEMPTS,
         };
-        acc.logs.push({
-          level: "info",
-          code: "START_COMMAND",
-          message: `sending the TWC start command (FC B1), attempt ${attempts} of ${MAX_START_ATTEMPTS}`,
-        });
+        log(acc, "info", "START_COMMAND", `sending the TWC start command (FC B1), attempt ${attempts} of ${MAX_START_ATTEMPTS}`);
       }
       return;
   }
 }
 
 /** §12 steps 0–2, run when a heartbeat to `slave` is about to be written. */
-export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): StartStopResult {
-  const now = ctx.nowS;
-  const acc: Acc = {
-    slave,
-    commands: [],
-    settingsPatch: null,
-    logs: [],
-    alerts: [],
-    stopWarnedAtS: ctx.stopWarnedAtS ?? null,
-  };
+export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): StartStopStep {
+  const nowS = ctx.nowS;
+  const acc: Acc = { slave, effects: [], settingsPatch: null, stopWarnedAtS: ctx.stopWarnedAtS ?? null };
   // Step 0: stop-responding mode.
   let respondToSlaves = ctx.respondToSlaves;
   if (respondToSlaves === 0) {
-    if (ctx.respondToSlavesExpiry > now) return { ...acc, send: false };
+    if (ctx.respondToSlavesExpiryAtS > nowS) return finish(acc, false);
     respondToSlaves = 1;
     acc.settingsPatch = { respondToSlaves: 1 };
-    acc.logs.push({ level: "info", code: "RESPOND_RESUMED", message: "answering slaves again" });
+    log(acc, "info", "RESPOND_RESUMED", "answering slaves again");
   }
   // Step 1: v2 slaves only.
   if (slave.protocolVersion === 2) {
     const actual = slave.reportedAmpsActual;
     if (slave.lastAmpsOffered === 0 && actual > 4.0) {
       const tooSoon =
-        now - slave.timeLastAmpsOfferedChanged < COMMAND_INTERVAL_S ||
-        now - slave.timeAmpsMonitorChanged < slave.startStopDelay;
+        nowS - slave.ampsOfferedChangedAtS < COMMAND_INTERVAL_S ||
+        nowS - slave.ampsMonitorChangedAtS < slave.startStopDelayS;
       if (!tooSoon) stopCar(acc, ctx);
     } else if (
       slave.lastAmpsOffered > 0 &&
@@ -166,5 +153,11 @@ export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): Start
     }
   }
   // Step 2: write the heartbeat.
-  return { ...acc, send: true };
+  return finish(acc, true);
+}
+
+/** The step of a finished decision: the merged settings patch goes first, as one effect. */
+function finish(acc: Acc, send: boolean): StartStopStep {
+  const effects: Effect[] = acc.settingsPatch ? [{ type: "settings", patch: acc.settingsPatch }, ...acc.effects] : acc.effects;
+  return { state: acc.slave, effects, send, stopWarnedAtS: acc.stopWarnedAtS };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { MASTER_ID, twcId } from "../protocol/frames.ts";
 import type { Frame } from "../protocol/frames.ts";
 import type { TxItem } from "./effects.ts";
@@ -156,5 +157,51 @@ void describe("TxScheduler", () => {
     assert.equal(tx.enqueue(3, "stop:1234", stop, 0), "monitor");
     assert.equal(tx.take(0, withSlaves), null);
     assert.equal(tx.take(5000, withSlaves), null);
+  });
+
+  void it("nextDueAt says exactly when take has something (the runtime's one wake-up time)", () => {
+    // Random traffic: queued entries, bursts and slaves coming and going at random times. Whenever
+    // nextDueAt names a time, take returns nothing a millisecond before it and something at it.
+    type Op = { dt: number; what: "p1" | "p3" | "p4" | "burst" | "slaves" | "none" };
+    const op: fc.Arbitrary<Op> = fc.record({
+      dt: fc.integer({ min: 0, max: 1500 }),
+      what: fc.constantFrom("p1", "p3", "p4", "burst", "slaves", "none"),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
+        const tx = new TxScheduler({ mode: "master" });
+        let now = 1_000_000;
+        let slavesKnown = false;
+        let n = 0;
+        for (const o of ops) {
+          const until = now + o.dt;
+          // Write everything that falls due before the next event, exactly when it falls due.
+          for (let due = tx.nextDueAt(now, slavesKnown); due !== null && due <= until; due = tx.nextDueAt(now, slavesKnown)) {
+            if (due > now) assert.equal(tx.take(due - 1, { receiverQuiet: true, slavesKnown }), null, `nothing before ${due}`);
+            now = due;
+            assert.equal(step(tx, now, { receiverQuiet: true, slavesKnown }) !== "none", true, `something at ${due}`);
+          }
+          now = until;
+          n++;
+          if (o.what === "p1") tx.enqueue(1, `hb-now:${n % 3}`, hbNow, now);
+          if (o.what === "p3") tx.enqueue(3, `stop:${n % 5}`, stop, now);
+          if (o.what === "p4") tx.enqueue(4, `kwh:${n % 5}`, kwh, now);
+          if (o.what === "burst") tx.startBurst(now);
+          if (o.what === "slaves") slavesKnown = !slavesKnown;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  void it("has nothing due in monitor mode or when nothing waits and no slave is known", () => {
+    assert.equal(new TxScheduler({ mode: "monitor" }).nextDueAt(0, true), null);
+    const tx = new TxScheduler({ mode: "master" });
+    assert.equal(tx.nextDueAt(0, false), null);
+    assert.equal(tx.nextDueAt(0, true), 0, "the first heartbeat is due at once");
+    tx.recordWrite(0, "heartbeat");
+    assert.equal(tx.nextDueAt(10, true), 1000, "the next one a second later");
+    tx.enqueue(4, "kwh:1", kwh, 10);
+    assert.equal(tx.nextDueAt(10, true), 100, "a query goes after the 100 ms gap");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The single transmit queue (twc-protocol.md §7.2). Deterministic and clock-free: every method takes
- * `now`; the runtime calls `take()` on its 25 ms tick and whenever something is queued, writes what it
- * gets, then reports the write with `recordWrite()`.
+ * `now`; the runtime calls `take()` when `nextDueAt()` said something would be due and whenever
+ * something is queued, writes what it gets, then reports the write with `recordWrite()`.
  *
  *   P0 burst (125 ms apart, blocks everything else) > P1 immediate heartbeat > P2 round-robin
  *   heartbeat when due (produced on demand) > P3 start/stop/debug > P4 kWh/VIN queries
@@ -16,7 +16,7 @@ export interface TxEntry {
   /** De-duplication key; "" for burst frames. */
   readonly dedupKey: string;
   readonly item: TxItem;
-  readonly enqueuedAt: number;
+  readonly enqueuedAtMs: number;
 }
 
 /** Outcome of `enqueue`: `refused` = P3 did not fit (HTTP 503), `dropped` = P4 did not fit (counted). */
@@ -57,9 +57,9 @@ export class TxScheduler {
   private readonly maxQueued: number;
   private burst: TxEntry[] = [];
   private readonly queues: Record<1 | 3 | 4, TxEntry[]> = { 1: [], 3: [], 4: [] };
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
-  private lastBurstAt = Number.NEGATIVE_INFINITY;
-  private lastHeartbeat = Number.NEGATIVE_INFINITY;
+  private lastWriteAtMs = Number.NEGATIVE_INFINITY;
+  private lastBurstAtMs = Number.NEGATIVE_INFINITY;
+  private prevHeartbeatAtMs = Number.NEGATIVE_INFINITY;
   private droppedCount = 0;
 
   constructor(options: TxSchedulerOptions) {
@@ -82,8 +82,8 @@ export class TxScheduler {
   }
 
   /** Epoch ms of the previous heartbeat of any kind (−∞ before the first). */
-  get lastHeartbeatAt(): number {
-    return this.lastHeartbeat;
+  get lastHeartbeatAtMs(): number {
+    return this.prevHeartbeatAtMs;
   }
 
   /** Entries waiting in P3 + P4. */
@@ -105,7 +105,7 @@ export class TxScheduler {
       priority: 0,
       dedupKey: "",
       item: { kind: "frame", frame },
-      enqueuedAt: now,
+      enqueuedAtMs: now,
     });
     for (let i = 0; i < this.burstCount; i++) this.burst.push(mk(lr1));
     for (let i = 0; i < this.burstCount; i++) this.burst.push(mk(lr2));
@@ -129,7 +129,7 @@ export class TxScheduler {
       this.droppedCount++;
       return "dropped";
     }
-    this.queues[priority].push({ priority, dedupKey, item, enqueuedAt: now });
+    this.queues[priority].push({ priority, dedupKey, item, enqueuedAtMs: now });
     return "queued";
   }
 
@@ -148,7 +148,7 @@ export class TxScheduler {
 
   /** True when the round-robin heartbeat is due (≥ 1.0 s since the previous heartbeat, a slave known, no burst). */
   heartbeatDue(now: number, slavesKnown: boolean): boolean {
-    return slavesKnown && this.burst.length === 0 && now - this.lastHeartbeat >= this.heartbeatIntervalMs;
+    return slavesKnown && this.burst.length === 0 && now - this.prevHeartbeatAtMs >= this.heartbeatIntervalMs;
   }
 
   /**
@@ -159,29 +159,47 @@ export class TxScheduler {
    */
   take(now: number, ctx: TxContext): TxDecision | null {
     if (this.mode === "monitor" || !ctx.receiverQuiet) return null;
-    if (now - this.lastWriteAt < this.minGapMs) return null;
+    if (now - this.lastWriteAtMs < this.minGapMs) return null;
     if (this.burst.length > 0) {
-      if (now - this.lastBurstAt < this.burstSpacingMs) return null;
+      if (now - this.lastBurstAtMs < this.burstSpacingMs) return null;
       const entry = this.burst.shift();
       return entry ? { type: "entry", entry } : null;
     }
     const p1 = this.queues[1].shift();
     if (p1) return { type: "entry", entry: p1 };
     if (this.heartbeatDue(now, ctx.slavesKnown)) return { type: "heartbeat" };
-    if (ctx.slavesKnown && now + this.minGapMs > this.lastHeartbeat + this.heartbeatIntervalMs) return null;
+    if (ctx.slavesKnown && now + this.minGapMs > this.prevHeartbeatAtMs + this.heartbeatIntervalMs) return null;
     const low = this.queues[3].shift() ?? this.queues[4].shift();
     return low ? { type: "entry", entry: low } : null;
   }
 
+  /**
+   * The earliest time ≥ `now` at which `take` can return something, provided the receiver is quiet then
+   * (the runtime's one wake-up timer); null when nothing will be due (monitor mode, or nothing queued
+   * and no slave to heartbeat). Mirrors the rules of `take`.
+   */
+  nextDueAt(now: number, slavesKnown: boolean): number | null {
+    if (this.mode === "monitor") return null;
+    const gapAt = this.lastWriteAtMs + this.minGapMs;
+    if (this.burst.length > 0) return Math.max(now, gapAt, this.lastBurstAtMs + this.burstSpacingMs);
+    if (this.queues[1].length > 0) return Math.max(now, gapAt);
+    const heartbeatAt = this.prevHeartbeatAtMs + this.heartbeatIntervalMs;
+    let due = slavesKnown ? Math.max(gapAt, heartbeatAt) : Number.POSITIVE_INFINITY;
+    // P3/P4 go at the gap unless that would push the next heartbeat past its slot (then after it).
+    const lowAt = Math.max(now, gapAt);
+    if (this.queuedLow > 0 && (!slavesKnown || lowAt + this.minGapMs <= heartbeatAt)) due = Math.min(due, lowAt);
+    return Number.isFinite(due) || due === Number.NEGATIVE_INFINITY ? Math.max(now, due) : null;
+  }
+
   /** Records the start of a write (`heartbeat` covers P1 and P2 heartbeats). */
   recordWrite(now: number, kind: WriteKind): void {
-    this.lastWriteAt = now;
-    if (kind === "burst") this.lastBurstAt = now;
-    if (kind === "heartbeat") this.lastHeartbeat = now;
+    this.lastWriteAtMs = now;
+    if (kind === "burst") this.lastBurstAtMs = now;
+    if (kind === "heartbeat") this.prevHeartbeatAtMs = now;
   }
 
   /** A due heartbeat whose turn was consumed without writing (stop-responding mode, controller.md §12 step 0). */
   skipHeartbeat(now: number): void {
-    this.lastHeartbeat = now;
+    this.prevHeartbeatAtMs = now;
   }
 }

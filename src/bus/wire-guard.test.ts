@@ -9,7 +9,7 @@ import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
 import { checkDebugFrame, checkOutgoingFrame } from "./wire-guard.ts";
 
-const DEFAULTS = { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelay: 60 };
+const DEFAULTS = { wiringMaxAmpsPerTWC: 32, useFlexAmpsToStartCharge: false, startStopDelayS: 60 };
 
 function slave(id: number, rated = 80, over: Partial<SlaveState> = {}): SlaveState {
   return { ...createSlaveState(twcId(id), rated, DEFAULTS, 0), protocolVersion: 2, ...over };

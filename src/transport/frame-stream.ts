@@ -1,6 +1,7 @@
 /**
- * Joins a (reconnecting) bus port to the protocol codec and keeps the bus counters (design.md §6,
- * twc-protocol.md §2.2, §7).
+ * Joins a (reconnecting) bus port to the protocol codec and keeps the wire counters (design.md §6,
+ * twc-protocol.md §2.2, §7): the one place where frames in and out, drops and write errors are counted
+ * and each dropped frame is logged. The controller reads them through `counters()`.
  *
  * ```
  *                   ┌──────────────────────────── FrameStream ────────────────────────────┐
@@ -15,8 +16,8 @@
  * ```
  *
  * It also implements the controller's `BusIo` seam structurally (onFrame, onOpen, onClose, writeFrame,
- * isReceiverQuiet, noiseBytes, expirePartial, transportHealth, resetTransport). Create it (and attach
- * listeners) before starting the port, so the first `open` is not missed.
+ * isReceiverQuiet, receiverQuietAtMs, counters, expirePartial, transportHealth, resetTransport). Create
+ * it (and attach listeners) before starting the port, so the first `open` is not missed.
  */
 import { encodeFrame, encodeRawPayload, kindOfType, toHex, typeOfPayload } from "../protocol/codec.ts";
 import { Deframer, MASTER_LENGTHS, PARTIAL_TIMEOUT_MS } from "../protocol/deframer.ts";
@@ -62,6 +63,15 @@ export interface FrameStreamSource {
   readonly buffered?: boolean;
   /** Drops the connection, discarding unsent bytes, and reconnects (a ReconnectingPort has it). */
   reset?(reason: string): void;
+}
+
+/** The wire counters as the controller reads them (`BusIo.counters`). */
+export interface WireCountersView {
+  framesReceived: Partial<Record<FrameKind, number>>;
+  framesDropped: Record<DropReason, number>;
+  framesSent: Partial<Record<FrameKind, number>>;
+  writeErrors: number;
+  noiseBytes: number;
 }
 
 /** Transmit-side health as the controller sees it (`BusIo.transportHealth`). */
@@ -216,6 +226,14 @@ export class FrameStream {
     return !this.#deframer.receiving || nowMs - this.#deframer.lastByteAt >= this.#quietMs;
   }
 
+  /**
+   * When the receiver becomes quiet if no further byte arrives: `nowMs` when it is quiet now, else 25 ms
+   * after the last byte of the partial frame (the controller's wake-up re-checks then).
+   */
+  receiverQuietAtMs(nowMs: number): number {
+    return this.isReceiverQuiet(nowMs) ? nowMs : this.#deframer.lastByteAt + this.#quietMs;
+  }
+
   /** Drops a partial frame older than the timeout now (the internal timer does this on its own too). */
   expirePartial(nowMs: number): void {
     this.#handle(this.#deframer.expire(nowMs));
@@ -244,6 +262,18 @@ export class FrameStream {
     };
   }
 
+  /** Controller BusIo: the wire counters (a subset of `stats()`, without copying the transport's). */
+  counters(): WireCountersView {
+    const d = this.#deframer.stats;
+    return {
+      framesReceived: { ...this.#received },
+      framesDropped: d.dropped,
+      framesSent: { ...this.#sent },
+      writeErrors: this.#writeErrors,
+      noiseBytes: d.noiseBytes,
+    };
+  }
+
   /** Controller BusIo: transmit-side health (stalls, resets, dropped frames). */
   transportHealth(): TransportHealthView {
     const w = this.#port.writeStats;
@@ -260,11 +290,6 @@ export class FrameStream {
   /** Controller BusIo: drops the connection (unsent bytes discarded) and reconnects. */
   resetTransport(reason: string): void {
     this.#port.reset?.(reason);
-  }
-
-  /** Noise bytes discarded between frames (controller BusIo). */
-  noiseBytes(): number {
-    return this.#deframer.stats.noiseBytes;
   }
 
   /** Controller BusIo: every deframer result. */
@@ -300,12 +325,15 @@ export class FrameStream {
         if (outcome === "written") bump(this.#sent, kind);
         else if (outcome === "closed") {
           this.#writeErrors++;
+          this.#log.warn({ code: "TRANSPORT_CLOSED", kind }, "bus write failed: the bus is not connected");
           throw new TwcError({ code: "TRANSPORT_CLOSED", message: "the bus is not connected" });
         } else
           this.#log.debug?.({ code: "BUS_TX_DROPPED", kind, reason: outcome }, "frame dropped unwritten");
       },
       (err: unknown) => {
+        // Counted here; logged by a ReconnectingPort (which reconnects), or here for a plain port.
         this.#writeErrors++;
+        if (!port.send) this.#log.warn({ code: "TRANSPORT_WRITE_FAILED", kind, err }, "bus write failed");
         throw err instanceof Error ? err : new Error(String(err));
       },
     );

@@ -51,7 +51,7 @@ test(
       product = await startProduct({ config: loaded.config, raw: loaded.raw, logger: pino({ level: "silent" }) });
       const engine = product.engine;
       await waitFor(
-        () => engine.controller.slaves().length === 2 && engine.controller.slaves().every((s) => s.lastHeartbeatAt !== null),
+        () => engine.controller.slaves().length === 2 && engine.controller.slaves().every((s) => s.lastHeartbeatAtMs !== null),
         30_000,
         "two slaves heartbeating",
       );

@@ -91,12 +91,11 @@ describe("TCP bridge that stops reading", () => {
         mode: "master",
         slaveTimeoutS: 26,
         wiringMaxAmpsPerTWC: 32,
+        wiringMaxAmpsAllTWCs: 32,
         useFlexAmpsToStartCharge: false,
-        startStopDelay: 60,
+        startStopDelayS: 60,
         minAmpsPerTWC: 6,
       },
-      getSettings: () => ({}),
-      onSettingsPatch: () => undefined,
     });
     ctl.start();
     port.start();
@@ -155,7 +154,8 @@ function bindIo(stream: FrameStream): ConstructorParameters<typeof BusController
     onClose: (cb) => stream.onClose(cb),
     writeFrame: (f) => stream.writeFrame(f),
     isReceiverQuiet: (now) => stream.isReceiverQuiet(now),
-    noiseBytes: () => stream.noiseBytes(),
+    receiverQuietAtMs: (now) => stream.receiverQuietAtMs(now),
+    counters: () => stream.counters(),
     expirePartial: (now) => stream.expirePartial(now),
     transportHealth: () => stream.transportHealth(),
     resetTransport: (reason) => stream.resetTransport(reason),
