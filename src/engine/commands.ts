@@ -9,7 +9,9 @@ import { cancelChargeNowPatch, chargeNowPatch } from "../policy/charge-now.ts";
 import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
-import type { Engine, SettingsAccess } from "./engine.ts";
+import type { ConsumptionOffset } from "../config/settings-schema.ts";
+import type { Engine } from "./engine.ts";
+import type { SettingsAccess } from "./settings-access.ts";
 import { debugFrame } from "../bus/frames-out.ts";
 import { checkDebugFrame } from "../bus/wire-guard.ts";
 
@@ -73,14 +75,13 @@ export class Commands {
 
   /** Current named consumption offsets. */
   offsetNames(): string[] {
-    const o = this.settings.get().consumptionOffset;
-    return typeof o === "object" && o !== null ? Object.keys(o) : [];
+    return Object.keys(this.settings.get().consumptionOffset);
   }
 
   /** Adds or replaces a named offset. */
   addOffset(name: string, value: number, unit: "A" | "W"): void {
-    const current = (this.settings.get().consumptionOffset ?? {}) as Record<string, unknown>;
-    const next: Record<string, unknown> = {};
+    const current = this.settings.get().consumptionOffset;
+    const next: Record<string, ConsumptionOffset> = {};
     for (const [k, v] of Object.entries(current)) Object.defineProperty(next, k, { value: v, enumerable: true, writable: true, configurable: true });
     Object.defineProperty(next, name, { value: { value, unit }, enumerable: true, writable: true, configurable: true });
     this.settings.update({ consumptionOffset: next });
@@ -90,8 +91,8 @@ export class Commands {
 
   /** Deletes a named offset (the caller checked it exists). */
   deleteOffset(name: string): void {
-    const current = (this.settings.get().consumptionOffset ?? {}) as Record<string, unknown>;
-    const next: Record<string, unknown> = {};
+    const current = this.settings.get().consumptionOffset;
+    const next: Record<string, ConsumptionOffset> = {};
     for (const [k, v] of Object.entries(current)) {
       if (k !== name) Object.defineProperty(next, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
@@ -110,7 +111,7 @@ export class Commands {
   /** Stores one validated setting; home location changes recompute sunrise/sunset. */
   setSetting(key: string, value: unknown): void {
     this.settings.update({ [key]: value });
-    if (key === "homeLat" || key === "homeLon") this.engine.refreshSun(false);
+    if (key === "homeLat" || key === "homeLon") this.engine.policy.refreshSun(false);
     this.engine.evaluate("setSetting");
     this.save();
   }
@@ -125,7 +126,7 @@ export class Commands {
   /** Sets the home location and recomputes sunrise/sunset. */
   setLatLon(lat: number, lon: number): void {
     this.settings.update({ homeLat: lat, homeLon: lon });
-    this.engine.refreshSun(false);
+    this.engine.policy.refreshSun(false);
     this.engine.evaluate("setLatLon");
     this.save();
   }
@@ -149,8 +150,7 @@ export class Commands {
 
   /** Debug commands enabled in settings. */
   debugEnabled(): boolean {
-    const v = this.settings.get().enableDebugCommands;
-    return v === true || v === 1;
+    return this.settings.get().enableDebugCommands;
   }
 
   /** Queues a debug frame (http-api.md §7.13 checks 8–10). */

@@ -5,6 +5,7 @@
 import pino from "pino";
 import type { CoreConfig } from "../config/app-config.ts";
 import { normaliseSettings } from "../config/settings-normalise.ts";
+import type { Settings } from "../config/settings-schema.ts";
 import type { EnergySource } from "../energy/source.ts";
 import { EnergyPoller } from "../energy/poller.ts";
 import type { Reading } from "../energy/staleness.ts";
@@ -24,15 +25,15 @@ export class MemorySettings {
   saveFailed = false;
   recovered = false;
   saves = 0;
-  private s: Record<string, unknown>;
+  private s: Settings;
   constructor(initial: Record<string, unknown>, w: number) {
     this.s = normaliseSettings(initial, w).settings;
   }
-  get(): Readonly<Record<string, unknown>> {
+  get(): Readonly<Settings> {
     return this.s;
   }
   update(patch: Readonly<Record<string, unknown>>): void {
-    const next = { ...this.s };
+    const next: Settings = { ...this.s };
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) delete next[k];
       else next[k] = v;

@@ -1,29 +1,37 @@
 /**
- * The engine: joins the bus controller, the charging decision, the policy runtime, the energy poller
- * and the settings into one running controller, and publishes everything into the one state stream.
+ * The engine: the orchestration of one running controller. It builds the bus runtime and the policy
+ * runtime, feeds the policy with the energy poller's readings and the settings, hands the policy's
+ * decision to the bus, and publishes everything into the one state stream.
  *
- *   EnergyPoller ──readings──▶ PolicyRuntime ──budget M, flex──▶ offer hook ──▶ BusController
- *        │                          ▲ triggers (commands, timers, transitions)        │
- *        └───────────────┬──────────┴──────────────── SettingsStore ◀── patches ──────┘
- *                        ▼
- *                  StateStore (doc) ──▶ HTTP (legacy + v2 + SSE), metrics, MQTT
+ *   EnergyPoller ──readings──▶ PolicyRuntime (policy + sun timers) ──view──▶ Engine ──setInput──▶ BusController
+ *        │                          ▲ triggers (commands, energy transitions)   (budget, limit, flex, │ change, session,
+ *        │                          │                                            green, settings)     │ settingsPatch, …
+ *        └──────────────┬───────────┴──────────── SettingsStore ◀── settingsPatch (applied, pushed back)┘
+ *                       ▼
+ *   refresh() ── only when an input changed (refresh-inputs.ts) ──▶ buildStateDocument (state-projection.ts)
+ *                       ▼
+ *   StateStore (document + exact energy figures) ──▶ HTTP (legacy + v2 + SSE), metrics, history, MQTT
+ *
+ * The bus runtime runs the per-heartbeat decision itself (offer, start/stop, charging) from the last
+ * pushed input; nothing calls from the bus back up into the engine.
+ * Settings are read typed (SettingsAccess, Readonly<Settings>); time fields say their unit (…AtMs, …AtS).
  */
+import type { CoreConfig } from "../config/app-config.ts";
 import {
   energyComputation,
   getMaxAmpsForTargetGridUsage,
   energyValues,
   type EnergyComputation,
+  type EnergyConfig,
 } from "../energy/green.ts";
 import { realPowerFactor, voltageAndPhases } from "../energy/electrical.ts";
 import type { EnergyPoller } from "../energy/poller.ts";
 import { toLocalTime, isoLocal } from "../policy/local-time.ts";
 import { chargeNowExpired, cancelChargeNowPatch } from "../policy/charge-now.ts";
-import { sunHoursAt } from "../policy/sun.ts";
-import { finiteOr as num } from "../policy/numbers.ts";
 import type { Policy } from "../policy/types.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
-import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
+import { every, type Clock } from "../shared/clock.ts";
 import { StateStore } from "../state/store.ts";
 import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "../bus/alerts.ts";
@@ -31,23 +39,25 @@ import { engineAlerts } from "./engine-alerts.ts";
 import { firePolicyWebhook, type PolicyEvent, type WebhookSender } from "./policy-webhooks.ts";
 import { BusController } from "../bus/controller.ts";
 import type { BusIo, ControllerLogger } from "../bus/controller-types.ts";
-import { computeOffer, othersLoad } from "../bus/offer.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
-import { projectChargers, type ElectricalView } from "./project-state.ts";
-import type { SlaveState } from "../bus/slave-state.ts";
-import { beforeHeartbeat } from "../bus/start-stop.ts";
-import { buildStateDocument, initialStateDocument, type EngineConfig } from "./engine-state.ts";
+import { sameRefreshInputs, type RefreshInputs } from "./refresh-inputs.ts";
+import type { SettingsAccess } from "./settings-access.ts";
+import {
+  buildStateDocument,
+  exactEnergyOf,
+  initialStateDocument,
+  type BuildInputs,
+  type EngineConfig,
+} from "./state-projection.ts";
 
-export type { EngineConfig } from "./engine-state.ts";
+export type { EngineConfig } from "./state-projection.ts";
+export type { SettingsAccess } from "./settings-access.ts";
 
-/** Settings access the engine needs (implemented by config/settings-store.ts). */
-export interface SettingsAccess {
-  get(): Readonly<Record<string, unknown>>;
-  update(patch: Readonly<Record<string, unknown>>): void;
-  readonly saveFailed: boolean;
-  readonly recovered: boolean;
+/** The energy computation's view of the core config (no grid cap key when none is configured). */
+function energyConfigOf(core: CoreConfig): EnergyConfig {
+  const { maxAmpsAllowedFromGrid, ...rest } = core;
+  return maxAmpsAllowedFromGrid === null ? rest : { ...rest, maxAmpsAllowedFromGrid };
 }
-
 
 /** Constructor options of the engine. */
 export interface EngineOptions {
@@ -73,14 +83,15 @@ export class Engine {
   readonly state: StateStore;
   /** Engine-level alerts; the bus controller keeps its own set with the same formatter. */
   readonly alerts = new AlertSet((ms) => this.iso(ms));
-  /** The exact energy figures of the latest refresh (for legacy views). */
-  energy: EnergyComputation;
   private readonly startedAtMs: number;
-  private stopWarnedAtS: number | null = null;
+  private readonly energyConfig: EnergyConfig;
   private stopTimers: (() => void)[] = [];
-  private sunTimer: TimerHandle | null = null;
-  private busStatsAt = 0;
-  private running = false;
+  /** When the bus counters were last copied into the document (epoch ms; 0 = never). */
+  private busStatsAtMs = 0;
+  /** The inputs of the last rebuild of the document. */
+  private lastInputs: RefreshInputs | null = null;
+  /** What the current document was built from (its unchanged sections are reused). */
+  private lastBuild: BuildInputs | null = null;
 
   /** config.wiringMaxAmpsAllTWCs: the shared circuit's limit. */
   get wiringMaxAmpsAllTWCs(): number {
@@ -90,6 +101,7 @@ export class Engine {
   constructor(private readonly o: EngineOptions) {
     this.startedAtMs = o.clock.now();
     const core = o.config.core;
+    this.energyConfig = energyConfigOf(core);
     this.controller = new BusController({
       clock: o.clock,
       io: o.io,
@@ -98,14 +110,11 @@ export class Engine {
         mode: core.fakeMaster === 2 ? "monitor" : "master",
         slaveTimeoutS: o.config.slaveTimeoutS,
         wiringMaxAmpsPerTWC: core.wiringMaxAmpsPerTWC,
+        wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,
         useFlexAmpsToStartCharge: core.useFlexAmpsToStartCharge,
-        startStopDelay: core.startStopDelay,
+        startStopDelayS: core.startStopDelay,
         minAmpsPerTWC: core.minAmpsPerTWC,
       },
-      getSettings: () => o.settings.get(),
-      onSettingsPatch: (patch) => o.settings.update(patch),
-      offer: (slave, all, nowMs) => this.offer(slave, all, nowMs),
-      beforeSend: (slave, nowMs) => this.beforeSend(slave, nowMs),
       iso: (ms) => this.iso(ms),
     });
     this.policy = new PolicyRuntime({
@@ -116,17 +125,19 @@ export class Engine {
       wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,
       gridCapAmps: core.maxAmpsAllowedFromGrid,
       intervalS: o.config.policyCheckIntervalS,
-      settings: () => o.settings.get(),
+      settings: o.settings,
       energy: (green, m) => {
         const e = this.computeEnergy(green, m);
         return { maxAmpsToDivide: e.maxAmpsToDivide, limitAmps: e.limitAmps };
       },
       greenAmps: (m) => this.greenAmps(m),
       onPolicyEvent: (event, p) => this.fireWebhook(p, event),
-      onEvaluated: () => this.refresh(),
+      onEvaluated: () => {
+        this.pushBusInput();
+        this.refresh();
+      },
       ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
     });
-    this.energy = this.computeEnergy(false, 0);
     this.state = new StateStore(
       initialStateDocument({
         config: o.config,
@@ -135,7 +146,15 @@ export class Engine {
         bus: { interfaceName: o.bus.interfaceName, endpoint: o.bus.endpoint },
         nowIso: this.iso(this.startedAtMs),
       }),
+      exactEnergyOf(this.computeEnergy(false, 0)),
     );
+    this.pushBusInput();
+    // Settings the bus asks for (stop-responding mode, VIN/session bookkeeping) go to the store, and the
+    // bus gets the new snapshot at once (no call runs from the bus back up into the engine).
+    this.controller.on("settingsPatch", (patch) => {
+      o.settings.update(patch);
+      this.pushBusInput();
+    });
     this.controller.on("change", () => this.refresh());
     this.controller.on("drawing", (ev) => {
       const p = this.policy.view().activePolicy;
@@ -159,23 +178,19 @@ export class Engine {
 
   /** Starts the policy engine, the energy poller and the bus (controller.md §2 steps 8–9). */
   start(): void {
-    this.running = true;
-    this.refreshSun(false);
     this.o.poller.on("transition", () => this.evaluate("energy"));
     this.o.poller.start();
     this.policy.start();
+    this.pushBusInput();
     this.controller.start();
     this.stopTimers.push(every(this.o.clock, 1000, () => this.housekeeping()));
-    this.scheduleSun();
     this.refresh();
   }
 
   /** Stops timers, closes sessions (reason shutdown) and the energy sources. */
   async stop(): Promise<void> {
-    this.running = false;
     for (const s of this.stopTimers) s();
     this.stopTimers = [];
-    if (this.sunTimer) this.o.clock.clearTimeout(this.sunTimer);
     this.policy.stop();
     this.controller.stop();
     await this.o.poller.stop();
@@ -184,30 +199,19 @@ export class Engine {
   /** Synchronous policy evaluation (controller.md §16.5); the state is consistent when it returns. */
   evaluate(reason: string): void {
     this.policy.evaluate(reason);
+    this.pushBusInput(); // also when the evaluation failed: the settings a command changed reach the bus
   }
 
-  /** Recomputes sunrise/sunset from the home location; a change triggers an evaluation. */
-  refreshSun(evaluate = true): void {
-    const s = this.o.settings.get();
-    const hours = sunHoursAt(s.homeLat, s.homeLon, this.o.clock.now(), this.o.timeZone);
-    if (hours.sunrise !== s.sunrise || hours.sunset !== s.sunset) {
-      this.o.settings.update({ sunrise: hours.sunrise, sunset: hours.sunset });
-      if (evaluate && this.running) this.evaluate("sun");
-    }
-  }
-
-  private scheduleSun(): void {
-    const nowMs = this.o.clock.now();
-    const l = toLocalTime(nowMs, this.o.timeZone);
-    const hoursAhead = (25 - l.hour) % 24 || 24;
-    const ms = (hoursAhead * 3600 - l.min * 60 - l.sec) * 1000;
-    this.sunTimer = this.o.clock.setTimeout(
-      () => {
-        this.refreshSun(true);
-        this.scheduleSun();
-      },
-      Math.max(60_000, ms),
-    );
+  /** Pushes the last policy decision and the current settings to the bus runtime (issue 9 §1). */
+  private pushBusInput(): void {
+    const view = this.policy.view();
+    this.controller.setInput({
+      maxAmpsToDivide: view.maxAmpsToDivide,
+      limitAmps: view.limitAmps,
+      allowedFlex: view.allowedFlex,
+      green: view.active?.green ?? false,
+      settings: this.o.settings.get(),
+    });
   }
 
   private housekeeping(): void {
@@ -220,14 +224,7 @@ export class Engine {
     this.refresh();
   }
 
-  private electrical(): ElectricalView {
-    const core = this.o.config.core;
-    const e = voltageAndPhases(this.controller.slaves(), core);
-    return { voltage: e.voltage, phases: e.phases, rpf: (a) => realPowerFactor(a, core) };
-  }
-
   private computeEnergy(green: boolean, m: number): EnergyComputation {
-    const core = this.o.config.core;
     const slaves = this.controller?.slaves() ?? [];
     const readings = this.o.poller.readings(this.o.clock.now());
     return energyComputation({
@@ -237,10 +234,7 @@ export class Engine {
       chargers: slaves,
       state: { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length },
       settings: this.o.settings.get(),
-      config: {
-        ...core,
-        maxAmpsAllowedFromGrid: core.maxAmpsAllowedFromGrid ?? undefined,
-      } as never,
+      config: this.energyConfig,
     });
   }
 
@@ -254,70 +248,14 @@ export class Engine {
       electrical: e,
       totalActualA: slaves.reduce((a, s) => a + s.reportedAmpsActual, 0),
       settings: this.o.settings.get(),
-      config: core as never,
+      config: this.energyConfig,
     });
     return getMaxAmpsForTargetGridUsage(
       0,
       v,
       { effectiveBudgetA: m, carsCharging: slaves.filter((s) => s.isCharging).length },
-      core as never,
+      this.energyConfig,
     );
-  }
-
-  private offer(slave: SlaveState, all: readonly SlaveState[], nowMs: number): SlaveState {
-    const s = this.o.settings.get();
-    const view = this.policy.view();
-    const core = this.o.config.core;
-    const crc = num(s.chargeRateControl, 1);
-    const r = computeOffer(slave, {
-      nowS: nowMs / 1000,
-      budgetM: view.maxAmpsToDivide,
-      allowedFlex: view.allowedFlex,
-      green: view.active?.green ?? false,
-      numCharging: all.filter((x) => x.isCharging).length,
-      allActualAmps: all.reduce((a, x) => a + x.reportedAmpsActual, 0),
-      // Safety beyond controller.md §7: count what drawing slaves were offered, not only their draw,
-      // and re-check unchanged offers (docs/decisions.md), so the shared circuit is not overloaded by
-      // cars spiking together or by offers made while no car drew.
-      ...othersLoad(all, slave.id),
-      spikeAmps: this.controller.spikeAmps,
-      minAmpsPerTWC: core.minAmpsPerTWC,
-      wiringMaxAmpsAllTWCs: core.wiringMaxAmpsAllTWCs,
-      spikeAmpsProactively: num(s.spikeAmpsProactively, 1) !== 0,
-      spikeAmpsReactively: num(s.spikeAmpsReactively, 1) !== 0,
-      chargeRateControl: crc === 2 ? 2 : crc === 3 ? 3 : 1,
-    });
-    for (const l of r.logs) this.o.logger[l.level]({ code: l.code, twcId: twcIdHex(slave.id) }, l.message);
-    if (r.cancelPendingStop) queueMicrotask(() => this.controller.cancelPendingStop(slave.id));
-    return r.slave;
-  }
-
-  private beforeSend(
-    slave: SlaveState,
-    nowMs: number,
-  ): { slave: SlaveState; send: boolean; commands: ("start" | "stop")[] } {
-    const s = this.o.settings.get();
-    const mode = num(s.chargeStopMode, 1);
-    const r = beforeHeartbeat(slave, {
-      nowS: nowMs / 1000,
-      chargeStopMode: mode === 2 ? 2 : mode === 3 ? 3 : 1,
-      respondToSlaves: num(s.respondToSlaves, 1),
-      respondToSlavesExpiry: num(s.respondToSlavesExpiry, 0),
-      minAmpsPerTWC: this.o.config.core.minAmpsPerTWC,
-      hasVehicleModule: false,
-      stopWarnedAtS: this.stopWarnedAtS,
-    });
-    this.stopWarnedAtS = r.stopWarnedAtS;
-    for (const l of r.logs) this.o.logger[l.level]({ code: l.code, twcId: twcIdHex(slave.id) }, l.message);
-    for (const a of r.alerts)
-      this.alerts.set(
-        a,
-        true,
-        "The car cannot be stopped without a vehicle module (chargeStopMode 1); use chargeStopMode 2 or 3",
-        nowMs,
-      );
-    if (r.settingsPatch) this.o.settings.update(r.settingsPatch);
-    return { slave: r.slave, send: r.send, commands: r.commands };
   }
 
   private fireWebhook(policy: Policy, event: PolicyEvent): void {
@@ -333,23 +271,32 @@ export class Engine {
     );
   }
 
-  /** Recomputes the state document from every part (cheap; runs on every change and every second). */
+  /** The bus counters for the document when their 10 s refresh is due, else null. */
+  private busStatsDue(nowMs: number): StateDocument["bus"]["stats"] | null {
+    if (nowMs - this.busStatsAtMs < 10_000 && this.busStatsAtMs !== 0) return null;
+    this.busStatsAtMs = nowMs;
+    const st = this.controller.stats();
+    const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((a, b) => a + b, 0);
+    return {
+      framesReceived: sum(st.framesReceived),
+      framesSent: sum(st.framesSent),
+      framesDropped: sum(st.framesDropped),
+      checksumErrors: st.framesDropped.checksum,
+      noiseBytes: st.noiseBytes,
+      updatedAt: this.iso(nowMs),
+    };
+  }
+
+  /**
+   * Publishes the state document and the exact energy figures; runs on every bus change, after every
+   * evaluation and every second, but rebuilds (and the store diffs) only when an input changed.
+   */
   refresh(): void {
     if (!this.state) return;
     const nowMs = this.o.clock.now();
-    const view = this.policy.view();
-    this.energy = this.computeEnergy(false, view.maxAmpsToDivide);
-    const slaves = this.controller.slaves();
-    const e = this.electrical();
-    const projected = projectChargers(
-      slaves,
-      { ...e, voltage: this.energy.voltage, phases: this.energy.phases },
-      (ms) => this.iso(ms),
-      stateName,
-    );
-    const settings = this.o.settings.get();
-    const readings = this.o.poller.readings(nowMs);
     const core = this.o.config.core;
+    const slaves = this.controller.slaves();
+    const readings = this.o.poller.readings(nowMs);
     const verdicts = engineAlerts({
       anyStale: readings.anyStale,
       settingsSaveFailed: this.o.settings.saveFailed,
@@ -360,39 +307,44 @@ export class Engine {
       runningForMs: nowMs - this.startedAtMs,
     });
     for (const v of verdicts) this.alerts.set(v.code, v.on, v.message, nowMs);
-    let stats: StateDocument["bus"]["stats"] | null = null;
-    if (nowMs - this.busStatsAt >= 10_000 || this.busStatsAt === 0) {
-      this.busStatsAt = nowMs;
-      const st = this.controller.stats();
-      const sum = (r: Readonly<Record<string, number>>): number =>
-        Object.values(r).reduce((a, b) => a + b, 0);
-      stats = {
-        framesReceived: sum(st.framesReceived),
-        framesSent: sum(st.framesSent),
-        framesDropped: sum(st.framesDropped),
-        checksumErrors: st.framesDropped.checksum,
-        noiseBytes: st.noiseBytes,
-        updatedAt: this.iso(nowMs),
-      };
-    }
-    this.state.update((doc) =>
-      buildStateDocument(doc, {
-        nowMs,
-        iso: (ms) => this.iso(ms),
-        config: this.o.config,
-        policy: view,
-        energy: this.energy,
-        sources: this.o.poller.status(nowMs),
-        anyStale: readings.anyStale,
-        chargers: projected,
-        settings,
-        spikeAmps: this.controller.spikeAmps,
-        alerts: [...this.controller.alerts(), ...this.alerts.list()],
-        busConnected: this.o.bus.connected(),
-        busStats: stats,
-        settingsSaveFailed: this.o.settings.saveFailed,
-        local: toLocalTime(nowMs, this.o.timeZone),
-      }),
-    );
+    const busStats = this.busStatsDue(nowMs);
+    const settings = this.o.settings.get();
+    const inputs: RefreshInputs = {
+      slaves,
+      policy: this.policy.view(),
+      settings,
+      readings,
+      sources: this.o.poller.status(nowMs),
+      spikeAmps: this.controller.spikeAmps,
+      alerts: [...this.controller.alerts(), ...this.alerts.list()],
+      busConnected: this.o.bus.connected(),
+      settingsSaveFailed: this.o.settings.saveFailed,
+      minute: Math.floor(nowMs / 60_000),
+      chargeNowAhead: settings.chargeNowTimeEnd > nowMs / 1000,
+    };
+    if (busStats === null && this.lastInputs !== null && sameRefreshInputs(this.lastInputs, inputs)) return;
+    this.lastInputs = inputs;
+    const energy = this.computeEnergy(false, inputs.policy.maxAmpsToDivide);
+    const build: BuildInputs = {
+      nowMs,
+      iso: (ms) => this.iso(ms),
+      config: this.o.config,
+      policy: inputs.policy,
+      energy,
+      sources: inputs.sources,
+      anyStale: readings.anyStale,
+      slaves,
+      rpf: (a) => realPowerFactor(a, core),
+      stateName,
+      settings,
+      spikeAmps: inputs.spikeAmps,
+      alerts: inputs.alerts,
+      busConnected: inputs.busConnected,
+      busStats,
+      settingsSaveFailed: inputs.settingsSaveFailed,
+      local: () => toLocalTime(nowMs, this.o.timeZone),
+    };
+    this.state.publish(buildStateDocument(this.state.snapshot, build, this.lastBuild), exactEnergyOf(energy));
+    this.lastBuild = build;
   }
 }

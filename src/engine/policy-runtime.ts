@@ -1,14 +1,24 @@
 /**
- * The policy runtime (controller.md §16.5–16.9, §17.3): evaluates the pure decide() on a timer and on
- * triggers, applies the decision to the master budget, runs the energy step, and reports policy changes
- * for webhooks. Every evaluation is synchronous, so an HTTP response that triggered one never races it.
+ * The policy runtime (controller.md §16.5–16.9, §17.3) owns the policy's two timers: it evaluates the
+ * pure decide() every check interval and on triggers, applies the decision to the master budget, runs
+ * the energy step and reports policy changes for webhooks; and once a day (01:00 local) and on a home
+ * location change it recomputes sunrise/sunset into the settings, re-evaluating when they moved. Every
+ * evaluation is synchronous, so an HTTP response that triggered one never races it. The result is the
+ * PolicyView, a new object after each evaluation, which the engine publishes and pushes to the bus.
+ *
+ * Time fields end in their unit as in the bus runtime: …AtMs epoch ms, …AtS epoch seconds, …S a
+ * duration in seconds; the policy/ types it passes through keep their names (ForcedPolicy.until and
+ * the latch expiries are epoch seconds).
  */
+import type { Settings } from "../config/settings-schema.ts";
 import { decide } from "../policy/decide.ts";
 import { toLocalTime } from "../policy/local-time.ts";
-import type { DecidedPolicy, ForcedPolicy, Policy, PolicySettings } from "../policy/types.ts";
+import { sunHoursAt } from "../policy/sun.ts";
+import type { DecidedPolicy, ForcedPolicy, Policy } from "../policy/types.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import type { ControllerLogger } from "../bus/controller-types.ts";
 import { effectiveBudget } from "../bus/offer.ts";
+import type { SettingsAccess } from "./settings-access.ts";
 
 /** Result of the energy step for the runtime. */
 export interface EnergyStepResult {
@@ -28,7 +38,8 @@ export interface PolicyRuntimeOptions {
   /** config.maxAmpsAllowedFromGrid (null when unset). */
   gridCapAmps: number | null;
   intervalS: number;
-  settings(): PolicySettings;
+  /** Read for every evaluation; written with the sunrise/sunset hours. */
+  settings: Pick<SettingsAccess, "get" | "update">;
   /** The energy step (§17.3) for the given policy kind and the current effective budget. */
   energy(green: boolean, effectiveBudget: number): EnergyStepResult;
   /** `getMaxAmpsForTargetGridUsage(0)` for macros. */
@@ -52,8 +63,17 @@ export interface PolicyView {
   allowedFlex: number;
   chargeLimit: number;
   forced: ForcedPolicy | null;
-  latchedUntil: number | null;
-  lastEvaluatedAt: number | null;
+  /** Expiry of the active policy's latch (epoch seconds), or null. */
+  latchEndsAtS: number | null;
+  /** When the last evaluation ran (epoch ms), or null before the first. */
+  lastEvaluatedAtMs: number | null;
+}
+
+/** Milliseconds from `nowMs` to the next sunrise/sunset refresh: 01:00 local, at least a minute ahead. */
+export function msToNextSunRefresh(nowMs: number, timeZone?: string): number {
+  const l = toLocalTime(nowMs, timeZone);
+  const hoursAhead = (25 - l.hour) % 24 || 24;
+  return Math.max(60_000, (hoursAhead * 3600 - l.min * 60 - l.sec) * 1000);
 }
 
 /** Runs the policy engine on the injected clock. */
@@ -65,8 +85,11 @@ export class PolicyRuntime {
   private chargeLimit = -1;
   private latches: ReadonlyMap<number, number> = new Map();
   private forced: ForcedPolicy | null = null;
-  private lastEvaluatedAt: number | null = null;
+  private lastEvaluatedAtMs: number | null = null;
+  /** The view of the current values; dropped whenever one of them changes. */
+  private cachedView: PolicyView | null = null;
   private timer: TimerHandle | null = null;
+  private sunTimer: TimerHandle | null = null;
   private running = false;
 
   constructor(private readonly o: PolicyRuntimeOptions) {
@@ -79,17 +102,41 @@ export class PolicyRuntime {
     return this.o.policies;
   }
 
-  /** First evaluation and the interval timer. */
+  /** Sunrise/sunset for today, the first evaluation, the interval timer and the daily sun timer. */
   start(): void {
     this.running = true;
+    this.refreshSun(false);
     this.evaluate("startup");
+    this.scheduleSun();
   }
 
-  /** Stops the timer. */
+  /** Stops both timers. */
   stop(): void {
     this.running = false;
     if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = null;
+    if (this.sunTimer) this.o.clock.clearTimeout(this.sunTimer);
+    this.sunTimer = null;
+  }
+
+  /** Recomputes sunrise/sunset from the home location; a change is saved and (when `evaluate`) evaluated. */
+  refreshSun(evaluate = true): void {
+    const s = this.o.settings.get();
+    const hours = sunHoursAt(s.homeLat, s.homeLon, this.o.clock.now(), this.o.timeZone);
+    if (hours.sunrise !== s.sunrise || hours.sunset !== s.sunset) {
+      this.o.settings.update({ sunrise: hours.sunrise, sunset: hours.sunset });
+      if (evaluate && this.running) this.evaluate("sun");
+    }
+  }
+
+  private scheduleSun(): void {
+    this.sunTimer = this.o.clock.setTimeout(
+      () => {
+        this.refreshSun(true);
+        this.scheduleSun();
+      },
+      msToNextSunRefresh(this.o.clock.now(), this.o.timeZone),
+    );
   }
 
   /** Active latches: policy index → expiry (epoch seconds). */
@@ -97,10 +144,11 @@ export class PolicyRuntime {
     return this.latches;
   }
 
-  /** Current values. */
+  /** Current values: the same object until an evaluation (or clearForced) changes them. */
   view(): PolicyView {
+    if (this.cachedView) return this.cachedView;
     const latch = this.active ? this.latches.get(this.active.index) : undefined;
-    return {
+    this.cachedView = {
       active: this.active,
       activePolicy: this.active ? (this.o.policies[this.active.index] ?? null) : null,
       policyAmps: this.policyAmps,
@@ -109,32 +157,34 @@ export class PolicyRuntime {
       allowedFlex: this.allowedFlex,
       chargeLimit: this.chargeLimit,
       forced: this.forced,
-      latchedUntil: latch ?? null,
-      lastEvaluatedAt: this.lastEvaluatedAt,
+      latchEndsAtS: latch ?? null,
+      lastEvaluatedAtMs: this.lastEvaluatedAtMs,
     };
+    return this.cachedView;
   }
 
   /** Forces `name` for one check interval (controller.md §16.6) and evaluates at once. */
   force(name: string): void {
     this.forced = { name, until: this.o.clock.now() / 1000 + this.o.intervalS };
+    this.cachedView = null;
     this.evaluate("setPolicy");
   }
 
   /** Clears a forced policy (chargeNow / cancelChargeNow) without evaluating. */
   clearForced(): void {
     this.forced = null;
+    this.cachedView = null;
   }
 
   /** One evaluation: selection, enforcement, energy step (controller.md §16.5). Restarts the timer. */
   evaluate(reason: string): void {
     const nowMs = this.o.clock.now();
-    const now = nowMs / 1000;
-    const settings = this.o.settings();
+    const settings: Readonly<Settings> = this.o.settings.get();
     const previous = this.active;
     let decision;
     try {
       decision = decide({
-        now,
+        now: nowMs / 1000,
         local: toLocalTime(nowMs, this.o.timeZone),
         settings,
         config: { config: this.o.configSection, wiringMaxAmpsAllTWCs: this.o.wiringMaxAmpsAllTWCs },
@@ -156,6 +206,7 @@ export class PolicyRuntime {
     this.active = decision.policy;
     this.latches = decision.latches;
     this.forced = decision.forced;
+    this.cachedView = null;
     this.allowedFlex = decision.allowedFlex;
     this.chargeLimit = decision.chargeLimit;
     if (decision.policy === null) {
@@ -175,7 +226,8 @@ export class PolicyRuntime {
     } else {
       this.limitAmps = this.o.wiringMaxAmpsAllTWCs;
     }
-    this.lastEvaluatedAt = nowMs;
+    this.lastEvaluatedAtMs = nowMs;
+    this.cachedView = null;
     if (previous?.name !== decision.policy?.name) {
       this.o.logger.info(
         { code: "POLICY_CHANGED", reason, from: previous?.name ?? null, to: decision.policy?.name ?? null },

@@ -47,3 +47,42 @@ test("StateStore bumps the revision only on change and keeps patches for replay"
   assert.equal(store.patchesSince(2), null, "old revisions are no longer kept");
   assert.equal(store.patchesSince(store.revision - 5)?.length, 5);
 });
+
+/** The diff as it was before its fast path (issue 9 §7), kept as the reference its patches must match. */
+function referenceDiff(a: unknown, b: unknown, path = "", ops: unknown[] = []): unknown[] {
+  const seg = (k: string): string => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (a === b) return ops;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) ops.push({ op: "replace", path, value: b });
+    else for (let i = 0; i < a.length; i++) referenceDiff(a[i], b[i], `${path}/${i}`, ops);
+    return ops;
+  }
+  if (isObj(a) && isObj(b)) {
+    for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) ops.push({ op: "remove", path: `${path}/${seg(k)}` });
+    for (const k of Object.keys(b)) {
+      if (!Object.hasOwn(a, k)) ops.push({ op: "add", path: `${path}/${seg(k)}`, value: b[k] });
+      else referenceDiff(a[k], b[k], `${path}/${seg(k)}`, ops);
+    }
+    return ops;
+  }
+  if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return ops;
+  ops.push({ op: "replace", path, value: b });
+  return ops;
+}
+
+test("diff produces exactly the patches of the reference implementation (shared parts, odd keys, NaN)", () => {
+  const key = fc.oneof(fc.constantFrom("a", "b", "a/b", "t~1", "~", "/", "__proto__", "constructor"), fc.string({ maxLength: 3 }));
+  const leaf = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(Number.NaN), fc.boolean(), fc.constant(null), fc.constantFrom("x", "y"));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(key, tie("value"), { maxKeys: 4 })),
+  }));
+  fc.assert(
+    fc.property(value, value, fc.boolean(), (a, b, share) => {
+      // With `share`, b reuses a's subtrees by identity, as the engine's rebuilt document does.
+      const target: unknown = share && typeof a === "object" && a !== null && !Array.isArray(a) && typeof b === "object" && b !== null && !Array.isArray(b) ? { ...a, ...b } : b;
+      assert.deepEqual(diff(a, target), referenceDiff(a, target));
+    }),
+    { numRuns: 1000 },
+  );
+});

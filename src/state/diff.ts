@@ -6,7 +6,7 @@ import type { PatchOp } from "./types.ts";
 
 /** Escapes one RFC 6901 path segment. */
 export function pointerSegment(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+  return key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -20,6 +20,7 @@ export function diff(from: unknown, to: unknown, path = ""): PatchOp[] {
   return ops;
 }
 
+// Runs for every state change (docs/performance.md): identical values are skipped before a path is built.
 function walk(a: unknown, b: unknown, path: string, ops: PatchOp[]): void {
   if (a === b) return;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -27,17 +28,23 @@ function walk(a: unknown, b: unknown, path: string, ops: PatchOp[]): void {
       ops.push({ op: "replace", path, value: b });
       return;
     }
-    for (let i = 0; i < a.length; i++) walk(a[i], b[i], `${path}/${i}`, ops);
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) walk(a[i], b[i], `${path}/${i}`, ops);
     return;
   }
   if (isObject(a) && isObject(b)) {
-    for (const key of Object.keys(a)) {
-      if (!Object.hasOwn(b, key)) ops.push({ op: "remove", path: `${path}/${pointerSegment(key)}` });
+    const aKeys = Object.keys(a);
+    const bKeys = Object.keys(b);
+    // When every key of b is in a and both have as many keys, no key of a is missing from b.
+    let shared = 0;
+    for (const key of bKeys) if (Object.hasOwn(a, key)) shared++;
+    if (shared !== aKeys.length) {
+      for (const key of aKeys) {
+        if (!Object.hasOwn(b, key)) ops.push({ op: "remove", path: `${path}/${pointerSegment(key)}` });
+      }
     }
-    for (const key of Object.keys(b)) {
-      const p = `${path}/${pointerSegment(key)}`;
-      if (!Object.hasOwn(a, key)) ops.push({ op: "add", path: p, value: b[key] });
-      else walk(a[key], b[key], p, ops);
+    for (const key of bKeys) {
+      if (!Object.hasOwn(a, key)) ops.push({ op: "add", path: `${path}/${pointerSegment(key)}`, value: b[key] });
+      else if (a[key] !== b[key]) walk(a[key], b[key], `${path}/${pointerSegment(key)}`, ops);
     }
     return;
   }

@@ -34,7 +34,7 @@ function recorder(clock: FakeClock): { rec: HistoryRecorder; beat: (amps: number
   return {
     rec,
     beat: (amps) => {
-      source.list = [{ id: twcId(0x4142), lastHeartbeatAt: clock.now(), reportedAmpsActual: amps }];
+      source.list = [{ id: twcId(0x4142), lastHeartbeatAtMs: clock.now(), reportedAmpsActual: amps }];
       source.emit("change");
     },
   };

@@ -1,17 +1,12 @@
-/** GET /api/getStatus (http-api.md §6.1): a pure renderer; also the body of policy webhooks. */
+/**
+ * GET /api/getStatus (http-api.md §6.1): a pure renderer of the state snapshot (the document and the
+ * exact energy figures published with it) and the settings; also the body of policy webhooks.
+ */
+import type { Settings } from "../../config/settings-schema.ts";
+import type { ExactEnergy } from "../../state/store.ts";
 import type { StateDocument } from "../../state/types.ts";
-import { finiteOr as num } from "../../policy/numbers.ts";
 import { scheduleView } from "../../policy/schedule.ts";
 import { fmt2 } from "../fmt.ts";
-
-/** Exact (unrounded) energy figures computed in the same step as the state document. */
-export interface ExactEnergy {
-  chargerLoadW: number;
-  consumptionW: number;
-  generationW: number;
-  voltage: number;
-  phases: number;
-}
 
 /** Local calendar fields used for currentServerTime. */
 export interface LocalClock {
@@ -25,8 +20,8 @@ export interface LocalClock {
 /** Everything getStatus is rendered from. */
 export interface StatusInputs {
   doc: Readonly<StateDocument>;
-  exact: ExactEnergy;
-  settings: Readonly<Record<string, unknown>>;
+  exact: Readonly<ExactEnergy>;
+  settings: Readonly<Settings>;
   nowMs: number;
   local: LocalClock;
 }
@@ -49,7 +44,7 @@ export function renderStatus(i: StatusInputs): Record<string, unknown> {
     currentPolicy: i.doc.policy.active ?? "None",
     maxAmpsToDivideAmongSlaves: fmt2(i.doc.budget.maxAmpsToDivide),
   };
-  if (s.sendServerTime === 1 || s.sendServerTime === true) {
+  if (s.sendServerTime === 1) {
     const l = i.local;
     out.currentServerTime = `${l.year}-${pad2(l.mon)}-${pad2(l.mday)}, ${pad2(l.hour)}:${pad2(l.min)}&nbsp;|&nbsp;`;
   }
@@ -62,9 +57,7 @@ export function renderStatus(i: StatusInputs): Record<string, unknown> {
   out.scheduledChargingFlexStart = schedule.scheduledChargingFlexStart;
   out.scheduledChargingEndHour = schedule.scheduledChargingEndHour;
   out.ScheduledCharging = schedule.ScheduledCharging;
-  const endAt = num(s.chargeNowTimeEnd, 0);
-  if (endAt > i.nowMs / 1000) out.chargeNowTimeEnd = endAt;
-  const cnAmps = num(s.chargeNowAmps, 0);
-  if (cnAmps > 0) out.chargeNowAmps = cnAmps;
+  if (s.chargeNowTimeEnd > i.nowMs / 1000) out.chargeNowTimeEnd = s.chargeNowTimeEnd;
+  if (s.chargeNowAmps > 0) out.chargeNowAmps = s.chargeNowAmps;
   return out;
 }

@@ -11,11 +11,9 @@ function setup(): { clock: FakeClock; store: StateStore; sources: LegacyViewSour
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   const store = testStore(clock.now());
   const settings = { chargeNowTimeEnd: 0, sendServerTime: 0 };
-  let energy = { chargerLoadW: 0, consumptionW: 0, generationW: 0, voltage: 240, phases: 1 };
   const sources: LegacyViewSources = {
     clock,
     state: store,
-    energy: () => energy,
     // Only what the views read (the real store is I/O).
     settings: { get: () => settings, offsetEntries: () => [] } as unknown as LegacyViewSources["settings"],
     policies: [] as readonly Policy[],
@@ -30,8 +28,9 @@ function setup(): { clock: FakeClock; store: StateStore; sources: LegacyViewSour
     clock,
     store,
     sources,
+    // New exact figures published with an unchanged document.
     newEnergy: () => {
-      energy = { ...energy };
+      store.publish(store.snapshot, { ...store.exact });
     },
   };
 }

@@ -14,20 +14,18 @@ import { memoByInputs } from "../memo.ts";
 import { legacyHistory } from "./history.ts";
 import type { LegacyViews } from "./routes.ts";
 import { renderSlaveTWCs } from "./slaves.ts";
-import { renderStatus, type ExactEnergy } from "./status.ts";
+import { renderStatus } from "./status.ts";
 
 /** What the legacy views are rendered from. */
 export interface LegacyViewSources {
   clock: Clock;
-  /** The one state stream (its document is replaced on every change). */
-  state: Pick<StateStore, "snapshot">;
-  /** The latest energy computation (a new object each time one is computed). */
-  energy(): ExactEnergy;
+  /** The one state stream (its document and exact energy figures are replaced on every change). */
+  state: Pick<StateStore, "snapshot" | "exact">;
   settings: Pick<SettingsStore, "get" | "offsetEntries">;
   policies: readonly Policy[];
   /** Active policy latches: policy index → expiry, epoch seconds (getPolicy). */
   latches(): ReadonlyMap<number, number>;
-  /** The getActivePolicyAction scalar (engine/engine-state.ts policyAction). */
+  /** The getActivePolicyAction scalar (engine/state-projection.ts policyAction). */
   activePolicyAction(): 1 | 2 | 3 | null;
   /** The installation identifier (getUUID). */
   nodeId: string;
@@ -42,24 +40,24 @@ export interface LegacyViewSources {
 export function createLegacyViews(s: LegacyViewSources): LegacyViews {
   const { clock, settings } = s;
   return {
-    // docs/performance.md: rendered once per state snapshot, energy computation, settings object,
-    // minute (currentServerTime) and Charge Now expiry — not once per request.
+    // docs/performance.md: rendered once per state snapshot (document and exact energy figures),
+    // settings object, minute (currentServerTime) and Charge Now expiry — not once per request.
     status: memoByInputs(
       () => {
         const now = clock.now();
         const current = settings.get();
         return [
           s.state.snapshot,
-          s.energy(),
+          s.state.exact,
           current,
           Math.floor(now / 60_000),
-          Number(current.chargeNowTimeEnd) > now / 1000,
+          current.chargeNowTimeEnd > now / 1000,
         ];
       },
       () =>
         renderStatus({
           doc: s.state.snapshot,
-          exact: s.energy(),
+          exact: s.state.exact,
           settings: settings.get(),
           nowMs: clock.now(),
           local: toLocalTime(clock.now()),
