@@ -1,15 +1,14 @@
 /**
  * The `twcmanager` command (config.md §1): run, --demo, check-config, hash-password, sim.
  * Exit codes: 0 normal shutdown, 1 configuration error, 2 start-up resource error.
+ * Each command loads its own files (issue 9 §7): running the product never loads the simulator's
+ * server, and `sim` or `hash-password` never load the product.
  */
 import { loadConfig, loadConfigText, resolveConfigPath, type LoadedConfig } from "../config/load.ts";
-import { hashPassword } from "../http/security/password.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { parseArgs, USAGE } from "./args.ts";
-import { demoConfig } from "./demo.ts";
 import { createLogger, reopenLogFile } from "./logger.ts";
-import { startProduct, VERSION } from "./run.ts";
-import { runSim } from "./sim.ts";
+import { VERSION } from "./version.ts";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,8 +36,10 @@ async function checkConfig(configPath: string | undefined): Promise<number> {
 async function run(configPath: string | undefined, demo: boolean): Promise<number> {
   let loaded: Omit<LoadedConfig, "path"> & { path: string };
   try {
-    if (demo) loaded = { ...loadConfigText(JSON.stringify(demoConfig()), "demo-config.json"), path: "(demo)" };
-    else loaded = await loadFor(configPath);
+    if (demo) {
+      const { demoConfig } = await import("./demo.ts");
+      loaded = { ...loadConfigText(JSON.stringify(demoConfig()), "demo-config.json"), path: "(demo)" };
+    } else loaded = await loadFor(configPath);
   } catch (err) {
     console.error(isTwcError(err) ? err.message : String(err));
     return 1;
@@ -49,8 +50,11 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
   process.on("uncaughtException", (err) => logger.error({ err, code: "UNCAUGHT_EXCEPTION" }, "uncaught exception (carrying on)"));
   process.on("unhandledRejection", (err) => logger.error({ err, code: "UNHANDLED_REJECTION" }, "unhandled rejection (carrying on)"));
   let product;
+  // MQTT control/stop asks for the same graceful shutdown as SIGTERM (set once the process waits for signals).
+  let shutdownRequested: ((why: string) => void) | null = null;
   try {
-    product = await startProduct({ config: cfg, raw: loaded.raw, logger, demoEnergy: demo });
+    const { startProduct } = await import("./run.ts");
+    product = await startProduct({ config: cfg, raw: loaded.raw, logger, demoEnergy: demo, requestShutdown: () => shutdownRequested?.("MQTT control/stop") });
   } catch (err) {
     const code = isTwcError(err) ? err.code : "";
     logger.fatal({ err, code }, isTwcError(err) ? err.message : "start-up failed");
@@ -74,8 +78,14 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
         },
       );
     };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    let shuttingDown = false;
+    shutdownRequested = (why) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      shutdown(why);
+    };
+    process.once("SIGINT", () => shutdownRequested?.("SIGINT"));
+    process.once("SIGTERM", () => shutdownRequested?.("SIGTERM"));
     // logrotate sends SIGHUP every night: reopen the log file and carry on (config.md §3.8).
     process.on("SIGHUP", () => {
       const reopened = reopenLogFile(logger);
@@ -97,14 +107,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "error":
       console.error(`twcmanager: ${cmd.message}\n${USAGE}`);
       return 1;
-    case "sim":
+    case "sim": {
+      const { runSim } = await import("./sim.ts");
       return runSim(cmd.argv);
+    }
     case "hash-password": {
       const pw = (await readStdin()).replace(/\r?\n$/, "");
       if (pw === "") {
         console.error("twcmanager hash-password: no password on standard input");
         return 1;
       }
+      const { hashPassword } = await import("../http/security/password.ts");
       console.log(await hashPassword(pw));
       return 0;
     }

@@ -2,49 +2,36 @@
  * Composition root of the running product (controller.md §2): settings, bus, engine, HTTP, signals.
  * Used by main.ts and by the process integration tests.
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/app-config.ts";
 import { installationNodeId } from "../config/node-id.ts";
 import { acquireSettingsLock } from "../config/settings-lock.ts";
 import { SettingsStore } from "../config/settings-store.ts";
+import { chargerLoadW } from "../energy/electrical.ts";
+import { EnergyPoller } from "../energy/poller.ts";
 import { Commands } from "../engine/commands.ts";
 import { Engine } from "../engine/engine.ts";
+import { policyAction } from "../engine/state-projection.ts";
 import { HistoryRecorder, importLegacySettingsHistory } from "../history/history-recorder.ts";
-import { chargerLoadW } from "../energy/electrical.ts";
 import { historyUnavailableMessage, openSupervisedHistoryDb, type HistoryDbStatus } from "../history/history-supervisor.ts";
-import { policyAction } from "../engine/engine-state.ts";
-import { createSources } from "../energy/poller.ts";
-import { EnergyPoller } from "../energy/poller.ts";
-import { createApp } from "../http/app.ts";
 import { createLegacyViews } from "../http/legacy/views.ts";
-import { listen } from "../http/server.ts";
-import { PUBLIC_WITHOUT_AUTH_MESSAGE, publicWithoutAuth } from "../http/security/listeners.ts";
+import { moduleContext } from "../integrations/context.ts";
+import { ModuleHost } from "../integrations/host.ts";
+import { createModules } from "../integrations/registry.ts";
 import { buildPolicyList } from "../policy/build-list.ts";
 import type { Policy } from "../policy/types.ts";
 import { systemClock, type Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
-import { parseSlaveDefInput } from "../sim/def-parse.ts";
-import { SimBus } from "../sim/sim-bus.ts";
+import type { SimBus } from "../sim/sim-bus.ts";
 import { FrameStream } from "../transport/frame-stream.ts";
-import type { BusBinding } from "../transport/port.ts";
 import { ReconnectingPort } from "../transport/reconnecting.ts";
-import { createSerialBinding } from "../transport/serial.ts";
-import { createSimBinding } from "../transport/sim.ts";
-import { createTcpBinding } from "../transport/tcp.ts";
+import { busBinding } from "./bus-binding.ts";
+import { VERSION } from "./version.ts";
 import { sendWebhook } from "./webhook.ts";
 
-/** The product's version (package.json). */
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-})();
+export { VERSION } from "./version.ts";
 
 /** Options of startProduct. */
 export interface StartOptions {
@@ -54,6 +41,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Adds the simulated sunny day as an energy source (demo mode). */
   demoEnergy?: boolean;
+  /** Asks the process for a graceful shutdown (MQTT `<prefix>/control/stop`, config.md §5.1). */
+  requestShutdown?: () => void;
 }
 
 /** A running product. */
@@ -63,30 +52,10 @@ export interface RunningProduct {
   settings: SettingsStore;
   httpPort: number | null;
   simBus: SimBus | null;
+  /** The integration modules (history, energy sources, …) and their status. */
+  modules: ModuleHost;
   /** Graceful shutdown (controller.md §2). */
   stop(): Promise<void>;
-}
-
-function busBinding(config: AppConfig, clock: Clock): { binding: BusBinding; sim: SimBus | null } {
-  const bus = config.bus;
-  switch (bus.kind) {
-    case "Dummy": {
-      const sim = new SimBus({
-        clock,
-        slaves: bus.slaves.map((d, i) => parseSlaveDefInput(d, `interface.Dummy.slaves[${i}]`)),
-        ...(bus.seed !== null ? { seed: bus.seed } : {}),
-        realisticTiming: bus.realisticTiming,
-      });
-      return { binding: createSimBinding(sim), sim };
-    }
-    case "RS485":
-      return { binding: createSerialBinding({ path: bus.path, baud: bus.baud }), sim: null };
-    case "TCP":
-      return {
-        binding: createTcpBinding({ host: bus.host, port: bus.port, interfaceName: bus.viaRs485Port ? "RS485" : "TCP", clock }),
-        sim: null,
-      };
-  }
 }
 
 /**
@@ -137,19 +106,12 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
   const historyDb = openSupervisedHistoryDb(config.core.settingsPath, historyLog, clock);
   importLegacySettingsHistory(historyDb, settings, historyLog);
 
-  const { binding, sim } = busBinding(config, clock);
+  const { binding, sim } = await busBinding(config, clock);
   const port = new ReconnectingPort({ binding, clock, logger: log.child({ module: "bus" }) });
   const stream = new FrameStream({ port, clock, logger: log.child({ module: "bus" }) });
   const energyLog = log.child({ module: "energy" });
-  const sources = createSources(
-    {
-      ...(config.sources.url ? { URL: { ...config.sources.url, enabled: true } } : {}),
-      ...(config.sources.hass ? { HASS: { ...config.sources.hass, enabled: true } } : {}),
-      ...(config.sources.mqtt ? { MQTT: { ...config.sources.mqtt, enabled: true } } : {}),
-    } as never,
-    { clock, logger: energyLog, ...(o.demoEnergy ? { demo: true } : {}) },
-  );
-  const poller = new EnergyPoller({ clock, logger: energyLog, sources, staleAfterS: config.core.energyStaleAfterS });
+  // The energy sources are announced to the poller by the registry below, before the engine starts.
+  const poller = new EnergyPoller({ clock, logger: energyLog, staleAfterS: config.core.energyStaleAfterS });
 
   let statusBody = (): string => "{}";
   const engine = new Engine({
@@ -175,18 +137,37 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     clock,
     store: historyDb,
     source: engine.controller,
-    toWatts: (amps) => chargerLoadW(amps, engine.energy, config.core),
+    toWatts: (amps) => chargerLoadW(amps, engine.state.exact, config.core),
     energy: () =>
       poller.readings(clock.now()).health.some((h) => h.usable)
-        ? { generationW: engine.energy.generationW, consumptionW: engine.energy.consumptionW }
+        ? { generationW: engine.state.exact.generationW, consumptionW: engine.state.exact.consumptionW }
         : null,
     retentionDays: config.core.historyRetentionDays,
     logger: historyLog,
   });
+
+  // issue 9 §5: the integration modules, created from the config (their files loaded only when configured).
+  const host = new ModuleHost({
+    clock,
+    logger: log, // every line names its module
+    alert: (on, message, atMs) => {
+      if (engine.alerts.set("MODULE_FAILED", on, message, atMs)) engine.refresh();
+    },
+  });
+  const contextDeps = { clock, logger: log, state: engine.state, commands, fail: (name: string, err: unknown) => host.fail(name, err) };
+  const modules = await createModules({
+    config,
+    context: (name) => moduleContext(name, contextDeps),
+    history: recorder,
+    meters: poller,
+    energyLogger: energyLog,
+    demo: o.demoEnergy === true,
+    ...(o.requestShutdown ? { requestShutdown: o.requestShutdown } : {}),
+  });
+
   const views = createLegacyViews({
     clock,
     state: engine.state,
-    energy: () => engine.energy,
     settings,
     policies,
     latches: () => engine.policy.latchMap(),
@@ -200,50 +181,43 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
 
   // controller.md §2: HTTP first (a bind failure is fatal), then the policy, then the bus.
   let httpPort: number | null = null;
-  const app = config.http ? createApp({
-        logger: log.child({ module: "http" }),
-        views,
-        commands,
-        maxBodyBytes: config.http.maxBodyBytes,
-        state: engine.state,
-        httpConfig: config.http,
-        rawConfig: o.raw,
-        tls: config.http.tls !== null,
-        clock,
-        history: recorder,
-        metrics: {
-          controllerStats: () => engine.controller.stats(),
-          busStats: () => stream.stats(),
-          settingsSaveFailures: () => settings.failureCount,
-          policyNames: () => policies.map((p) => p.name),
-        },
-      }) : null;
-  if (app && config.http) {
+  let app: FastifyInstance | null = null;
+  if (config.http) {
     try {
-      const r = await listen(app, {
-        port: config.http.listenPort,
-        address: config.http.listenAddress ?? undefined,
-        tls: config.http.tls,
-      });
-      httpPort = r.port;
-      const scheme = config.http.tls ? "HTTPS" : "HTTP";
-      log.info({ module: "http", port: r.port, address: r.address }, `${scheme} control listening on ${r.address}:${r.port}`);
-      if (r.redirectPort !== null) {
-        log.info({ module: "http", port: r.redirectPort }, `HTTP on port ${r.redirectPort} redirects to HTTPS`);
-      }
-      // http-api §2.1: reachable from the network without authentication → warning and alert.
-      if (publicWithoutAuth(config.http)) {
-        log.warn({ module: "http", code: "HTTP_PUBLIC_WITHOUT_AUTH" }, PUBLIC_WITHOUT_AUTH_MESSAGE);
-        engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, PUBLIC_WITHOUT_AUTH_MESSAGE, clock.now());
-      }
+      const { startHttp } = await import("./http-start.ts");
+      const http = await startHttp(
+        {
+          views,
+          commands,
+          maxBodyBytes: config.http.maxBodyBytes,
+          state: engine.state,
+          rawConfig: o.raw,
+          tls: config.http.tls !== null,
+          clock,
+          history: recorder,
+          metrics: {
+            controllerStats: () => engine.controller.stats(),
+            busStats: () => stream.stats(),
+            settingsSaveFailures: () => settings.failureCount,
+            policyNames: () => policies.map((p) => p.name),
+          },
+        },
+        config.http,
+        log,
+      );
+      app = http.app;
+      httpPort = http.port;
+      if (http.publicWarning !== null) engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, http.publicWarning, clock.now());
     } catch (err) {
       await settings.close();
       historyDb.close();
       throw err;
     }
   }
-  recorder.start();
   engine.start();
+  // After the engine (the history recorder listens before the bus delivers a frame); never awaited:
+  // a module that hangs delays nothing.
+  void host.start(modules);
   port.start();
   log.info(
     { module: "controller", interface: binding.interfaceName, endpoint: binding.endpoint, version: VERSION },
@@ -255,15 +229,11 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     stopping ??= (async () => {
       log.info({ module: "controller" }, "shutting down");
       if (app) {
-        // A connection still busy at shutdown must not hang the exit: wait 3 s, then cut what is left.
-        let timer: ReturnType<Clock["setTimeout"]> | null = null;
-        const grace = new Promise<void>((r) => (timer = clock.setTimeout(r, 3000)));
-        await Promise.race([app.close().catch((err: unknown) => log.warn({ err }, "closing HTTP failed")), grace]);
-        if (timer) clock.clearTimeout(timer);
-        app.server.closeAllConnections();
+        const { closeHttp } = await import("./http-start.ts");
+        await closeHttp(app, clock, log);
       }
       await engine.stop();
-      recorder.stop(); // after the controller closed its sessions (reason shutdown)
+      await host.stop(); // the history recorder last: after the controller closed its sessions (reason shutdown)
       historyDb.close();
       await settings.close().catch((err: unknown) => log.error({ err, code: "STORE_SETTINGS_WRITE" }, "saving settings at shutdown failed"));
       stream.dispose();
@@ -272,7 +242,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     })();
     return stopping;
   };
-  return { engine, commands, settings, httpPort, simBus: sim, stop };
+  return { engine, commands, settings, httpPort, simBus: sim, modules: host, stop };
 }
 
 /** A short name for logs. */

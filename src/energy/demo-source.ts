@@ -110,3 +110,8 @@ export class DemoEnergySource extends ReadingSource implements EnergySource {
     this.publish(demoReading(this.deps.clock.now(), this.options));
   }
 }
+
+/** Creates the demo source (not started). */
+export function createDemoSource(options: DemoOptions, deps: SourceDeps): DemoEnergySource {
+  return new DemoEnergySource(deps, options);
+}

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
-import { DemoEnergySource } from "./demo-source.ts";
-import { EnergyPoller, createSources } from "./poller.ts";
+import { ModuleHost } from "../integrations/host.ts";
+import { meterModule } from "../integrations/meter-module.ts";
+import { EnergyPoller } from "./poller.ts";
 import { Listeners } from "./source.ts";
 import type { EnergySource, EnergySourceName, Reading } from "./source.ts";
 import type { HealthTransition } from "./staleness.ts";
@@ -42,17 +43,22 @@ function setup() {
   const clock = new FakeClock();
   const url = new ManualSource("URL");
   const hass = new ManualSource("HASS");
-  const poller = new EnergyPoller({ clock, logger: captureLogger(), sources: [url, hass] });
+  const poller = new EnergyPoller({ clock, logger: captureLogger() });
+  // The sources' lifecycle is the module host's (integrations/host.ts); the poller watches them.
+  const host = new ModuleHost({ clock, logger: captureLogger(), alert: () => undefined });
+  const modules = [url, hass].map((s) => meterModule(`sources.${s.name}`, s, poller));
   const events: HealthTransition[][] = [];
   poller.on("transition", (c) => events.push(c));
   poller.start();
-  return { clock, url, hass, poller, events };
+  void host.start(modules);
+  return { clock, url, hass, poller, host, events };
 }
 
 void test("starts and stops every source", async () => {
-  const { url, hass, poller, clock } = setup();
+  const { url, hass, poller, host, clock } = setup();
   assert.equal(url.started && hass.started, true);
   await poller.stop();
+  await host.stop();
   assert.equal(url.started || hass.started, false);
   assert.equal(clock.pending, 0);
 });
@@ -142,22 +148,4 @@ void test("a failing source reports its error and is not ok", async () => {
   assert.equal(s?.error, "HTTP 500");
   assert.equal(s?.stale, false);
   await poller.stop();
-});
-
-void test("createSources instantiates enabled sections only, plus the demo source", () => {
-  const deps = { clock: new FakeClock(), logger: captureLogger() };
-  assert.deepEqual(createSources({}, deps), []);
-  const list = createSources(
-    {
-      URL: { enabled: true, url: "http://127.0.0.1:1/x", generationItem: "g" },
-      HASS: { enabled: false, serverIP: "127.0.0.1", apiKey: "k" },
-      MQTT: { enabled: true, brokerIP: "127.0.0.1", generationTopic: "g" },
-    },
-    { ...deps, demo: { timeOffsetHours: 0 } },
-  );
-  assert.deepEqual(
-    list.map((s) => s.name),
-    ["URL", "MQTT", "Demo"],
-  );
-  assert.ok(list[2] instanceof DemoEnergySource);
 });

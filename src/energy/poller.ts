@@ -1,19 +1,14 @@
 /**
- * Runs all configured energy sources, applies staleness (controller.md §17.1) and reports transitions of
- * any source between usable and unusable (or into/out of stale) so the runtime can evaluate the policy
- * at once. A timer on the injected clock fires exactly when a reading would age out.
+ * Combines the readings of every energy meter, applies staleness (controller.md §17.1) and reports
+ * transitions of any meter between usable and unusable (or into/out of stale) so the runtime can evaluate
+ * the policy at once. A timer on the injected clock fires exactly when a reading would age out. The
+ * meters' lifecycle is not here: the module host starts and stops them (integrations/host.ts).
  */
+import type { EnergyMeter } from "../integrations/capabilities.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { redactText } from "../shared/redact.ts";
-import { DemoEnergySource } from "./demo-source.ts";
-import type { DemoOptions } from "./demo-source.ts";
-import { createHassSource } from "./hass-source.ts";
-import type { HassSourceConfig } from "./hass-source.ts";
-import { createMqttSource } from "./mqtt-source.ts";
-import type { MqttSourceConfig } from "./mqtt-source.ts";
-import type { FetchFn } from "./polling-source.ts";
 import type { EnergySourceStatus } from "../state/types.ts";
-import type { EnergyLogger, EnergySource } from "./source.ts";
+import type { EnergyLogger } from "./source.ts";
 import { Listeners } from "./source.ts";
 import {
   DEFAULT_STALE_AFTER_S,
@@ -25,8 +20,6 @@ import {
   transitions,
 } from "./staleness.ts";
 import type { HealthTransition, SourceHealth, SourceReading, SummedReadings } from "./staleness.ts";
-import { createUrlSource } from "./url-source.ts";
-import type { UrlSourceConfig } from "./url-source.ts";
 
 /** Status of one source for the state document. */
 export type { EnergySourceStatus } from "../state/types.ts";
@@ -35,16 +28,17 @@ export type { EnergySourceStatus } from "../state/types.ts";
 export interface PollerOptions {
   clock: Clock;
   logger: EnergyLogger;
-  sources: readonly EnergySource[];
+  /** The meters known at construction; more can be added with `add()`. */
+  sources?: readonly EnergyMeter[];
   /** config.energyStaleAfterS, default 300. */
   staleAfterS?: number;
 }
 
-/** Owns the sources; pure staleness maths on top of their latest readings. */
+/** Watches the meters; pure staleness maths on top of their latest readings. */
 export class EnergyPoller {
   private readonly clock: Clock;
   private readonly logger: EnergyLogger;
-  private readonly sources: readonly EnergySource[];
+  private readonly sources: EnergyMeter[];
   private readonly staleAfterS: number;
   private startedAt: number;
   private health: SourceHealth[] = [];
@@ -56,44 +50,38 @@ export class EnergyPoller {
   constructor(o: PollerOptions) {
     this.clock = o.clock;
     this.logger = o.logger;
-    this.sources = o.sources;
+    this.sources = [...(o.sources ?? [])];
     this.staleAfterS = o.staleAfterS ?? DEFAULT_STALE_AFTER_S;
     this.startedAt = o.clock.now();
     this.listeners = new Listeners(o.logger);
   }
 
-  /** Starts every source; start-up time (for never-delivering sources) is now. */
+  /** Adds a meter (in configuration order, before start() as the composition root does). */
+  add(meter: EnergyMeter): void {
+    this.sources.push(meter);
+    if (this.running) {
+      this.unsubscribe.push(meter.on("reading", () => this.check()));
+      this.check();
+    }
+  }
+
+  /** Starts watching the meters; start-up time (for never-delivering meters) is now. */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.startedAt = this.clock.now();
     this.health = assess(this.snapshot(), this.startedAt, this.opts());
-    for (const s of this.sources) {
-      this.unsubscribe.push(s.on("reading", () => this.check()));
-      try {
-        s.start();
-      } catch (err) {
-        this.logger.error({ err, source: s.name }, "energy source failed to start");
-      }
-    }
+    for (const s of this.sources) this.unsubscribe.push(s.on("reading", () => this.check()));
     this.schedule();
   }
 
-  /** Stops every source and the staleness timer. */
-  async stop(): Promise<void> {
+  /** Stops watching the meters and the staleness timer (the host stops the meters themselves). */
+  stop(): Promise<void> {
     this.running = false;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const u of this.unsubscribe.splice(0)) u();
-    await Promise.all(
-      this.sources.map(async (s) => {
-        try {
-          await s.stop();
-        } catch (err) {
-          this.logger.error({ err, source: s.name }, "energy source failed to stop");
-        }
-      }),
-    );
+    return Promise.resolve();
   }
 
   /** Number of configured sources. */
@@ -163,40 +151,4 @@ export class EnergyPoller {
     const at = nextHealthChangeAt(this.snapshot(), now, this.opts());
     if (at !== null) this.timer = this.clock.setTimeout(() => this.check(), at - now);
   }
-}
-
-/** The `sources` config sections the factory understands (disabled or absent sections are skipped). */
-export interface EnergySourcesConfig {
-  URL?: UrlSourceConfig & { enabled?: boolean };
-  HASS?: HassSourceConfig & { enabled?: boolean };
-  MQTT?: MqttSourceConfig & { enabled?: boolean };
-}
-
-/** Dependencies of {@link createSources}. */
-export interface CreateSourcesDeps {
-  clock: Clock;
-  logger: EnergyLogger;
-  fetchImpl?: FetchFn;
-  /** Adds the demo source (npm start / --demo). */
-  demo?: DemoOptions | boolean;
-}
-
-/** Instantiates every enabled source (not started). */
-export function createSources(cfg: EnergySourcesConfig, deps: CreateSourcesDeps): EnergySource[] {
-  const base = {
-    clock: deps.clock,
-    logger: deps.logger,
-    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-  };
-  const out: EnergySource[] = [];
-  if (cfg.URL?.enabled === true) out.push(createUrlSource(cfg.URL, base));
-  if (cfg.HASS?.enabled === true) out.push(createHassSource(cfg.HASS, base));
-  if (cfg.MQTT?.enabled === true)
-    out.push(createMqttSource(cfg.MQTT, { clock: deps.clock, logger: deps.logger }));
-  if (deps.demo !== undefined && deps.demo !== false) {
-    out.push(
-      new DemoEnergySource({ clock: deps.clock, logger: deps.logger }, deps.demo === true ? {} : deps.demo),
-    );
-  }
-  return out;
 }

@@ -2,6 +2,7 @@
  * The energy-source interface shared by the URL, HASS, MQTT and demo sources, plus the small helpers
  * they share: a typed listener list, the logger shape and the failure-warning throttle.
  */
+import type { EnergyMeter } from "../integrations/capabilities.ts";
 import type { Clock } from "../shared/clock.ts";
 import { redactText } from "../shared/redact.ts";
 import type { Reading } from "./staleness.ts";
@@ -9,7 +10,7 @@ import type { Reading } from "./staleness.ts";
 export type { Reading } from "./staleness.ts";
 
 /** Name of an energy source (as shown in the state document). */
-export type EnergySourceName = "URL" | "HASS" | "MQTT" | "Demo";
+export type EnergySourceName = "URL" | "HASS" | "MQTT" | "DSMRreader" | "Demo";
 
 /** A pino-like logger (`logger.warn({err}, "message")`). */
 export interface EnergyLogger {
@@ -19,19 +20,17 @@ export interface EnergyLogger {
   error(obj: object, msg: string): void;
 }
 
-/** A running energy source: polls or subscribes, keeps its latest reading, emits "reading" on each new one. */
-export interface EnergySource {
+/**
+ * A built-in energy source: the energy-meter capability (latest reading, error, "reading" events) with
+ * its lifecycle. The module host starts and stops it (integrations/meter-module.ts): a start that throws,
+ * rejects or hangs is isolated and retried there; `start()` after `stop()` starts it again.
+ */
+export interface EnergySource extends EnergyMeter {
   readonly name: EnergySourceName;
-  /** Starts polling/subscribing; never throws. */
-  start(): void;
+  /** Starts polling/subscribing. */
+  start(): void | Promise<void>;
   /** Stops all timers, requests and connections. */
   stop(): Promise<void>;
-  /** The latest successful reading (kept across failures), null before the first. */
-  latest(): Reading | null;
-  /** The error of the last attempt, null after a success. */
-  lastError(): string | null;
-  /** Subscribes to new readings; returns an unsubscribe function. */
-  on(event: "reading", cb: (reading: Reading) => void): () => void;
 }
 
 /** Common dependencies of the sources. */

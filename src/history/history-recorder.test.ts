@@ -24,7 +24,7 @@ class FakeSource extends EventEmitter<BusControllerEvents> {
   /** A heartbeat of `id` reporting `amps` at the clock's time, followed by a "change". */
   heartbeat(clock: FakeClock, id: TwcId, amps: number): void {
     const others = this.list.filter((s) => s.id !== id);
-    this.list = [...others, { id, lastHeartbeatAt: clock.now(), reportedAmpsActual: amps }];
+    this.list = [...others, { id, lastHeartbeatAtMs: clock.now(), reportedAmpsActual: amps }];
     this.emit("change");
   }
 }

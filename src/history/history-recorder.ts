@@ -18,6 +18,7 @@ import {
   type HistoryStore,
 } from "./history-db.ts";
 import type { SessionEvent } from "../bus/effects.ts";
+import type { Module } from "../integrations/module.ts";
 
 /** How often generation/consumption are sampled for the bucket means. */
 export const ENERGY_SAMPLE_MS = 10_000;
@@ -27,7 +28,8 @@ export const PRUNE_INTERVAL_MS = 86_400_000;
 /** What the recorder reads from a slave. */
 export interface SlaveSample {
   readonly id: TwcId;
-  readonly lastHeartbeatAt: number | null;
+  /** Epoch ms of the last slave heartbeat (SlaveState.lastHeartbeatAtMs). */
+  readonly lastHeartbeatAtMs: number | null;
   readonly reportedAmpsActual: number;
 }
 
@@ -67,7 +69,9 @@ interface Mean {
 }
 
 /** Records history buckets and sessions; also the HistoryReader of the HTTP layer. */
-export class HistoryRecorder implements HistoryReader {
+export class HistoryRecorder implements HistoryReader, Module {
+  /** Its module name (integrations/registry.ts). */
+  readonly name = "history";
   private readonly means = new Map<number, Mean>();
   private gen = 0;
   private cons = 0;
@@ -181,12 +185,12 @@ export class HistoryRecorder implements HistoryReader {
   private sampleAmps(): void {
     for (const s of this.o.source.slaves()) {
       const m = this.means.get(s.id);
-      if (s.lastHeartbeatAt === null || m?.lastHeartbeatAt === s.lastHeartbeatAt) continue;
+      if (s.lastHeartbeatAtMs === null || m?.lastHeartbeatAt === s.lastHeartbeatAtMs) continue;
       const a = Number.isFinite(s.reportedAmpsActual) ? s.reportedAmpsActual : 0;
       this.means.set(s.id, {
         sum: (m?.sum ?? 0) + a,
         n: (m?.n ?? 0) + 1,
-        lastHeartbeatAt: s.lastHeartbeatAt,
+        lastHeartbeatAt: s.lastHeartbeatAtMs,
       });
     }
   }

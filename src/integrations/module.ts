@@ -36,10 +36,14 @@ export interface ModuleContext {
   fail(err: unknown): void;
 }
 
-/** A running integration. `start` may be async; it must return (or reject) — a start that hangs is timed out. */
+/**
+ * A running integration. `start` may be async; it must return (or reject) — a start that hangs is timed
+ * out. After a failure the host calls `stop()` and later `start()` again on the same object.
+ */
 export interface Module {
-  /** The config key it was created from (e.g. "status.MQTT", "sources.Fronius", "history"). */
+  /** The config key it was created from (e.g. "status.MQTT", "sources.Fronius", "history"); unique. */
   readonly name: string;
+  /** Opens what it needs; resolves once it runs (not once a remote end answers: retrying is its own job). */
   start(): void | Promise<void>;
   /** Releases every timer, socket and subscription; must not throw (the host catches it anyway). */
   stop(): void | Promise<void>;

@@ -1,0 +1,47 @@
+/**
+ * The bus interface of the configuration (config.md §4.1), each loaded only when configured (issue 9
+ * §7): the simulator for Dummy, `serialport` for RS485 (transport/serial.ts loads it on open), the TCP
+ * socket for TCP.
+ */
+import type { AppConfig } from "../config/app-config.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { SimBus } from "../sim/sim-bus.ts";
+import type { BusBinding } from "../transport/port.ts";
+
+/** The binding and, for Dummy, the simulated bus behind it. */
+export interface ConfiguredBus {
+  binding: BusBinding;
+  sim: SimBus | null;
+}
+
+/** Creates the configured bus binding (not opened). */
+export async function busBinding(config: AppConfig, clock: Clock): Promise<ConfiguredBus> {
+  const bus = config.bus;
+  switch (bus.kind) {
+    case "Dummy": {
+      const [{ SimBus }, { parseSlaveDefInput }, { createSimBinding }] = await Promise.all([
+        import("../sim/sim-bus.ts"),
+        import("../sim/def-parse.ts"),
+        import("../transport/sim.ts"),
+      ]);
+      const sim = new SimBus({
+        clock,
+        slaves: bus.slaves.map((d, i) => parseSlaveDefInput(d, `interface.Dummy.slaves[${i}]`)),
+        ...(bus.seed !== null ? { seed: bus.seed } : {}),
+        realisticTiming: bus.realisticTiming,
+      });
+      return { binding: createSimBinding(sim), sim };
+    }
+    case "RS485": {
+      const { createSerialBinding } = await import("../transport/serial.ts");
+      return { binding: createSerialBinding({ path: bus.path, baud: bus.baud }), sim: null };
+    }
+    case "TCP": {
+      const { createTcpBinding } = await import("../transport/tcp.ts");
+      return {
+        binding: createTcpBinding({ host: bus.host, port: bus.port, interfaceName: bus.viaRs485Port ? "RS485" : "TCP", clock }),
+        sim: null,
+      };
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The one list of integration modules (issue 9 §5): from the AppConfig it creates the configured ones,
+ * in start order, for the module host. Each line loads its files with a dynamic import only when its
+ * section is configured (issue 9 §7), so an installation pays for what it uses. A new module is a new
+ * file and one line here.
+ */
+import type { AppConfig } from "../config/app-config.ts";
+import type { DemoOptions } from "../energy/demo-source.ts";
+import type { EnergyLogger, EnergySource, SourceDeps } from "../energy/source.ts";
+import { deferredModule } from "./deferred-module.ts";
+import { failureReason } from "./guard.ts";
+import { meterModule, type MeterSink } from "./meter-module.ts";
+import type { Module, ModuleContext } from "./module.ts";
+
+/** What the built-in modules need from the composition root. */
+export interface RegistryDeps {
+  config: AppConfig;
+  /** The context of the module called `name` (ModuleHost.context). */
+  context(name: string): ModuleContext;
+  /** The history recorder (created before HTTP, which reads it). */
+  history: Module;
+  /** The energy poller: every energy source is announced to it. */
+  meters: MeterSink;
+  /** The energy sources' logger (`{ module: "energy" }`, as their lines always were). */
+  energyLogger: EnergyLogger;
+  /** The simulated sunny day (demo mode): options, true for the defaults, false or absent for none. */
+  demo?: DemoOptions | boolean;
+  /** Graceful shutdown, asked for by MQTT `<prefix>/control/stop` (absent: that command is refused). */
+  requestShutdown?: () => void;
+}
+
+/** One configurable module. */
+export interface RegistryLine {
+  readonly name: string;
+  /** Creates the module when its section is configured (loading its files then), else null. */
+  create(deps: RegistryDeps): Promise<Module> | null;
+}
+
+/** A line: `section` picks the config (null = not configured), `create` loads and builds the module. */
+export function line<C>(
+  name: string,
+  section: (deps: RegistryDeps) => C | null,
+  create: (config: C, ctx: ModuleContext, deps: RegistryDeps) => Promise<Module>,
+): RegistryLine {
+  return {
+    name,
+    create(deps) {
+      const config = section(deps);
+      return config === null ? null : create(config, deps.context(name), deps);
+    },
+  };
+}
+
+/** A line for an energy source: `load` imports its factory, the module announces it to the poller. */
+export function meterLine<C>(
+  name: string,
+  section: (deps: RegistryDeps) => C | null,
+  load: () => Promise<(config: C, deps: SourceDeps) => EnergySource>,
+): RegistryLine {
+  return line(name, section, async (config, ctx, deps) => {
+    const factory = await load();
+    return meterModule(name, factory(config, { clock: ctx.clock, logger: deps.energyLogger }), deps.meters);
+  });
+}
+
+/** The modules in start order (the host stops them in reverse). */
+export const REGISTRY: readonly RegistryLine[] = [
+  // First, so it listens to the controller before any session opens; stopped last, after the engine closed them.
+  line("history", (d) => d.history, (history) => Promise.resolve(history)),
+  meterLine("sources.URL", (d) => d.config.sources.url, async () => (await import("../energy/url-source.ts")).createUrlSource),
+  meterLine("sources.HASS", (d) => d.config.sources.hass, async () => (await import("../energy/hass-source.ts")).createHassSource),
+  meterLine("sources.MQTT", (d) => d.config.sources.mqtt, async () => (await import("../energy/mqtt-source.ts")).createMqttSource),
+  meterLine("sources.DSMRreader", (d) => d.config.sources.dsmr, async () => (await import("../energy/dsmr-source.ts")).createDsmrSource),
+  line("control.MQTT", (d) => d.config.mqttControl, async (c, ctx, d) => (await import("./mqtt/control.ts")).mqttControlFactory(d.requestShutdown ? { requestShutdown: d.requestShutdown } : {})(c, ctx)),
+  line("status.MQTT", (d) => d.config.mqttStatus, async (c, ctx, d) => {
+    const m = await import("./mqtt/status.ts");
+    return m.mqttStatusFactory({ configurationUrl: m.localWebInterfaceUrl(d.config.http) })(c, ctx);
+  }),
+  line("status.HASS", (d) => d.config.hassStatus, async (c, ctx) => (await import("./hass-status/hass-push.ts")).hassStatusFactory()(c, ctx)),
+  meterLine("demo", (d) => (d.demo === undefined || d.demo === false ? null : d.demo === true ? {} : d.demo), async () => (await import("../energy/demo-source.ts")).createDemoSource),
+];
+
+/**
+ * Creates the configured modules of `lines` (default: REGISTRY). A module whose creation fails is
+ * replaced by a stand-in that retries it at each start (deferred-module.ts), so the host isolates it.
+ */
+export async function createModules(deps: RegistryDeps, lines: readonly RegistryLine[] = REGISTRY): Promise<Module[]> {
+  const out: Module[] = [];
+  for (const l of lines) {
+    let pending: Promise<Module> | null;
+    try {
+      pending = l.create(deps);
+    } catch (err) {
+      pending = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (pending === null) continue;
+    try {
+      out.push(await pending);
+    } catch (err) {
+      deps.context(l.name).logger.error({ code: "MODULE_FAILED", reason: failureReason(err) }, `module ${l.name} could not be created (${failureReason(err)}); retrying at its restarts`);
+      out.push(
+        deferredModule(l.name, async () => {
+          const m = l.create(deps);
+          if (m === null) throw new Error("no longer configured");
+          return m;
+        }),
+      );
+    }
+  }
+  return out;
+}
