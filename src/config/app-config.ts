@@ -68,15 +68,24 @@ export interface HttpConfig {
   maxBodyBytes: number;
 }
 
-/** Broker connection settings shared by MQTT control and status. */
-export interface MqttBrokerConfig {
+/** MQTT protocol version (our extension; 3.1.1 is the default). */
+export type MqttVersionName = "3.1.1" | "5";
+
+/** How an MQTT section reaches its broker (control, status and the MQTT energy sources). */
+export interface MqttConnectionConfig {
   brokerIP: string;
+  /** 1883, or 8883 with TLS, when not given. */
   brokerPort: number;
   brokerTLS: boolean;
   brokerCAFile: string | null;
-  topicPrefix: string;
   username: string | null;
   password: string | null;
+  mqttVersion: MqttVersionName;
+}
+
+/** Broker connection settings shared by MQTT control and status. */
+export interface MqttBrokerConfig extends MqttConnectionConfig {
+  topicPrefix: string;
 }
 
 /** status.MQTT when enabled. */
@@ -85,20 +94,36 @@ export interface MqttStatusConfig extends MqttBrokerConfig {
   homeassistantDiscovery: boolean;
   discoveryPrefix: string;
   deviceNamePrefix: string;
+  /** Our extension: Home Assistant controls beside the sensors (default true). */
+  homeassistantControls: boolean;
+  /** Our extension: the web interface URL for Home Assistant; null = derived from control.HTTP. */
+  configurationUrl: string | null;
+}
+
+/** status.HASS when enabled (upstream HASSStatus: the REST push). */
+export interface HassStatusConfig {
+  serverIP: string;
+  serverPort: number;
+  useHttps: boolean;
+  apiKey: string;
+  msgRateInSeconds: number;
+  resendRateInSeconds: number;
+  retryRateInSeconds: number;
 }
 
 /** sources.URL when enabled. */
 export type UrlSourceConfig = Omit<UrlSourceSection, "enabled">;
 /** sources.HASS when enabled. */
 export type HassSourceConfig = Omit<HassSourceSection, "enabled">;
-/** sources.MQTT (our extension) when enabled. */
-export interface MqttSourceConfig {
-  brokerIP: string;
-  brokerPort: number;
-  username: string | null;
-  password: string | null;
+/** sources.MQTT when enabled; the topics from `topicGeneration` / `topicConsumption` or their aliases. */
+export interface MqttSourceConfig extends MqttConnectionConfig {
   generationTopic: string;
   consumptionTopic: string;
+}
+
+/** sources.DSMRreader when enabled. */
+export interface DsmrSourceConfig extends MqttConnectionConfig {
+  topic: string;
 }
 
 /** The policy customisation (controller.md §16.3). */
@@ -130,7 +155,13 @@ export interface AppConfig {
   http: HttpConfig | null;
   mqttControl: MqttBrokerConfig | null;
   mqttStatus: MqttStatusConfig | null;
-  sources: { url: UrlSourceConfig | null; hass: HassSourceConfig | null; mqtt: MqttSourceConfig | null };
+  hassStatus: HassStatusConfig | null;
+  sources: {
+    url: UrlSourceConfig | null;
+    hass: HassSourceConfig | null;
+    mqtt: MqttSourceConfig | null;
+    dsmr: DsmrSourceConfig | null;
+  };
   policy: PolicyConfig;
   logging: LoggingConfig;
 }

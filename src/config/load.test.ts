@@ -71,7 +71,6 @@ test("the upstream-style config loads: one warning per enabled unsupported modul
       "sources.Fronius",
       "sources.SolarEdge",
       "sources.TeslaPowerwall2",
-      "status.HASS",
       "vehicle.TeslaAPI",
     ],
   );

@@ -224,15 +224,24 @@ export const HttpSchema = Type.Object({
   }),
 });
 
-const brokerKeys = {
-  enabled: Type.Boolean({ default: false }),
+/** Connection keys of every MQTT section (config.md §5.1; `brokerCAFile` and `mqttVersion` are our extensions). */
+const brokerConnectionKeys = {
   brokerIP: Type.String({ minLength: 1, description: "Broker host" }),
   brokerPort: Type.Optional(port("Broker port (default 1883, or 8883 with TLS)")),
-  brokerTLS: Type.Boolean({ default: false, description: "Connect with TLS" }),
+  brokerTLS: Type.Boolean({ default: false, description: "Connect with TLS (system CAs, or brokerCAFile)" }),
   brokerCAFile: Type.Optional(Type.String({ minLength: 1, description: "Our extension: PEM CA bundle" })),
-  topicPrefix: Type.String({ minLength: 1, description: "Topic prefix, e.g. TWC" }),
   username: Type.Optional(Type.String()),
   password: Type.Optional(Type.String({ "x-secret": true })),
+  mqttVersion: Type.Union([Type.Literal("3.1.1"), Type.Literal("5")], {
+    default: "3.1.1",
+    description: "Our extension: MQTT protocol version, \"3.1.1\" or \"5\"",
+  }),
+};
+
+const brokerKeys = {
+  enabled: Type.Boolean({ default: false }),
+  ...brokerConnectionKeys,
+  topicPrefix: Type.String({ minLength: 1, description: "Topic prefix, e.g. TWC" }),
 };
 
 /** `control.MQTT` (config.md §5.1). */
@@ -253,6 +262,18 @@ export const MqttStatusSchema = Type.Object(
     }),
     discoveryPrefix: Type.String({ minLength: 1, default: "homeassistant" }),
     deviceNamePrefix: Type.String({ minLength: 1, default: "TWC" }),
+    homeassistantControls: Type.Boolean({
+      default: true,
+      description:
+        "Our extension: with discovery, also publish Home Assistant controls (Charge Now, non-scheduled action and amps, start/stop)",
+    }),
+    configurationUrl: Type.Optional(
+      Type.String({
+        pattern: "^https?://\\S+$",
+        "x-expected": "an http:// or https:// URL",
+        description: "Our extension: the web interface URL shown in Home Assistant (default: from control.HTTP)",
+      }),
+    ),
   },
   { description: "MQTT status publishing (config.md §5.2)" },
 );
@@ -301,28 +322,57 @@ export const HassSourceSchema = Type.Object({
   pollIntervalS,
 });
 
-/** `sources.MQTT`: our extension, an energy source fed by MQTT topics (numbers in W, or with a W/kW unit). */
+/** `sources.MQTT` (energy-sources.md §2): readings subscribed from MQTT topics (W, or with a W/kW unit). */
 export const MqttSourceSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false }),
-    brokerIP: Type.String({ minLength: 1, description: "Broker host" }),
-    brokerPort: port("Broker port", 1883),
-    username: Type.Optional(Type.String()),
-    password: Type.Optional(Type.String({ "x-secret": true })),
-    generationTopic: Type.String({
-      default: "",
-      description: "Topic carrying the generation in W; empty = none",
-    }),
-    consumptionTopic: Type.String({
-      default: "",
-      description: "Topic carrying the consumption in W; empty = none",
-    }),
+    ...brokerConnectionKeys,
+    topicConsumption: Type.Optional(
+      Type.String({ description: "Topic carrying the consumption in W (upstream key); empty = none" }),
+    ),
+    topicGeneration: Type.Optional(
+      Type.String({ description: "Topic carrying the generation in W (upstream key); empty = none" }),
+    ),
+    generationTopic: Type.Optional(Type.String({ description: "Alias of topicGeneration" })),
+    consumptionTopic: Type.Optional(Type.String({ description: "Alias of topicConsumption" })),
     pollIntervalS: ignored("the MQTT source is push-based; pollIntervalS"),
   },
+  { description: "Energy readings subscribed from an MQTT broker (energy-sources.md §2)" },
+);
+
+/** `sources.DSMRreader` (energy-sources.md §18): DSMR-reader's JSON telegram over MQTT. */
+export const DsmrSourceSchema = Type.Object(
   {
-    description:
-      "Our extension: energy readings subscribed from an MQTT broker (not the upstream EMS MQTT module's key names)",
+    enabled: Type.Boolean({ default: false }),
+    ...brokerConnectionKeys,
+    topic: Type.String({ minLength: 1, default: "dsmr/json", description: "DSMR-reader's JSON telegram topic" }),
+    pollIntervalS: ignored("the DSMRreader source is push-based; pollIntervalS"),
   },
+  { description: "DSMR-reader P1 telegrams over MQTT (energy-sources.md §18)" },
+);
+
+const rateS = (description: string, dflt: number): ReturnType<typeof Type.Number> =>
+  Type.Number({ minimum: 0, maximum: 86400, default: dflt, "x-quiet": true, description });
+
+/** `status.HASS`: TWCManager's push of the status values to Home Assistant's REST API. */
+export const HassStatusSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    serverIP: Type.String({ minLength: 1, description: "Home Assistant host" }),
+    serverPort: Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: 8123,
+      "x-quiet": true,
+      description: "Port (number or numeric string)",
+    }),
+    useHttps: Type.Boolean({ default: false }),
+    apiKey: Type.String({ minLength: 1, "x-secret": true, description: "Long-lived access token" }),
+    msgRateInSeconds: rateS("Per-sensor minimum seconds between pushes (a change waits for the window)", 60),
+    resendRateInSeconds: rateS("An unchanged value is pushed again after this many seconds", 3600),
+    retryRateInSeconds: rateS("A failed push is retried after this many seconds", 60),
+  },
+  { description: "Push of the status values to Home Assistant's REST API (upstream HASSStatus)" },
 );
 
 const muteKeys = { use_icons: ignored("use_icons"), mute: ignored("mute") };
@@ -355,3 +405,7 @@ export type UrlSourceSection = Static<typeof UrlSourceSchema>;
 export type HassSourceSection = Static<typeof HassSourceSchema>;
 /** Normalised `sources.MQTT` section. */
 export type MqttSourceSection = Static<typeof MqttSourceSchema>;
+/** Normalised `sources.DSMRreader` section. */
+export type DsmrSourceSection = Static<typeof DsmrSourceSchema>;
+/** Normalised `status.HASS` section. */
+export type HassStatusSection = Static<typeof HassStatusSchema>;

@@ -1,18 +1,32 @@
 /**
  * Module-level helpers of config validation: enabled flags, unsupported-module warnings, and the
- * builders of control.HTTP, MQTT broker settings and logging. Pure.
+ * builders of control.HTTP, the MQTT sections (control, status, sources.MQTT, sources.DSMRreader),
+ * status.HASS and logging. Pure.
  */
 import type { Static, TSchema } from "typebox";
-import type { HttpConfig, LoggingConfig, MqttBrokerConfig } from "./app-config.ts";
+import type {
+  DsmrSourceConfig,
+  HassStatusConfig,
+  HttpConfig,
+  LoggingConfig,
+  MqttBrokerConfig,
+  MqttConnectionConfig,
+  MqttSourceConfig,
+  MqttStatusConfig,
+} from "./app-config.ts";
 import { coerceBooleanLike } from "./coerce.ts";
 import {
   ConsoleLogSchema,
   FileLogSchema,
   HttpSchema,
+  type DsmrSourceSection,
+  type HassStatusSection,
   type MqttControlSchema,
   type HttpSection,
+  type MqttSourceSection,
+  type MqttStatusSection,
 } from "./schema.ts";
-import { addError, addRaw, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
+import { addError, addRaw, addWarning, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
 import { readEnabled } from "./validate-bus.ts";
 
 /** True when a module section says enabled (boolean-like true). */
@@ -113,16 +127,69 @@ export function buildHttp(raw: unknown, issues: Issue[]): HttpConfig | null | "e
   };
 }
 
-/** Broker settings with the default port (1883, or 8883 with TLS). */
-export function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
+/** How a section reaches its broker: the default port is 1883, or 8883 with TLS. */
+export function brokerConnection(m: Omit<Static<typeof MqttControlSchema>, "enabled" | "topicPrefix">): MqttConnectionConfig {
   return {
     brokerIP: m.brokerIP,
     brokerPort: m.brokerPort ?? (m.brokerTLS ? 8883 : 1883),
     brokerTLS: m.brokerTLS,
     brokerCAFile: m.brokerCAFile ?? null,
-    topicPrefix: m.topicPrefix,
     username: m.username ?? null,
     password: m.password ?? null,
+    mqttVersion: m.mqttVersion,
+  };
+}
+
+/** Broker settings with the default port (1883, or 8883 with TLS). */
+export function broker(m: Static<typeof MqttControlSchema>): MqttBrokerConfig {
+  return { ...brokerConnection(m), topicPrefix: m.topicPrefix };
+}
+
+/** status.MQTT with its defaults. */
+export function buildMqttStatus(m: MqttStatusSection): MqttStatusConfig {
+  return {
+    ...broker(m),
+    ratelimit: m.ratelimit,
+    homeassistantDiscovery: m.homeassistantDiscovery,
+    discoveryPrefix: m.discoveryPrefix,
+    deviceNamePrefix: m.deviceNamePrefix,
+    homeassistantControls: m.homeassistantControls,
+    configurationUrl: m.configurationUrl ?? null,
+  };
+}
+
+/** One topic from the upstream key or our alias (the upstream key wins; a conflict is warned). */
+function topicOf(upstream: string | undefined, alias: string | undefined, path: string, names: [string, string], issues: Issue[]): string {
+  if (upstream !== undefined && alias !== undefined && upstream.trim() !== alias.trim())
+    addWarning(issues, `${path}.${names[1]}`, `conflicts with ${names[0]}; using ${names[0]}`);
+  return (upstream ?? alias ?? "").trim();
+}
+
+/** sources.MQTT: upstream's `topicGeneration` / `topicConsumption`, ours as aliases (energy-sources.md §2). */
+export function buildMqttSource(m: MqttSourceSection, issues: Issue[]): MqttSourceConfig {
+  const path = "sources.MQTT";
+  return {
+    ...brokerConnection(m),
+    generationTopic: topicOf(m.topicGeneration, m.generationTopic, path, ["topicGeneration", "generationTopic"], issues),
+    consumptionTopic: topicOf(m.topicConsumption, m.consumptionTopic, path, ["topicConsumption", "consumptionTopic"], issues),
+  };
+}
+
+/** sources.DSMRreader (energy-sources.md §18). */
+export function buildDsmrSource(m: DsmrSourceSection): DsmrSourceConfig {
+  return { ...brokerConnection(m), topic: m.topic };
+}
+
+/** status.HASS (upstream HASSStatus). */
+export function buildHassStatus(m: HassStatusSection): HassStatusConfig {
+  return {
+    serverIP: m.serverIP,
+    serverPort: m.serverPort,
+    useHttps: m.useHttps,
+    apiKey: m.apiKey,
+    msgRateInSeconds: m.msgRateInSeconds,
+    resendRateInSeconds: m.resendRateInSeconds,
+    retryRateInSeconds: m.retryRateInSeconds,
   };
 }
 

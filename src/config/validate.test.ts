@@ -198,7 +198,7 @@ test("log level: logLevel or the mapped debugLevel → pino level (config.md §3
 test("one warning per enabled unsupported module, none for disabled or implicit ones", () => {
   const { warnings, errors } = run({
     control: { OCPP: { enabled: true }, WebIPC: { enabled: false } },
-    status: { HASS: { enabled: true }, Other: { enabled: "yes" } },
+    status: { HASS: { enabled: false }, Other: { enabled: "yes" } },
     vehicle: { TeslaAPI: { enabled: true }, TeslaMate: {}, BLE: { enabled: false } },
     logging: {
       CSV: { enabled: true },
@@ -215,7 +215,6 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
     "logging.CSV is not supported by this version and is ignored",
     "logging.SQLite is not supported by this version and is ignored",
     "logging.Sentry is not supported by this version and is ignored",
-    "status.HASS is not supported by this version and is ignored; use status.MQTT with homeassistantDiscovery",
     "status.Other is not supported by this version and is ignored",
     "vehicle.TeslaAPI is not supported by this version and is ignored",
   ]);
@@ -303,8 +302,11 @@ test("energy sources: HASS port as a numeric string without warning, MQTT source
   assert.deepEqual(result.config?.sources.mqtt, {
     brokerIP: "b",
     brokerPort: 1883,
+    brokerTLS: false,
+    brokerCAFile: null,
     username: null,
     password: null,
+    mqttVersion: "3.1.1",
     generationTopic: "solar/w",
     consumptionTopic: "",
   });
@@ -343,4 +345,71 @@ test("a value echoed in an error has its URL userinfo and tokens redacted", () =
   const text = errors.join("\n");
   assert.match(text, /sources\.URL\.pollIntervalS: .*\(found "http:\/\/\(hidden\)@h\/\?token=\(hidden\)"\)/);
   assert.ok(!text.includes("ECHOPASS") && !text.includes("ECHOTOKEN"), text);
+});
+
+test("status.HASS (upstream HASSStatus) is validated and built, without the old warning", () => {
+  const { warnings, errors, result } = run({
+    status: { HASS: { enabled: true, serverIP: "192.168.1.6", serverPort: "8123", apiKey: "long-lived-token" } },
+  });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(result.config?.hassStatus, {
+    serverIP: "192.168.1.6",
+    serverPort: 8123,
+    useHttps: false,
+    apiKey: "long-lived-token",
+    msgRateInSeconds: 60,
+    resendRateInSeconds: 3600,
+    retryRateInSeconds: 60,
+  });
+  assert.deepEqual(run({ status: { HASS: { enabled: true, serverIP: "ha" } } }).errors, ["status.HASS.apiKey: is required"]);
+  assert.equal(run({ status: { HASS: { enabled: false } } }).result.config?.hassStatus, null);
+});
+
+test("sources.MQTT reads upstream's topicGeneration / topicConsumption; ours are aliases; a conflict is warned", () => {
+  const up = run({ sources: { MQTT: { enabled: true, brokerIP: "b", topicGeneration: "solar/w", topicConsumption: "house/w", username: "u", password: "p" } } });
+  assert.deepEqual(up.warnings, []);
+  assert.equal(up.result.config?.sources.mqtt?.generationTopic, "solar/w");
+  assert.equal(up.result.config?.sources.mqtt?.consumptionTopic, "house/w");
+  assert.equal(up.result.config?.sources.mqtt?.username, "u");
+  const both = run({ sources: { MQTT: { enabled: true, brokerIP: "b", topicGeneration: "a", generationTopic: "b" } } });
+  assert.deepEqual(both.warnings, ["sources.MQTT.generationTopic: conflicts with topicGeneration; using topicGeneration"]);
+  assert.equal(both.result.config?.sources.mqtt?.generationTopic, "a");
+  const tls = run({ sources: { MQTT: { enabled: true, brokerIP: "b", brokerTLS: true, topicGeneration: "a" } } });
+  assert.equal(tls.result.config?.sources.mqtt?.brokerPort, 8883);
+});
+
+test("sources.DSMRreader: implemented, topic dsmr/json by default", () => {
+  const { warnings, errors, result } = run({ sources: { DSMRreader: { enabled: true, brokerIP: "10.0.0.5" } } });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(result.config?.sources.dsmr, {
+    brokerIP: "10.0.0.5",
+    brokerPort: 1883,
+    brokerTLS: false,
+    brokerCAFile: null,
+    username: null,
+    password: null,
+    mqttVersion: "3.1.1",
+    topic: "dsmr/json",
+  });
+  assert.deepEqual(run({ sources: { DSMRreader: { enabled: true } } }).errors, ["sources.DSMRreader.brokerIP: is required"]);
+  assert.equal(run({ sources: { DSMRreader: { brokerIP: "x" } } }).result.config?.sources.dsmr, null, "upstream: a block without enabled is off");
+});
+
+test("MQTT sections: mqttVersion 3.1.1 or 5; status.MQTT Home Assistant controls on by default, configurationUrl", () => {
+  const c = run({
+    control: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC", mqttVersion: "5" } },
+    status: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC", configurationUrl: "http://twc.local:8080/" } },
+  }).result.config!;
+  assert.equal(c.mqttControl?.mqttVersion, "5");
+  assert.equal(c.mqttStatus?.mqttVersion, "3.1.1");
+  assert.equal(c.mqttStatus?.homeassistantControls, true);
+  assert.equal(c.mqttStatus?.configurationUrl, "http://twc.local:8080/");
+  assert.deepEqual(run({ control: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC", mqttVersion: "4" } } }).errors, [
+    'control.MQTT.mqttVersion: must be one of "3.1.1", "5" (found "4")',
+  ]);
+  assert.deepEqual(run({ status: { MQTT: { enabled: true, brokerIP: "b", topicPrefix: "TWC", configurationUrl: "twc.local" } } }).errors, [
+    'status.MQTT.configurationUrl: must be an http:// or https:// URL (found "twc.local")',
+  ]);
 });

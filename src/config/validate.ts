@@ -7,7 +7,9 @@ import type { AppConfig, CoreConfig, LogLevelName } from "./app-config.ts";
 import { coerceInteger } from "./coerce.ts";
 import {
   CoreSectionSchema,
+  DsmrSourceSchema,
   HassSourceSchema,
+  HassStatusSchema,
   MqttControlSchema,
   MqttSourceSchema,
   MqttStatusSchema,
@@ -18,8 +20,12 @@ import { addRaw, addWarning, checkSchema, isRecord, type Issue } from "./schema-
 import { resolveBus } from "./validate-bus.ts";
 import {
   broker,
+  buildDsmrSource,
+  buildHassStatus,
   buildHttp,
   buildLogging,
+  buildMqttSource,
+  buildMqttStatus,
   isOn,
   optionalModule,
   unsupportedModules,
@@ -121,15 +127,16 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const http = buildHttp(control.HTTP, issues);
   const mqttControl = optionalModule(MqttControlSchema, control.MQTT, "control.MQTT", false, issues);
 
-  const status = unsupportedModules("status", raw.status, ["MQTT"], issues, {
-    HASS: "; use status.MQTT with homeassistantDiscovery",
-  });
+  const status = unsupportedModules("status", raw.status, ["MQTT", "HASS"], issues);
   const mqttStatus = optionalModule(MqttStatusSchema, status.MQTT, "status.MQTT", false, issues);
+  const hassStatus = optionalModule(HassStatusSchema, status.HASS, "status.HASS", false, issues);
 
-  const sources = unsupportedModules("sources", raw.sources, ["URL", "HASS", "MQTT"], issues);
+  const sources = unsupportedModules("sources", raw.sources, ["URL", "HASS", "MQTT", "DSMRreader"], issues);
   const url = optionalModule(UrlSourceSchema, sources.URL, "sources.URL", false, issues);
   const hass = optionalModule(HassSourceSchema, sources.HASS, "sources.HASS", false, issues);
   const mqttSource = optionalModule(MqttSourceSchema, sources.MQTT, "sources.MQTT", false, issues);
+  const dsmrSource = optionalModule(DsmrSourceSchema, sources.DSMRreader, "sources.DSMRreader", false, issues);
+  const mqttSourceConfig = mqttSource && mqttSource !== "error" ? buildMqttSource(mqttSource, issues) : null;
 
   unsupportedModules("vehicle", raw.vehicle, [], issues);
   const controllerSection = isRecord(raw.controller) ? raw.controller : {};
@@ -153,9 +160,11 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     http === "error" ||
     mqttControl === "error" ||
     mqttStatus === "error" ||
+    hassStatus === "error" ||
     url === "error" ||
     hass === "error" ||
     mqttSource === "error" ||
+    dsmrSource === "error" ||
     logging === "error"
   ) {
     return { config: null, issues };
@@ -167,15 +176,8 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     slaveTimeoutS: bus.slaveTimeoutS,
     http,
     mqttControl: mqttControl ? broker(mqttControl) : null,
-    mqttStatus: mqttStatus
-      ? {
-          ...broker(mqttStatus),
-          ratelimit: mqttStatus.ratelimit,
-          homeassistantDiscovery: mqttStatus.homeassistantDiscovery,
-          discoveryPrefix: mqttStatus.discoveryPrefix,
-          deviceNamePrefix: mqttStatus.deviceNamePrefix,
-        }
-      : null,
+    mqttStatus: mqttStatus ? buildMqttStatus(mqttStatus) : null,
+    hassStatus: hassStatus ? buildHassStatus(hassStatus) : null,
     sources: {
       url: url
         ? {
@@ -196,16 +198,8 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
             pollIntervalS: hass.pollIntervalS,
           }
         : null,
-      mqtt: mqttSource
-        ? {
-            brokerIP: mqttSource.brokerIP,
-            brokerPort: mqttSource.brokerPort,
-            username: mqttSource.username ?? null,
-            password: mqttSource.password ?? null,
-            generationTopic: mqttSource.generationTopic,
-            consumptionTopic: mqttSource.consumptionTopic,
-          }
-        : null,
+      mqtt: mqttSourceConfig,
+      dsmr: dsmrSource ? buildDsmrSource(dsmrSource) : null,
     },
     policy,
     logging,

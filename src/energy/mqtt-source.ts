@@ -1,46 +1,48 @@
 /**
- * MQTT energy source (our extension): subscribes to `generationTopic` and `consumptionTopic` on a broker
- * and parses payloads like the URL source (`2500`, `1.2kW`), also JSON numbers and `{"value": n}`.
- * A reading exists once every configured topic has delivered; its `at` is the arrival time of the latest
- * message. MQTT.js reconnects on its own (`reconnectPeriod`); errors are logged, never thrown. MQTT.js
- * is loaded when the source starts, so installations without MQTT do not pay its memory.
+ * MQTT energy source (`sources.MQTT`, energy-sources.md §2): subscribes to the generation and
+ * consumption topics — upstream's `topicGeneration` / `topicConsumption`, or our `generationTopic` /
+ * `consumptionTopic` — through the shared MQTT connection manager, and parses payloads like the URL
+ * source (`2500`, `1.2kW`), also JSON numbers and `{"value": n}`. A reading exists once every configured
+ * topic has delivered; its `at` is the arrival time of the latest message. Errors are kept and logged,
+ * never thrown; the manager reconnects with back-off.
  */
-import type { MqttClient, connect as mqttConnect } from "mqtt";
+import type { MqttVersion } from "../integrations/mqtt/broker.ts";
+import { brokerSettings, brokerUrl } from "../integrations/mqtt/broker.ts";
+import type { MqttLease } from "../integrations/mqtt/connections.ts";
+import { MqttConnections, sharedMqttConnections } from "../integrations/mqtt/connections.ts";
 import { parsePowerPayload } from "./parse.ts";
 import type { EnergySource, Reading, SourceDeps } from "./source.ts";
-import { ReadingSource, WarnThrottle, errorMessage } from "./source.ts";
+import { ReadingSource, WarnThrottle } from "./source.ts";
 
-/** `sources.MQTT` keys used here. */
+/** `sources.MQTT` keys used here (the validated config, or a hand-made one in tests). */
 export interface MqttSourceConfig {
   brokerIP: string;
-  /** Default 1883. */
+  /** Default 1883, or 8883 with TLS. */
   brokerPort?: number | string;
-  username?: string;
-  password?: string;
+  brokerTLS?: boolean;
+  brokerCAFile?: string | null;
+  username?: string | null;
+  password?: string | null;
+  mqttVersion?: MqttVersion;
+  /** Upstream's key names (they win over ours). */
+  topicGeneration?: string;
+  topicConsumption?: string;
   generationTopic?: string;
   consumptionTopic?: string;
 }
 
 /** Dependencies of the MQTT source. */
 export interface MqttSourceDeps extends SourceDeps {
-  /** Reconnect delay (ms), default 5000. */
+  /** The shared connection manager (default: the process-wide one). */
+  connections?: MqttConnections;
+  /** Smallest reconnect delay (ms) of a private connection (tests); ignored with `connections`. */
   reconnectPeriodMs?: number;
 }
 
-/** `mqtt://host:port` (IPv6 literals bracketed). */
-export function brokerUrl(cfg: Pick<MqttSourceConfig, "brokerIP" | "brokerPort">): string {
-  const host =
-    cfg.brokerIP.includes(":") && !cfg.brokerIP.startsWith("[") ? `[${cfg.brokerIP}]` : cfg.brokerIP;
-  return `mqtt://${host}:${String(cfg.brokerPort ?? 1883).trim()}`;
-}
-
-/** The MQTT source; call start() to connect. */
+/** The MQTT source; call start() to subscribe. */
 export class MqttEnergySource extends ReadingSource implements EnergySource {
   readonly name = "MQTT" as const;
-  private client: MqttClient | null = null;
-  /** Loading MQTT.js (start() → connected client), null once done. */
-  private loading: Promise<void> | null = null;
-  private stopped = false;
+  private lease: MqttLease | null = null;
   private generationW: number | null = null;
   private consumptionW: number | null = null;
   private readonly genTopic: string;
@@ -52,72 +54,46 @@ export class MqttEnergySource extends ReadingSource implements EnergySource {
     private readonly deps: MqttSourceDeps,
   ) {
     super(deps.logger);
-    this.genTopic = cfg.generationTopic?.trim() ?? "";
-    this.consTopic = cfg.consumptionTopic?.trim() ?? "";
+    this.genTopic = (cfg.topicGeneration ?? cfg.generationTopic ?? "").trim();
+    this.consTopic = (cfg.topicConsumption ?? cfg.consumptionTopic ?? "").trim();
     this.throttle = new WarnThrottle(deps.clock, deps.logger);
   }
 
   start(): void {
-    if (this.client || this.loading) return;
+    if (this.lease) return;
     const topics = [this.genTopic, this.consTopic].filter((t) => t !== "");
     if (topics.length === 0) {
-      this.error = "no generationTopic or consumptionTopic configured";
+      this.error = "no topicGeneration or topicConsumption configured";
       this.deps.logger.warn({ source: this.name }, "MQTT energy source: no topics configured");
       return;
     }
-    this.stopped = false;
-    this.loading = import("mqtt").then(
-      ({ connect }) => {
-        this.loading = null;
-        if (!this.stopped) this.connect(connect, topics);
+    const connections =
+      this.deps.connections ??
+      (this.deps.reconnectPeriodMs !== undefined
+        ? new MqttConnections({ logger: this.deps.logger, backoffMinMs: this.deps.reconnectPeriodMs })
+        : sharedMqttConnections(this.deps.logger));
+    const broker = brokerSettings(this.cfg);
+    this.lease = connections.acquire({
+      owner: "sources.MQTT",
+      broker,
+      handlers: {
+        onConnect: () =>
+          this.deps.logger.info(
+            { source: this.name, url: brokerUrl(broker) },
+            "MQTT energy source connected",
+          ),
+        onDisconnect: () => this.fail(`broker ${brokerUrl(broker)} unreachable`),
+        onError: (message) => this.fail(message),
+        onMessage: (topic, payload) => this.onMessage(topic, payload.toString("utf8")),
       },
-      (err: unknown) => {
-        this.loading = null;
-        this.fail(`cannot load MQTT.js: ${errorMessage(err)}`);
-      },
-    );
-  }
-
-  private connect(connect: typeof mqttConnect, topics: string[]): void {
-    const url = brokerUrl(this.cfg);
-    try {
-      const client = connect(url, {
-        reconnectPeriod: this.deps.reconnectPeriodMs ?? 5000,
-        connectTimeout: 10_000,
-        resubscribe: false,
-        ...(this.cfg.username !== undefined && this.cfg.username !== ""
-          ? { username: this.cfg.username }
-          : {}),
-        ...(this.cfg.password !== undefined && this.cfg.password !== ""
-          ? { password: this.cfg.password }
-          : {}),
-      });
-      this.client = client;
-      client.on("connect", () => {
-        this.deps.logger.info({ source: this.name, url }, "MQTT energy source connected");
-        client.subscribe(topics, { qos: 0 }, (err) => {
-          if (err) this.fail(`subscribe failed: ${errorMessage(err)}`);
-        });
-      });
-      client.on("message", (topic, payload) => this.onMessage(topic, payload.toString("utf8")));
-      client.on("error", (err) => this.fail(`broker ${url}: ${errorMessage(err)}`));
-      client.on("offline", () => this.fail(`broker ${url} unreachable`));
-    } catch (err) {
-      this.fail(`cannot connect to ${url}: ${errorMessage(err)}`);
-    }
+    });
+    this.lease.subscribe([...new Set(topics)]);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.loading) await this.loading;
-    const client = this.client;
-    this.client = null;
-    if (!client) return;
-    try {
-      await client.endAsync(true);
-    } catch (err) {
-      this.deps.logger.debug({ source: this.name, err }, "MQTT energy source: error while closing");
-    }
+    const lease = this.lease;
+    this.lease = null;
+    await lease?.release();
   }
 
   private fail(message: string): void {
@@ -126,6 +102,8 @@ export class MqttEnergySource extends ReadingSource implements EnergySource {
   }
 
   private onMessage(topic: string, payload: string): void {
+    if (!this.lease) return;
+    if (topic !== this.genTopic && topic !== this.consTopic) return;
     const watts = parsePowerPayload(payload);
     if (watts === null) {
       this.fail(`${topic}: unparsable payload ${JSON.stringify(payload.slice(0, 40))}`);
@@ -133,7 +111,6 @@ export class MqttEnergySource extends ReadingSource implements EnergySource {
     }
     if (topic === this.genTopic) this.generationW = Math.abs(watts);
     if (topic === this.consTopic) this.consumptionW = watts;
-    if (topic !== this.genTopic && topic !== this.consTopic) return;
     if (
       (this.genTopic !== "" && this.generationW === null) ||
       (this.consTopic !== "" && this.consumptionW === null)
