@@ -9,8 +9,8 @@ import type { Reading } from "./staleness.ts";
 
 export type { Reading } from "./staleness.ts";
 
-/** Name of an energy source (as shown in the state document). */
-export type EnergySourceName = "URL" | "HASS" | "MQTT" | "DSMRreader" | "Demo";
+/** Name of an energy source as shown in the state document: URL, HASS, MQTT, DSMRreader, Demo, or a catalogue key (`sources.<Key>`, catalogue.ts). */
+export type EnergySourceName = string;
 
 /** A pino-like logger (`logger.warn({err}, "message")`). */
 export interface EnergyLogger {

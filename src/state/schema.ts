@@ -84,13 +84,7 @@ export const ChargerSchema = Type.Object({
 
 /** Status of one energy source. */
 export const EnergySourceSchema = Type.Object({
-  name: Type.Union([
-    Type.Literal("URL"),
-    Type.Literal("HASS"),
-    Type.Literal("MQTT"),
-    Type.Literal("DSMRreader"),
-    Type.Literal("Demo"),
-  ]),
+  name: Type.String({ description: "URL, HASS, MQTT, DSMRreader, Demo, or the `sources.<Key>` of a catalogue module (Fronius, Powerwall2, …)" }),
   ok: Type.Boolean(),
   stale: Type.Boolean(),
   updatedAt: IsoOrNull(),
