@@ -255,6 +255,14 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.guard("tx", () => undefined);
   }
 
+  /** Queues FC B1 or B2 to the linked slave `id`; false when it is not linked; throws like sendStartToAll. */
+  sendStartStopTo(op: "start" | "stop", id: TwcId): boolean {
+    this.requireMaster();
+    if (!this.link.slaves.some((s) => s.id === id)) return false;
+    this.enqueueOrThrow(3, `${op}:${twcIdHex(id)}`, startStopFrame(op, id));
+    return true;
+  }
+
   private startStopAll(op: "start" | "stop"): number {
     this.requireMaster();
     let n = 0;

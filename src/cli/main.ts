@@ -5,6 +5,7 @@
  * server, and `sim` or `hash-password` never load the product.
  */
 import { loadConfig, loadConfigText, resolveConfigPath, type LoadedConfig } from "../config/load.ts";
+import { runningSourceNames } from "../config/validate-sources.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { parseArgs, USAGE } from "./args.ts";
 import { createLogger, reopenLogFile } from "./logger.ts";
@@ -25,6 +26,8 @@ async function checkConfig(configPath: string | undefined): Promise<number> {
   try {
     const loaded = await loadFor(configPath);
     for (const w of loaded.warnings) console.log(`warning: ${w}`);
+    const sources = runningSourceNames(loaded.config.sources);
+    console.log(`energy sources: ${sources.length > 0 ? sources.join(", ") : "none"}`);
     console.log(`${loaded.path}: OK`);
     return 0;
   } catch (err) {

@@ -19,6 +19,7 @@ import { historyUnavailableMessage, openSupervisedHistoryDb, type HistoryDbStatu
 import { createLegacyViews } from "../http/legacy/views.ts";
 import { moduleContext } from "../integrations/context.ts";
 import { ModuleHost } from "../integrations/host.ts";
+import { MqttHub } from "../integrations/mqtt/hub.ts";
 import { createModules } from "../integrations/registry.ts";
 import { buildPolicyList } from "../policy/build-list.ts";
 import type { Policy } from "../policy/types.ts";
@@ -114,6 +115,8 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
   const poller = new EnergyPoller({ clock, logger: energyLog, staleAfterS: config.core.energyStaleAfterS });
 
   let statusBody = (): string => "{}";
+  // One MQTT connection manager and logger for every MQTT module (loaded only when one is configured).
+  const mqtt = new MqttHub({ logger: log.child({ module: "mqtt" }), clock });
   const engine = new Engine({
     clock,
     logger: log.child({ module: "controller" }),
@@ -126,6 +129,12 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     version: VERSION,
     webhook: (url, method, body) => sendWebhook(url, method, body, clock),
     statusBody: () => statusBody(),
+    mqtt: () => ({
+      connections: mqtt.states(),
+      controlTopicPrefix: config.mqttControl?.topicPrefix ?? null,
+      statusTopicPrefix: config.mqttStatus?.topicPrefix ?? null,
+      homeAssistantControls: (config.mqttStatus?.homeassistantDiscovery ?? false) && (config.mqttStatus?.homeassistantControls ?? false),
+    }),
   });
   const commands = new Commands(engine, settings, () => clock.now());
   const showHistoryStatus = (s: HistoryDbStatus): void => {
@@ -162,6 +171,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     meters: poller,
     energyLogger: energyLog,
     demo: o.demoEnergy === true,
+    mqtt,
     ...(o.requestShutdown ? { requestShutdown: o.requestShutdown } : {}),
   });
 
@@ -200,6 +210,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
             busStats: () => stream.stats(),
             settingsSaveFailures: () => settings.failureCount,
             policyNames: () => policies.map((p) => p.name),
+            mqttModules: () => mqtt.reports(),
           },
         },
         config.http,

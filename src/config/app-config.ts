@@ -126,6 +126,14 @@ export interface DsmrSourceConfig extends MqttConnectionConfig {
   topic: string;
 }
 
+/** One enabled catalogue source (energy/source-list.ts): its key and its validated section (defaults applied). */
+export interface CatalogueSourceConfig {
+  /** The `sources.<Key>` name, e.g. "Fronius". */
+  readonly key: string;
+  /** The section as its descriptor's schema normalised it (`enabled` included). */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
 /** The policy customisation (controller.md §16.3). */
 export interface PolicyConfig {
   /** Non-empty → replaces the whole list. */
@@ -161,6 +169,8 @@ export interface AppConfig {
     hass: HassSourceConfig | null;
     mqtt: MqttSourceConfig | null;
     dsmr: DsmrSourceConfig | null;
+    /** The enabled, complete catalogue sources, in catalogue order. */
+    catalogue: readonly CatalogueSourceConfig[];
   };
   policy: PolicyConfig;
   logging: LoggingConfig;

@@ -68,8 +68,7 @@ test("the upstream-style config loads: one warning per enabled unsupported modul
       "controller.Gen3TWCs",
       "logging.CSV",
       "logging.MySQL",
-      "sources.Fronius",
-      "sources.SolarEdge",
+      // sources.Fronius and sources.SolarEdge are implemented now (issue 11)
       "sources.TeslaPowerwall2",
       "vehicle.TeslaAPI",
     ],

@@ -31,6 +31,13 @@ import {
   unsupportedModules,
 } from "./validate-modules.ts";
 import { validatePolicy } from "./validate-policy.ts";
+import {
+  buildCatalogueSources,
+  knownSourceKeys,
+  sourceKeyHints,
+  warnModuleMacros,
+  warnRefusedSources,
+} from "./validate-sources.ts";
 
 export type { Issue } from "./schema-walk.ts";
 
@@ -131,7 +138,9 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const mqttStatus = optionalModule(MqttStatusSchema, status.MQTT, "status.MQTT", false, issues);
   const hassStatus = optionalModule(HassStatusSchema, status.HASS, "status.HASS", false, issues);
 
-  const sources = unsupportedModules("sources", raw.sources, ["URL", "HASS", "MQTT", "DSMRreader"], issues);
+  const sources = unsupportedModules("sources", raw.sources, knownSourceKeys(), issues, sourceKeyHints());
+  warnRefusedSources(sources, issues);
+  const catalogue = buildCatalogueSources(sources, issues);
   const url = optionalModule(UrlSourceSchema, sources.URL, "sources.URL", false, issues);
   const hass = optionalModule(HassSourceSchema, sources.HASS, "sources.HASS", false, issues);
   const mqttSource = optionalModule(MqttSourceSchema, sources.MQTT, "sources.MQTT", false, issues);
@@ -151,6 +160,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
 
   const logging = buildLogging(raw.logging, issues);
   const policy = validatePolicy(raw.policy, core?.greenEnergyLatch ?? null, issues);
+  if (catalogue !== "error") warnModuleMacros(raw.policy, catalogue, issues);
 
   if (issues.some((i) => i.severity === "error")) return { config: null, issues };
   if (
@@ -165,6 +175,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     hass === "error" ||
     mqttSource === "error" ||
     dsmrSource === "error" ||
+    catalogue === "error" ||
     logging === "error"
   ) {
     return { config: null, issues };
@@ -200,6 +211,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
         : null,
       mqtt: mqttSourceConfig,
       dsmr: dsmrSource ? buildDsmrSource(dsmrSource) : null,
+      catalogue,
     },
     policy,
     logging,

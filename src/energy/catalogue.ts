@@ -46,6 +46,6 @@ export interface RefusedSource {
  * Declares a source with its config type derived from its schema, and erases that type for the list:
  * validation applies exactly `schema` (defaults included) before `load`'s factory sees the section.
  */
-export function defineSource<S extends TObject>(d: SourceDescriptor<Static<S>> & { schema: S }): SourceDescriptor {
+export function defineSource<S extends TObject>(d: Omit<SourceDescriptor<Static<S>>, "schema"> & { schema: S }): SourceDescriptor {
   return d as unknown as SourceDescriptor;
 }

@@ -149,3 +149,35 @@ void test("a failing source reports its error and is not ok", async () => {
   assert.equal(s?.stale, false);
   await poller.stop();
 });
+
+/** A source with module attributes and read counters, like the catalogue's polled sources. */
+class AttributedSource extends ManualSource {
+  attrs: Record<string, string | number | boolean | null> = {};
+  attributes(): Record<string, string | number | boolean | null> {
+    return this.attrs;
+  }
+  readCounts(): { ok: number; failed: number } {
+    return { ok: 3, failed: 1 };
+  }
+}
+
+void test("moduleAttribute: registered name or alias, usable reading only, unknown/absent/null → undefined", () => {
+  const clock = new FakeClock();
+  const pw = new AttributedSource("Powerwall2");
+  const poller = new EnergyPoller({ clock, logger: captureLogger(), sources: [pw], staleAfterS: 60 });
+  poller.start();
+  assert.equal(poller.moduleAttribute("TeslaPowerwall2", "batteryLevel", clock.now()), undefined); // no reading yet
+  pw.attrs = { batteryLevel: 85, gridStatus: null };
+  pw.push({ generationW: 0, consumptionW: 0 }, clock.now());
+  assert.deepEqual(poller.moduleAttribute("TeslaPowerwall2", "batteryLevel", clock.now()), { value: 85 });
+  assert.deepEqual(poller.moduleAttribute("Powerwall2", "batteryLevel", clock.now()), { value: 85 });
+  assert.equal(poller.moduleAttribute("Powerwall2", "gridStatus", clock.now()), undefined);
+  assert.equal(poller.moduleAttribute("Powerwall2", "nope", clock.now()), undefined);
+  assert.equal(poller.moduleAttribute("Fronius", "generatedW", clock.now()), undefined); // not running
+  assert.equal(poller.moduleAttribute("NoSuch", "x", clock.now()), undefined);
+  assert.equal(poller.moduleAttribute("Powerwall2", "batteryLevel", clock.now() + 61_000), undefined); // stale
+  const st = poller.status(clock.now())[0];
+  assert.equal(st?.readsOk, 3);
+  assert.equal(st?.readsFailed, 1);
+  void poller.stop();
+});

@@ -8,6 +8,8 @@ import type { EnergyMeter } from "../integrations/capabilities.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { redactText } from "../shared/redact.ts";
 import type { EnergySourceStatus } from "../state/types.ts";
+import type { AttributeSource, SourceDescriptor } from "./catalogue.ts";
+import { SOURCE_CATALOGUE } from "./source-list.ts";
 import type { EnergyLogger } from "./source.ts";
 import { Listeners } from "./source.ts";
 import {
@@ -23,6 +25,27 @@ import type { HealthTransition, SourceHealth, SourceReading, SummedReadings } fr
 
 /** Status of one source for the state document. */
 export type { EnergySourceStatus } from "../state/types.ts";
+
+/** The catalogue entry answering to `modules.<name>` (its registered name or an alias), or undefined. */
+export function descriptorByModuleName(
+  name: string,
+  catalogue: readonly SourceDescriptor[] = SOURCE_CATALOGUE,
+): SourceDescriptor | undefined {
+  return catalogue.find((d) => d.registeredName === name || (d.aliases ?? []).includes(name));
+}
+
+function hasAttributes(m: EnergyMeter): m is EnergyMeter & Pick<AttributeSource, "attributes"> {
+  return typeof (m as Partial<AttributeSource>).attributes === "function";
+}
+
+/** Read counters a meter may offer (the polled sources do; push sources do not). */
+interface ReadCounting {
+  readCounts(): { ok: number; failed: number };
+}
+
+function hasReadCounts(m: EnergyMeter): m is EnergyMeter & ReadCounting {
+  return typeof (m as Partial<ReadCounting>).readCounts === "function";
+}
 
 /** Options of the poller. */
 export interface PollerOptions {
@@ -108,8 +131,24 @@ export class EnergyPoller {
         consumptionW: r ? r.consumptionW : null,
         consumptionA: r?.consumptionA ?? null,
         error: error === null ? null : redactText(error),
+        ...(hasReadCounts(s) ? { readsOk: s.readCounts().ok, readsFailed: s.readCounts().failed } : {}),
       };
     });
+  }
+
+  /**
+   * `modules.<Module>.<attr>` (energy-sources.md §1.7): the attribute of the running source with that
+   * registered name or alias, from its latest reading; undefined (the macro yields its own text) when the
+   * module is unknown or not running, the attribute is absent or null, or the reading is not usable.
+   */
+  moduleAttribute(module: string, attr: string, nowMs: number): { value: unknown } | undefined {
+    const d = descriptorByModuleName(module);
+    const meter = d ? this.sources.find((s) => s.name === d.key) : undefined;
+    if (!meter || !hasAttributes(meter) || !isUsable(meter.latest(), nowMs, this.opts())) return undefined;
+    const attrs = meter.attributes();
+    if (!Object.prototype.hasOwnProperty.call(attrs, attr)) return undefined;
+    const value = attrs[attr];
+    return value === null || value === undefined ? undefined : { value };
   }
 
   /** Subscribes to health transitions; returns an unsubscribe function. */

@@ -73,6 +73,8 @@ export class PollingSource extends ReadingSource implements EnergySource {
   private inFlight: Promise<void> | null = null;
   private stopCtl = new AbortController();
   private readonly throttle: WarnThrottle;
+  private readsOk = 0;
+  private readsFailed = 0;
 
   constructor(
     readonly name: EnergySourceName,
@@ -107,6 +109,11 @@ export class PollingSource extends ReadingSource implements EnergySource {
     });
   }
 
+  /** Reads that succeeded and that failed since creation (for `/metrics` and the state document). */
+  readCounts(): { ok: number; failed: number } {
+    return { ok: this.readsOk, failed: this.readsFailed };
+  }
+
   /** Resolves when the running poll (if any) has finished. */
   async settled(): Promise<void> {
     await this.inFlight;
@@ -124,9 +131,11 @@ export class PollingSource extends ReadingSource implements EnergySource {
         at: this.deps.clock.now(),
       };
       this.deps.logger.debug({ source: this.name, ...reading }, "energy reading");
+      this.readsOk++;
       this.publish(reading);
     } catch (err) {
       if (signal.aborted) return;
+      this.readsFailed++;
       this.error = errorMessage(err);
       this.throttle.fail(
         { source: this.name, error: this.error },

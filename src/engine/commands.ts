@@ -136,16 +136,27 @@ export class Commands {
     return this.settings.saveNow();
   }
 
-  /** FC B1 to every linked slave. */
-  sendStartCommand(): void {
-    if (this.monitor) throw new TwcError({ code: "CONTROLLER_MONITOR_MODE", message: "Commands cannot be sent in passive monitor mode" });
-    this.engine.controller.sendStartToAll();
+  /** FC B1 to every linked slave, or only to `id` (throws HTTP_NOT_FOUND when that one is not linked). */
+  sendStartCommand(id?: number): void {
+    this.startStop("start", id);
   }
 
-  /** FC B2 to every linked slave. */
-  sendStopCommand(): void {
+  /** FC B2 to every linked slave, or only to `id` (throws HTTP_NOT_FOUND when that one is not linked). */
+  sendStopCommand(id?: number): void {
+    this.startStop("stop", id);
+  }
+
+  private startStop(op: "start" | "stop", id: number | undefined): void {
     if (this.monitor) throw new TwcError({ code: "CONTROLLER_MONITOR_MODE", message: "Commands cannot be sent in passive monitor mode" });
-    this.engine.controller.sendStopToAll();
+    if (id === undefined) {
+      if (op === "start") this.engine.controller.sendStartToAll();
+      else this.engine.controller.sendStopToAll();
+      return;
+    }
+    const target = twcId(id);
+    if (!this.engine.controller.sendStartStopTo(op, target)) {
+      throw new TwcError({ code: "HTTP_NOT_FOUND", message: `TWC '${twcIdHex(target)}' not found` });
+    }
   }
 
   /** Debug commands enabled in settings. */

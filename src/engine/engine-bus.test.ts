@@ -41,3 +41,31 @@ test("a setting changed by a command reaches the bus with the evaluation it trig
     await h.stop();
   }
 });
+
+test("start/stop for one charger: only that charger gets the frame; an unknown one is refused", async () => {
+  const h = await startHarness({
+    slaves: [
+      { twcID: "AB", maxAmps: 80, protocolVersion: 2, car: { behaviour: "follow" } },
+      { twcID: "CD", maxAmps: 32, protocolVersion: 2, car: { behaviour: "follow" } },
+    ],
+  });
+  try {
+    await h.run(10_000);
+    assert.equal(h.engine.controller.slaves().length, 2);
+    const sent = (kind: string): string[] =>
+      h.sim.receivedFrames.flatMap((f) => (f.kind === kind && "receiver" in f ? [f.receiver.toString(16).toUpperCase()] : []));
+    const before = { stop: sent("stopCharging").length, start: sent("startCharging").length };
+    h.commands.sendStopCommand(0x4344);
+    await h.run(3000);
+    assert.deepEqual(sent("stopCharging").slice(before.stop), ["4344"]);
+    h.commands.sendStartCommand(0x4142);
+    await h.run(3000);
+    assert.deepEqual(sent("startCharging").slice(before.start), ["4142"]);
+    assert.throws(() => h.commands.sendStartCommand(0x1234), (e: unknown) => (e as { code?: string }).code === "HTTP_NOT_FOUND");
+    h.commands.sendStopCommand();
+    await h.run(3000);
+    assert.deepEqual(sent("stopCharging").slice(before.stop).sort(), ["4142", "4344", "4344"]);
+  } finally {
+    await h.stop();
+  }
+});

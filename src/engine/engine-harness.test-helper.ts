@@ -7,6 +7,7 @@ import type { CoreConfig } from "../config/app-config.ts";
 import { normaliseSettings } from "../config/settings-normalise.ts";
 import type { Settings } from "../config/settings-schema.ts";
 import type { EnergySource } from "../energy/source.ts";
+import type { EnergyMeter } from "../integrations/capabilities.ts";
 import { EnergyPoller } from "../energy/poller.ts";
 import type { Reading } from "../energy/staleness.ts";
 import { buildPolicyList } from "../policy/build-list.ts";
@@ -19,6 +20,7 @@ import { createSimBinding } from "../transport/sim.ts";
 import { Commands } from "./commands.ts";
 import { Engine } from "./engine.ts";
 import type { WebhookSender } from "./policy-webhooks.ts";
+import type { MqttInput } from "./state-projection.ts";
 
 /** In-memory settings with the SettingsAccess shape. */
 export class MemorySettings {
@@ -81,6 +83,8 @@ export interface HarnessOptions {
   slaves?: SimSlaveDefInput[];
   settings?: Record<string, unknown>;
   withSource?: boolean;
+  /** More energy meters for the poller, built on the harness clock (e.g. a catalogue source on an in-memory fetch). */
+  meters?: (clock: FakeClock) => readonly EnergyMeter[];
   policyCheckIntervalS?: number;
   webhook?: WebhookSender;
   policy?: { override?: unknown; extend?: unknown };
@@ -88,6 +92,8 @@ export interface HarnessOptions {
   timeZone?: string;
   /** Start time (epoch ms). */
   startMs?: number;
+  /** The MQTT connections and topics the engine reads on each refresh (EngineOptions.mqtt). */
+  mqtt?: () => MqttInput;
 }
 
 /** A running engine on a fake clock. */
@@ -147,7 +153,7 @@ export function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const stream = new FrameStream({ port, clock, logger });
   const settings = new MemorySettings(o.settings ?? {}, core.wiringMaxAmpsAllTWCs);
   const source = o.withSource ? new ScriptedSource(clock) : null;
-  const poller = new EnergyPoller({ clock, logger, sources: source ? [source] : [], staleAfterS: core.energyStaleAfterS });
+  const poller = new EnergyPoller({ clock, logger, sources: [...(source ? [source] : []), ...(o.meters?.(clock) ?? [])], staleAfterS: core.energyStaleAfterS });
   const list = buildPolicyList({ override: o.policy?.override, extend: o.policy?.extend, greenEnergyLatch: core.greenEnergyLatch ?? undefined });
   if (list.errors.length > 0) throw new Error(list.errors.join("\n"));
   const engine: Engine = new Engine({
@@ -161,6 +167,7 @@ export function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     poller,
     version: "test",
     timeZone: o.timeZone ?? "UTC",
+    ...(o.mqtt ? { mqtt: o.mqtt } : {}),
     ...(o.webhook ? { webhook: o.webhook, statusBody: (): string => JSON.stringify({ currentPolicy: engine.policy.view().active?.name ?? "None" }) } : {}),
   });
   const commands = new Commands(engine, settings, () => clock.now());

@@ -48,6 +48,7 @@ import {
   initialStateDocument,
   type BuildInputs,
   type EngineConfig,
+  type MqttInput,
 } from "./state-projection.ts";
 
 export type { EngineConfig } from "./state-projection.ts";
@@ -74,6 +75,8 @@ export interface EngineOptions {
   webhook?: WebhookSender;
   /** Renders the legacy status document for webhook bodies. */
   statusBody?: () => string;
+  /** The MQTT connections and topics for the state document (read on every refresh; absent: none). */
+  mqtt?: () => MqttInput;
 }
 
 /** The running controller. */
@@ -131,6 +134,7 @@ export class Engine {
         return { maxAmpsToDivide: e.maxAmpsToDivide, limitAmps: e.limitAmps };
       },
       greenAmps: (m) => this.greenAmps(m),
+      moduleAttr: (module, attr) => o.poller.moduleAttribute(module, attr, o.clock.now()),
       onPolicyEvent: (event, p) => this.fireWebhook(p, event),
       onEvaluated: () => {
         this.pushBusInput();
@@ -321,6 +325,7 @@ export class Engine {
       settingsSaveFailed: this.o.settings.saveFailed,
       minute: Math.floor(nowMs / 60_000),
       chargeNowAhead: settings.chargeNowTimeEnd > nowMs / 1000,
+      ...(this.o.mqtt ? { mqtt: this.o.mqtt() } : {}),
     };
     if (busStats === null && this.lastInputs !== null && sameRefreshInputs(this.lastInputs, inputs)) return;
     this.lastInputs = inputs;
@@ -343,6 +348,7 @@ export class Engine {
       busStats,
       settingsSaveFailed: inputs.settingsSaveFailed,
       local: () => toLocalTime(nowMs, this.o.timeZone),
+      ...(inputs.mqtt ? { mqtt: inputs.mqtt } : {}),
     };
     this.state.publish(buildStateDocument(this.state.snapshot, build, this.lastBuild), exactEnergyOf(energy));
     this.lastBuild = build;

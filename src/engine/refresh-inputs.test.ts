@@ -66,3 +66,23 @@ test("any input that enters the document asks for a rebuild", () => {
   ];
   for (const [what, change] of changes) assert.equal(sameRefreshInputs(inputs(), change(inputs())), false, what);
 });
+
+test("an MQTT connection that goes up or down, or changes its users, needs a rebuild; fresh equal copies do not", () => {
+  const conn = (connected: boolean, users = ["control.MQTT"]) => ({
+    broker: "mqtt://127.0.0.1:1883",
+    version: "3.1.1" as const,
+    connected,
+    connectedSinceMs: connected ? 1000 : null,
+    lastError: connected ? null : "ECONNREFUSED",
+    users,
+    connects: 1,
+  });
+  const mqtt = (c: ReturnType<typeof conn>[]) => ({ connections: c, controlTopicPrefix: "TWC", statusTopicPrefix: null, homeAssistantControls: false });
+  const a = { ...inputs(), mqtt: mqtt([conn(true)]) };
+  assert.equal(sameRefreshInputs(a, { ...inputs(), mqtt: mqtt([conn(true)]) }), true);
+  assert.equal(sameRefreshInputs(a, { ...inputs(), mqtt: mqtt([conn(false)]) }), false);
+  assert.equal(sameRefreshInputs(a, { ...inputs(), mqtt: mqtt([conn(true, ["control.MQTT", "status.MQTT"])]) }), false);
+  assert.equal(sameRefreshInputs(a, { ...inputs(), mqtt: mqtt([]) }), false);
+  assert.equal(sameRefreshInputs(a, inputs()), false, "no MQTT input is the empty one");
+  assert.equal(sameRefreshInputs({ ...inputs(), mqtt: mqtt([]) }, { ...inputs(), mqtt: { ...mqtt([]), controlTopicPrefix: null } }), false);
+});

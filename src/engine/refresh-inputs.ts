@@ -15,6 +15,7 @@ import type { SummedReadings } from "../energy/staleness.ts";
 import type { Alert, EnergySourceStatus } from "../state/types.ts";
 import type { SlaveState } from "../bus/slave-state.ts";
 import type { PolicyView } from "./policy-runtime.ts";
+import { NO_MQTT, type MqttConnectionInput, type MqttInput } from "./state-projection.ts";
 
 /** The inputs of one refresh. */
 export interface RefreshInputs {
@@ -34,6 +35,34 @@ export interface RefreshInputs {
   minute: number;
   /** `settings.chargeNowTimeEnd` is still ahead. */
   chargeNowAhead: boolean;
+  /** The MQTT connections and topics (absent: none). */
+  mqtt?: MqttInput;
+}
+
+function sameConnection(a: MqttConnectionInput, b: MqttConnectionInput): boolean {
+  return (
+    a.broker === b.broker &&
+    a.version === b.version &&
+    a.connected === b.connected &&
+    a.connectedSinceMs === b.connectedSinceMs &&
+    a.lastError === b.lastError &&
+    a.connects === b.connects &&
+    a.users.join("\u0000") === b.users.join("\u0000")
+  );
+}
+
+/** The same MQTT connections (value by value) and topics. */
+export function sameMqtt(a: MqttInput, b: MqttInput): boolean {
+  return (
+    a.controlTopicPrefix === b.controlTopicPrefix &&
+    a.statusTopicPrefix === b.statusTopicPrefix &&
+    a.homeAssistantControls === b.homeAssistantControls &&
+    a.connections.length === b.connections.length &&
+    a.connections.every((c, i) => {
+      const d = b.connections[i];
+      return d !== undefined && sameConnection(c, d);
+    })
+  );
 }
 
 /** Flat records (a source status, an alert) with the same keys and the same values. */
@@ -73,6 +102,7 @@ export function sameRefreshInputs(a: RefreshInputs, b: RefreshInputs): boolean {
     a.minute === b.minute &&
     a.chargeNowAhead === b.chargeNowAhead &&
     sameList(a.sources, b.sources) &&
-    sameList(a.alerts, b.alerts)
+    sameList(a.alerts, b.alerts) &&
+    sameMqtt(a.mqtt ?? NO_MQTT, b.mqtt ?? NO_MQTT)
   );
 }

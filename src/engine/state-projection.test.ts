@@ -6,6 +6,8 @@ import { energyComputation } from "../energy/green.ts";
 import { isoLocal, toLocalTime } from "../policy/local-time.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcId } from "../protocol/frames.ts";
+import { Value } from "typebox/value";
+import { StateDocumentSchema } from "../state/schema.ts";
 import type { StateDocument } from "../state/types.ts";
 import { createSlaveState } from "../bus/slave-state.ts";
 import { testCore } from "./engine-harness.test-helper.ts";
@@ -97,4 +99,34 @@ test("a rebuild with reuse equals a full build whatever changed", () => {
   }
   assert.equal(buildStateDocument(d0, cases[0]![1], i0).schedule.activeNow, true);
   assert.equal(buildStateDocument(d0, cases[1]![1], i0).chargeNow.active, false);
+});
+
+test("the MQTT part: each connection with its since time, the topic prefixes; none without MQTT", () => {
+  const i0 = inputs(NOW);
+  assert.deepEqual(buildStateDocument(start(), i0).mqtt, {
+    connections: [],
+    controlTopicPrefix: null,
+    statusTopicPrefix: null,
+    homeAssistantControls: false,
+  });
+  const mqtt = {
+    connections: [
+      { broker: "mqtt://127.0.0.1:1883", version: "5" as const, connected: true, connectedSinceMs: NOW - 1000, lastError: null, users: ["status.MQTT", "control.MQTT"], connects: 2 },
+      { broker: "mqtts://b:8883", version: "3.1.1" as const, connected: false, connectedSinceMs: null, lastError: "ECONNREFUSED", users: ["sources.MQTT"], connects: 0 },
+    ],
+    controlTopicPrefix: "TWC",
+    statusTopicPrefix: "home/twc",
+    homeAssistantControls: true,
+  };
+  const d = buildStateDocument(start(), inputs(NOW, { mqtt }));
+  assert.deepEqual(d.mqtt, {
+    connections: [
+      { broker: "mqtt://127.0.0.1:1883", version: "5", connected: true, since: i0.iso(NOW - 1000), lastError: null, users: ["status.MQTT", "control.MQTT"], connects: 2 },
+      { broker: "mqtts://b:8883", version: "3.1.1", connected: false, since: null, lastError: "ECONNREFUSED", users: ["sources.MQTT"], connects: 0 },
+    ],
+    controlTopicPrefix: "TWC",
+    statusTopicPrefix: "home/twc",
+    homeAssistantControls: true,
+  });
+  assert.ok(Value.Check(StateDocumentSchema, { ...d, revision: 1 }), "the document keeps to its schema");
 });

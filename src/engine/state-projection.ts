@@ -132,6 +132,7 @@ export function initialStateDocument(i: {
     legacyAmpsOffset: 0,
     settingsSaveFailed: false,
     alerts: [],
+    mqtt: mqttSection(NO_MQTT, () => ""),
   };
 }
 
@@ -217,6 +218,46 @@ export function exactEnergyOf(e: EnergyComputation): ExactEnergy {
   };
 }
 
+/** One MQTT connection as its manager reports it (integrations/mqtt/connection.ts MqttConnectionState). */
+export interface MqttConnectionInput {
+  broker: string;
+  version: "3.1.1" | "5";
+  connected: boolean;
+  connectedSinceMs: number | null;
+  lastError: string | null;
+  users: readonly string[];
+  connects: number;
+}
+
+/** What the MQTT part of the document is built from. */
+export interface MqttInput {
+  connections: readonly MqttConnectionInput[];
+  controlTopicPrefix: string | null;
+  statusTopicPrefix: string | null;
+  homeAssistantControls: boolean;
+}
+
+/** The MQTT input of an installation without MQTT. */
+export const NO_MQTT: MqttInput = { connections: [], controlTopicPrefix: null, statusTopicPrefix: null, homeAssistantControls: false };
+
+/** The MQTT part of the document. */
+export function mqttSection(m: MqttInput, iso: IsoFormatter): StateDocument["mqtt"] {
+  return {
+    connections: m.connections.map((c) => ({
+      broker: c.broker,
+      version: c.version,
+      connected: c.connected,
+      since: c.connectedSinceMs === null ? null : iso(c.connectedSinceMs),
+      lastError: c.lastError,
+      users: [...c.users],
+      connects: c.connects,
+    })),
+    controlTopicPrefix: m.controlTopicPrefix,
+    statusTopicPrefix: m.statusTopicPrefix,
+    homeAssistantControls: m.homeAssistantControls,
+  };
+}
+
 /** Everything a rebuild reads. */
 export interface BuildInputs {
   /** Now (epoch ms): whether Charge Now still runs. */
@@ -240,6 +281,8 @@ export interface BuildInputs {
   settingsSaveFailed: boolean;
   /** Local time now (the schedule's activeNow; asked for only when the schedule is rebuilt). */
   local: () => LocalTime;
+  /** The MQTT connections and topics (absent: none). */
+  mqtt?: MqttInput;
 }
 
 /** The active policy action as getActivePolicyAction (http-api.md §6.5). */
@@ -375,5 +418,6 @@ export function buildStateDocument(
     legacyAmpsOffset: e.legacyAmpsOffset,
     settingsSaveFailed: i.settingsSaveFailed,
     alerts: [...i.alerts],
+    mqtt: p !== null && p.mqtt === i.mqtt ? prev.mqtt : mqttSection(i.mqtt ?? NO_MQTT, i.iso),
   };
 }

@@ -198,6 +198,23 @@ describe("GET /metrics", () => {
     await app.close();
   });
 
+  it("per energy source: reads, failures and the age of the last reading (issue 11 item 4)", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 10));
+    const { app, store } = v2App({ clock });
+    store.update((d) => {
+      d.energy.sources = [
+        { name: "Fronius", ok: true, stale: false, updatedAt: "2026-11-23T12:00:04.000Z", generationW: 1, consumptionW: 2, consumptionA: null, error: null, readsOk: 7, readsFailed: 2 },
+        { name: "MQTT", ok: false, stale: false, updatedAt: null, generationW: null, consumptionW: null, consumptionA: null, error: null },
+      ];
+    });
+    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    assert.match(text, /^twc_energy_source_reads_total\{source="Fronius"\} 7$/m);
+    assert.match(text, /^twc_energy_source_read_failures_total\{source="Fronius"\} 2$/m);
+    assert.match(text, /^twc_energy_source_reading_age_seconds\{source="Fronius"\} 6$/m);
+    assert.doesNotMatch(text, /reads_total\{source="MQTT"\}|age_seconds\{source="MQTT"\}/);
+    await app.close();
+  });
+
   it("escapes label values", () => {
     assert.equal(escapeLabel('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
   });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { ControllerStats } from "../bus/controller-types.ts";
 import type { StateDocument } from "../state/types.ts";
 import { allowedMethods, requestPath } from "./methods.ts";
+import { writeMqttMetrics, type MqttModuleMetrics } from "./metrics-mqtt.ts";
 
 /** Counters the metrics need beyond the state document (every part optional). */
 export interface MetricsSources {
@@ -23,6 +24,8 @@ export interface MetricsSources {
   settingsSaveFailures?(): number;
   /** Names of every policy in the effective list. */
   policyNames?(): readonly string[];
+  /** The MQTT modules' counters (metrics-mqtt.ts). */
+  mqttModules?(): readonly MqttModuleMetrics[];
 }
 
 /** Everything one rendering reads. */
@@ -173,6 +176,13 @@ export function renderMetrics(m: MetricsInput): string {
     "1 while the source has a fresh reading.",
     doc.energy.sources.map((s) => [{ source: s.name }, b(s.ok && !s.stale)]),
   );
+  const src = doc.energy.sources;
+  w.metric("twc_energy_source_reads_total", "counter", "Successful reads of the source (polled sources).",
+    src.flatMap((s) => (s.readsOk === undefined ? [] : [[{ source: s.name }, s.readsOk] as const])));
+  w.metric("twc_energy_source_read_failures_total", "counter", "Failed reads of the source (polled sources).",
+    src.flatMap((s) => (s.readsFailed === undefined ? [] : [[{ source: s.name }, s.readsFailed] as const])));
+  w.metric("twc_energy_source_reading_age_seconds", "gauge", "Seconds since the source's last successful reading.",
+    src.flatMap((s) => (s.updatedAt === null ? [] : [[{ source: s.name }, Math.max(0, (m.nowMs - Date.parse(s.updatedAt)) / 1000)] as const])));
   const names = [
     ...new Set([
       ...(m.sources.policyNames?.() ?? []),
@@ -300,6 +310,7 @@ export function renderMetrics(m: MetricsInput): string {
     "Failed settings writes.",
     m.sources.settingsSaveFailures?.() ?? 0,
   );
+  writeMqttMetrics((...a) => w.metric(...a), doc, m.sources.mqttModules?.() ?? []);
   return w.lines.join("\n") + "\n";
 }
 

@@ -8,6 +8,7 @@ import type { EnergyMeter } from "./capabilities.ts";
 import { moduleContext } from "./context.ts";
 import { ModuleHost } from "./host.ts";
 import type { Module } from "./module.ts";
+import { MqttHub } from "./mqtt/hub.ts";
 import { createModules, line, type RegistryDeps, type RegistryLine } from "./registry.ts";
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -37,6 +38,7 @@ function deps(h: Harness, cfg: ReturnType<typeof config>, host: ModuleHost, demo
     meters: { add: (m) => meters.push(m) },
     energyLogger: logger,
     demo,
+    mqtt: new MqttHub({ logger, clock: h.clock }),
   };
   return { d, meters, logger };
 }
@@ -141,6 +143,43 @@ void test("a module whose creation fails is stood in for, and created at a later
     assert.equal(started, 1);
     assert.equal(host.status()[0]?.state, "running");
     await host.stop();
+  } finally {
+    await h.stop();
+  }
+});
+
+void test("every MQTT module gets the one connection manager of the deps: one shared connection, counters reported", async () => {
+  const h = await startHarness();
+  try {
+    const broker = { enabled: true, brokerIP: "127.0.0.1", brokerPort: 1 };
+    const cfg = config({
+      sources: { MQTT: { ...broker, generationTopic: "g" } },
+      control: { MQTT: { ...broker, topicPrefix: "TWC" } },
+      status: { MQTT: { ...broker, topicPrefix: "TWC" } },
+    });
+    const { d } = deps(h, cfg, newHost(h));
+    const modules = await createModules(d);
+    assert.deepEqual(modules.map((m) => m.name), ["history", "sources.MQTT", "control.MQTT", "status.MQTT"]);
+    for (const m of modules) await m.start();
+    const states = d.mqtt.states();
+    assert.equal(states.length, 1, "one connection for the three modules");
+    assert.deepEqual(states[0]?.users, ["control.MQTT", "sources.MQTT", "status.MQTT"]);
+    assert.deepEqual(d.mqtt.reports().map((r) => r.module), ["control.MQTT", "status.MQTT"]);
+    for (const m of modules.reverse()) await m.stop();
+    assert.deepEqual(d.mqtt.states(), []);
+  } finally {
+    await h.stop();
+  }
+});
+
+void test("an enabled catalogue source becomes a meter module from its descriptor line (issue 11)", async () => {
+  const h = await startHarness();
+  try {
+    const cfg = config({ sources: { Fronius: { enabled: true, serverIP: "192.0.2.9" }, Powerwall2: { enabled: false, serverIP: "x" } } });
+    const { d, meters } = deps(h, cfg, newHost(h));
+    const modules = await createModules(d);
+    assert.deepEqual(modules.map((m) => m.name), ["history", "sources.Fronius"]);
+    assert.deepEqual(meters.map((m) => m.name), ["Fronius"]);
   } finally {
     await h.stop();
   }

@@ -6,11 +6,14 @@
  */
 import type { AppConfig } from "../config/app-config.ts";
 import type { DemoOptions } from "../energy/demo-source.ts";
+import type { SourceDescriptor } from "../energy/catalogue.ts";
 import type { EnergyLogger, EnergySource, SourceDeps } from "../energy/source.ts";
+import { SOURCE_CATALOGUE } from "../energy/source-list.ts";
 import { deferredModule } from "./deferred-module.ts";
 import { failureReason } from "./guard.ts";
 import { meterModule, type MeterSink } from "./meter-module.ts";
 import type { Module, ModuleContext } from "./module.ts";
+import type { MqttHub } from "./mqtt/hub.ts";
 
 /** What the built-in modules need from the composition root. */
 export interface RegistryDeps {
@@ -27,6 +30,8 @@ export interface RegistryDeps {
   demo?: DemoOptions | boolean;
   /** Graceful shutdown, asked for by MQTT `<prefix>/control/stop` (absent: that command is refused). */
   requestShutdown?: () => void;
+  /** The one MQTT connection manager with the one MQTT logger, and the MQTT modules' counters. */
+  mqtt: MqttHub;
 }
 
 /** One configurable module. */
@@ -63,18 +68,37 @@ export function meterLine<C>(
   });
 }
 
+/** A line for a catalogued source (energy/source-list.ts): configured when `sources.<Key>` is enabled and complete. */
+export function catalogueLine(d: SourceDescriptor): RegistryLine {
+  return meterLine(`sources.${d.key}`, (deps) => deps.config.sources.catalogue.find((c) => c.key === d.key)?.config ?? null, () => d.load());
+}
+
 /** The modules in start order (the host stops them in reverse). */
 export const REGISTRY: readonly RegistryLine[] = [
   // First, so it listens to the controller before any session opens; stopped last, after the engine closed them.
   line("history", (d) => d.history, (history) => Promise.resolve(history)),
   meterLine("sources.URL", (d) => d.config.sources.url, async () => (await import("../energy/url-source.ts")).createUrlSource),
   meterLine("sources.HASS", (d) => d.config.sources.hass, async () => (await import("../energy/hass-source.ts")).createHassSource),
-  meterLine("sources.MQTT", (d) => d.config.sources.mqtt, async () => (await import("../energy/mqtt-source.ts")).createMqttSource),
-  meterLine("sources.DSMRreader", (d) => d.config.sources.dsmr, async () => (await import("../energy/dsmr-source.ts")).createDsmrSource),
-  line("control.MQTT", (d) => d.config.mqttControl, async (c, ctx, d) => (await import("./mqtt/control.ts")).mqttControlFactory(d.requestShutdown ? { requestShutdown: d.requestShutdown } : {})(c, ctx)),
+  line("sources.MQTT", (d) => d.config.sources.mqtt, async (c, ctx, d) => {
+    const [m, connections] = await Promise.all([import("../energy/mqtt-source.ts"), d.mqtt.connections()]);
+    return meterModule("sources.MQTT", m.createMqttSource(c, { clock: ctx.clock, logger: d.energyLogger, connections }), d.meters);
+  }),
+  line("sources.DSMRreader", (d) => d.config.sources.dsmr, async (c, ctx, d) => {
+    const [m, connections] = await Promise.all([import("../energy/dsmr-source.ts"), d.mqtt.connections()]);
+    return meterModule("sources.DSMRreader", m.createDsmrSource(c, { clock: ctx.clock, logger: d.energyLogger, connections }), d.meters);
+  }),
+  ...SOURCE_CATALOGUE.map(catalogueLine),
+  line("control.MQTT", (d) => d.config.mqttControl, async (c, ctx, d) => {
+    const [m, connections] = await Promise.all([import("./mqtt/control.ts"), d.mqtt.connections()]);
+    const module = new m.MqttControlModule(c, ctx, { connections, ...(d.requestShutdown ? { requestShutdown: d.requestShutdown } : {}) });
+    d.mqtt.track(module);
+    return module;
+  }),
   line("status.MQTT", (d) => d.config.mqttStatus, async (c, ctx, d) => {
-    const m = await import("./mqtt/status.ts");
-    return m.mqttStatusFactory({ configurationUrl: m.localWebInterfaceUrl(d.config.http) })(c, ctx);
+    const [m, connections] = await Promise.all([import("./mqtt/status.ts"), d.mqtt.connections()]);
+    const module = new m.MqttStatusModule(c, ctx, { connections, configurationUrl: m.localWebInterfaceUrl(d.config.http) });
+    d.mqtt.track(module);
+    return module;
   }),
   line("status.HASS", (d) => d.config.hassStatus, async (c, ctx) => (await import("./hass-status/hass-push.ts")).hassStatusFactory()(c, ctx)),
   meterLine("demo", (d) => (d.demo === undefined || d.demo === false ? null : d.demo === true ? {} : d.demo), async () => (await import("../energy/demo-source.ts")).createDemoSource),

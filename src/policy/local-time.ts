@@ -32,8 +32,26 @@ type WallClock = Pick<LocalTime, "year" | "mon" | "mday" | "hour" | "min" | "sec
 /** Recent results by zone and whole second: Intl formatting is slow and the same second is converted often. */
 const recent = new Map<string, Readonly<WallClock>>();
 
+/** The latest second converted per zone: the common case (the same second again) builds no key string. */
+const latest = new Map<string, { sec: number; w: Readonly<WallClock> }>();
+
 function wallClock(epochMs: number, timeZone: string | undefined): Readonly<WallClock> {
-  const key = `${timeZone ?? ""}|${Math.floor(epochMs / 1000)}`;
+  const sec = Math.floor(epochMs / 1000);
+  const last = latest.get(timeZone ?? "");
+  if (last !== undefined && last.sec === sec) return last.w;
+  const w = recentWallClock(epochMs, sec, timeZone);
+  if (last !== undefined) {
+    last.sec = sec;
+    last.w = w;
+  } else {
+    if (latest.size >= 16) latest.clear();
+    latest.set(timeZone ?? "", { sec, w });
+  }
+  return w;
+}
+
+function recentWallClock(epochMs: number, sec: number, timeZone: string | undefined): Readonly<WallClock> {
+  const key = `${timeZone ?? ""}|${sec}`;
   let w = recent.get(key);
   if (w === undefined) {
     w = Object.freeze(formatWallClock(epochMs, timeZone));
@@ -133,16 +151,28 @@ function pad(n: number, width = 2): string {
   return String(Math.abs(n)).padStart(width, "0");
 }
 
+/** The text of the latest second per zone around its milliseconds: `2026-11-23T21:36:05.` and `+01:00`. */
+const isoParts = new Map<string, { sec: number; head: string; tail: string }>();
+
 /** ISO 8601 local time with milliseconds and offset, e.g. `2026-11-23T21:36:05.123+01:00`. */
 export function isoLocal(epochMs: number, timeZone?: string): string {
   const ms = Math.floor(epochMs);
-  const w = wallClock(ms, timeZone);
-  const frac = ((ms % 1000) + 1000) % 1000;
-  const off = localOffsetMinutes(ms, timeZone);
-  const sign = off < 0 ? "-" : "+";
-  const year = w.year < 0 ? `-${pad(w.year, 6)}` : pad(w.year, 4);
-  return (
-    `${year}-${pad(w.mon)}-${pad(w.mday)}T${pad(w.hour)}:${pad(w.min)}:${pad(w.sec)}.${pad(frac, 3)}` +
-    `${sign}${pad(Math.trunc(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`
-  );
+  const sec = Math.floor(ms / 1000);
+  const frac = ms - sec * 1000;
+  let parts = isoParts.get(timeZone ?? "");
+  if (parts === undefined || parts.sec !== sec) {
+    const w = wallClock(ms, timeZone);
+    const off = localOffsetMinutes(ms, timeZone);
+    const sign = off < 0 ? "-" : "+";
+    const year = w.year < 0 ? `-${pad(w.year, 6)}` : pad(w.year, 4);
+    const next = {
+      sec,
+      head: `${year}-${pad(w.mon)}-${pad(w.mday)}T${pad(w.hour)}:${pad(w.min)}:${pad(w.sec)}.`,
+      tail: `${sign}${pad(Math.trunc(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`,
+    };
+    if (parts === undefined && isoParts.size >= 16) isoParts.clear();
+    isoParts.set(timeZone ?? "", next);
+    parts = next;
+  }
+  return parts.head + (frac < 10 ? "00" : frac < 100 ? "0" : "") + String(frac) + parts.tail;
 }

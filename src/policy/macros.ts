@@ -73,10 +73,10 @@ export function resolve(x: unknown, ctx: MacroContext): unknown {
     return v === undefined ? 0 : v;
   }
   if (x.startsWith("modules.") && ctx.moduleAttr) {
-    const rest = x.slice("modules.".length);
-    const dot = rest.indexOf(".");
-    if (dot > 0 && dot < rest.length - 1) {
-      const found = ctx.moduleAttr(rest.slice(0, dot), rest.slice(dot + 1));
+    // Upstream splits on ".": the second piece is the module, the third the attribute, the rest is ignored.
+    const [, module = "", attr = ""] = x.split(".");
+    if (module !== "" && attr !== "") {
+      const found = ctx.moduleAttr(module, attr);
       if (found !== undefined) return found.value;
     }
   }

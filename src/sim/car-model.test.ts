@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { carReport, initCar, reconfigureCar, stepCar, type CarState } from "./car-model.ts";
+import { carReport, carSteadyForS, initCar, reconfigureCar, stepCar, type CarState } from "./car-model.ts";
 import { DEFAULT_CAR, type SimCarDef } from "./types.ts";
 
 function car(patch: Partial<SimCarDef> = {}, rating = 80, volts: number[] = [240, 0, 0]): CarState {
@@ -142,4 +142,20 @@ void test("sixAmpFallback threshold is 16 A for a rating below 80 A; off by defa
   let d = run(car({ behaviour: "follow", rampAmpsPerS: 0, startDelayS: 0 }), 1000, 1);
   d = run(d, 1200, 1);
   assert.equal(carReport(d).actualCentiAmps, 1150);
+});
+
+void test("carSteadyForS: 0 while starting or ramping, the time to the charge limit while drawing steadily, ∞ when drawing nothing", () => {
+  const follow = car({ behaviour: "follow" });
+  assert.equal(carSteadyForS(follow, 1600, false, true, 0.1), 0, "an idle car about to start");
+  const ramping = run(follow, 1600, follow.def.startDelayS + 0.1);
+  assert.equal(carSteadyForS(ramping, 1600, false, true, 0.1), 0, "ramping towards 16 A");
+  const steady = run(follow, 1600, 120);
+  const s = carSteadyForS(steady, 1600, false, true, 0.1);
+  assert.ok(s > 0 && Number.isFinite(s), `steady for ${s} s`);
+  // Integrating those seconds in one step reaches the charge limit (within rounding).
+  const later = stepCar(steady, 1600, false, true, s + 1);
+  assert.ok(later.socPercent >= steady.def.chargeLimitPercent - 1e-9);
+  assert.equal(carSteadyForS(car({ behaviour: "waiting" }), 1600, false, true, 0.1), 0, "first step sets the last limit");
+  const waiting = run(car({ behaviour: "waiting" }), 1600, 1);
+  assert.equal(carSteadyForS(waiting, 1600, false, true, 0.1), Number.POSITIVE_INFINITY);
 });

@@ -194,3 +194,33 @@ export function stepCar(
 export function carReport(car: CarState): { state: number; actualCentiAmps: number } {
   return { state: car.state, actualCentiAmps: Math.max(0, Math.min(65535, Math.round(car.actualA * 100))) };
 }
+
+/**
+ * How long (s) the car keeps doing exactly what it does now under these inputs — same current, state,
+ * phase and fallback; only the energy and the state of charge grow, linearly — so that skipping the
+ * periodic steps in between changes nothing. 0 when a step of `probeS` would change something (a ramp,
+ * the start delay, the fallback countdown); Infinity when it draws nothing; otherwise the time until the
+ * state of charge reaches the charge limit.
+ */
+export function carSteadyForS(
+  car: CarState,
+  commandedCentiAmps: number | null,
+  stoppedByCommand: boolean,
+  linked: boolean,
+  probeS: number,
+): number {
+  if (car.phase === "starting") return 0;
+  const next = stepCar(car, commandedCentiAmps, stoppedByCommand, linked, probeS);
+  const same =
+    next.phase === car.phase &&
+    next.actualA === car.actualA &&
+    next.state === car.state &&
+    next.fallback === car.fallback &&
+    next.spikeHeldS === car.spikeHeldS &&
+    next.lastCommandedCentiAmps === car.lastCommandedCentiAmps &&
+    next.def.behaviour === car.def.behaviour;
+  if (!same) return 0;
+  if (car.actualA <= 0) return Number.POSITIVE_INFINITY;
+  const socPerS = ((car.actualA * car.voltsSum) / 3600 / (car.def.batteryKWh * 1000)) * 100;
+  return Math.max(0, (car.def.chargeLimitPercent - car.socPercent) / socPerS);
+}

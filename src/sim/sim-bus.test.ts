@@ -348,3 +348,34 @@ void test("resetSlave clears a latched error (keeping the lifetime energy); a th
   assert.ok(t.bus.stats.listenerErrors >= 3);
   t.bus.stop();
 });
+
+/** A FakeClock that counts the timers set on it. */
+class CountingClock extends FakeClock {
+  set = 0;
+  override setTimeout(fn: () => void, ms: number): ReturnType<FakeClock["setTimeout"]> {
+    this.set++;
+    return super.setTimeout(fn, ms);
+  }
+}
+
+void test("a linked slave with a steady car is not ticked between heartbeats; the link loss still comes after 30 s", () => {
+  const clock = new CountingClock();
+  const bus = new SimBus({ clock, slaves: [{ twcID: "AB" }], seed: 42 });
+  const heartbeat = encodeFrame({ kind: "masterHeartbeat", sender: MASTER_ID, receiver: AB, command: { code: 0 } });
+  clock.advance(1000);
+  bus.write(heartbeat);
+  clock.advance(1000);
+  const before = clock.set;
+  for (let s = 0; s < 10; s++) {
+    bus.write(heartbeat);
+    clock.advance(1000);
+  }
+  // One reply delivery per heartbeat; the 100 ms tick would have set 100 timers more.
+  assert.ok(clock.set - before <= 12, `${clock.set - before} timers in 10 s`);
+  assert.equal(bus.slaves[0]?.linked, true);
+  clock.advance(28_000); // the last heartbeat was 1 s ago
+  assert.equal(bus.slaves[0]?.linked, true);
+  clock.advance(1_100);
+  assert.equal(bus.slaves[0]?.linked, false);
+  bus.stop();
+});

@@ -14,11 +14,12 @@
  *       └──── onData listeners ◀── delivery timer (contiguous entries, or byte by byte) ◀┘
  * ```
  *
- * Everything runs on the injected Clock: a periodic tick (100 ms) drives the slaves' timers (10 s
- * linkready, 30 s link loss, car ramps) and the joins; a single delivery timer empties the FIFO.
- * Nothing is ever delivered synchronously from `write`.
+ * Everything runs on the injected Clock: a tick on a 100 ms grid drives the slaves' timers (10 s
+ * linkready, 30 s link loss, car ramps) and the joins; it wakes only on the grid points where something
+ * is due (issue 9 §7: a linked slave with a steady car needs no tick between heartbeats); a single
+ * delivery timer empties the FIFO. Nothing is ever delivered synchronously from `write`.
  */
-import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
+import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
 import type { DropReason, Frame, TwcId } from "../protocol/frames.ts";
 import { Deframer, SIM_SLAVE_LENGTHS } from "../protocol/deframer.ts";
@@ -27,6 +28,7 @@ import { corruptChecksum, encodeReply, mulberry32, noise } from "./bus-bytes.ts"
 import {
   advance,
   initSlave,
+  nextTickDue,
   onFrame,
   setSlaveCar,
   snapshotSlave,
@@ -103,7 +105,12 @@ export class SimBus {
   private readonly waiters = new Set<Waiter>();
   private readonly timers = new Set<TimerHandle>();
   private readonly frames: Frame[] = [];
-  private readonly stopTick: () => void;
+  private readonly tickMs: number;
+  /** The tick grid's origin (epoch ms): ticks happen at gridStart + k × tickMs. */
+  private readonly gridStart: number;
+  private lastTickAt: number;
+  private tickTimer: TimerHandle | null = null;
+  private tickTimerAt = Number.POSITIVE_INFINITY;
   private stoppedFlag = false;
   private readonly counters = {
     repliesSent: 0,
@@ -115,8 +122,10 @@ export class SimBus {
     this.clock = opts.clock;
     this.rng = mulberry32(opts.seed ?? Math.floor(Math.random() * 0x100000000));
     this.fifo = new ReplyFifo(this.clock, opts.realisticTiming ? 10_000 / (opts.baud ?? 9600) : 0);
+    this.tickMs = opts.tickMs ?? 100;
+    this.gridStart = this.clock.now();
+    this.lastTickAt = this.gridStart;
     for (const d of opts.slaves ?? []) this.addSlave(d);
-    this.stopTick = every(this.clock, opts.tickMs ?? 100, () => this.onTick());
   }
 
   /** Bytes the controller writes onto the bus. */
@@ -126,6 +135,7 @@ export class SimBus {
     for (const r of this.deframer.push(bytes, now)) {
       if (r.ok) this.onControllerFrame(r.frame, now);
     }
+    this.scheduleTick();
   }
 
   /** Registers a receiver of the bytes the slaves send; returns the unsubscribe function. */
@@ -198,6 +208,7 @@ export class SimBus {
     };
     if (def.joinAfterS === 0) entry.model = initSlave(def, now);
     this.entries.push(entry);
+    this.scheduleTick();
     return id;
   }
 
@@ -220,6 +231,7 @@ export class SimBus {
       lifetimeKWh: (e.model?.lifetimeWh ?? e.def.lifetimeKWh * 1000) / 1000,
     };
     e.model = initSlave(def, now);
+    this.scheduleTick();
   }
 
   /** Changes the car of a slave; a behaviour change counts as a re-plug. */
@@ -228,6 +240,7 @@ export class SimBus {
     validateCarDef({ ...e.def.car, ...patch });
     e.def = { ...e.def, car: { ...e.def.car, ...patch } };
     if (e.model) e.model = setSlaveCar(e.model, patch, this.clock.now());
+    this.scheduleTick();
   }
 
   /** Changes fault knobs of a slave (silentAfterS counts from the slave's join). */
@@ -260,7 +273,8 @@ export class SimBus {
   stop(): void {
     if (this.stoppedFlag) return;
     this.stoppedFlag = true;
-    this.stopTick();
+    if (this.tickTimer !== null) this.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = null;
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.fifo.stop();
@@ -295,7 +309,11 @@ export class SimBus {
       e.model = step.state;
       this.emit(e, step.replies, now + e.faults.replyDelayMs);
       const at = step.state.answerLinkReadyAt;
-      if (at !== null) this.after(at - now, () => this.tickSlave(e));
+      if (at !== null)
+        this.after(at - now, () => {
+          this.tickSlave(e);
+          this.scheduleTick();
+        });
     }
     for (const w of [...this.waiters]) {
       let match = false;
@@ -315,13 +333,48 @@ export class SimBus {
     }
   }
 
-  private onTick(): void {
+  /** One tick; `gridAt` is the grid point it was due at (the timer may fire a little later). */
+  private onTick(gridAt: number): void {
     const now = this.clock.now();
+    this.lastTickAt = gridAt;
     for (const e of this.entries) {
       if (!e.model && now >= e.joinAt) e.model = initSlave(e.def, now);
       this.tickSlave(e);
     }
     this.deframer.expire(now);
+    this.scheduleTick();
+  }
+
+  /** The earliest time a tick can change something: a join, a slave's timer, a partial frame's expiry. */
+  private nextTickDue(now: number): number {
+    let due = this.deframer.receiving ? now : Number.POSITIVE_INFINITY;
+    for (const e of this.entries) {
+      if (!e.model) due = Math.min(due, e.joinAt);
+      else due = Math.min(due, nextTickDue(advance(e.model, now), now, this.tickMs));
+    }
+    return due;
+  }
+
+  /**
+   * Sets the tick timer to the first grid point after the last tick at which something is due (the
+   * ticks in between would change nothing). An earlier timer already set is kept: its tick re-plans.
+   */
+  private scheduleTick(): void {
+    if (this.stoppedFlag) return;
+    const now = this.clock.now();
+    const due = Math.max(this.nextTickDue(now), this.lastTickAt + this.tickMs);
+    if (due === Number.POSITIVE_INFINITY) return;
+    const at = this.gridStart + Math.ceil((due - this.gridStart) / this.tickMs) * this.tickMs;
+    if (this.tickTimer !== null) {
+      if (this.tickTimerAt <= at) return;
+      this.clock.clearTimeout(this.tickTimer);
+    }
+    this.tickTimerAt = at;
+    this.tickTimer = this.clock.setTimeout(() => {
+      this.tickTimer = null;
+      this.tickTimerAt = Number.POSITIVE_INFINITY;
+      this.onTick(at);
+    }, at - now);
   }
 
   private tickSlave(e: SlaveEntry): void {

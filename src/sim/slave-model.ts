@@ -4,7 +4,7 @@
  * reply delays, faults and delivery.
  */
 import { type Frame, type FrameOf, type TwcId } from "../protocol/frames.ts";
-import { carReport, initCar, reconfigureCar, stepCar, type CarState } from "./car-model.ts";
+import { carReport, carSteadyForS, initCar, reconfigureCar, stepCar, type CarState } from "./car-model.ts";
 import { parseTwcIdString, type SimCarDef, type SimSlaveDef } from "./types.ts";
 
 /** The sign byte of every simulated slave. */
@@ -125,6 +125,29 @@ export function tick(state: SlaveModelState, nowMs: number): SlaveStep {
   if (!due || !gapOk) return { state: s, replies: [] };
   s = { ...s, lastLinkReadyAt: nowMs, nextLinkReadyAt: nowMs + LINKREADY_PERIOD_MS, answerLinkReadyAt: null };
   return { state: s, replies: [linkReadyFrame(s)] };
+}
+
+/**
+ * The earliest epoch ms at which `tick` can change the slave (issue 9 §7: the simulator wakes only
+ * when due): the link loss, the next linkready, the end of the car's steady state (`stepMs` probes it;
+ * a ramping car is due at once). `state` must be advanced to `nowMs`.
+ */
+export function nextTickDue(state: SlaveModelState, nowMs: number, stepMs: number): number {
+  const carS = carSteadyForS(
+    state.car,
+    state.limitSinceLink ? state.commandedCentiAmps : null,
+    state.stoppedByCommand || state.errorLatched,
+    state.linked,
+    stepMs / 1000,
+  );
+  const carDue = nowMs + carS * 1000;
+  if (state.linked) {
+    const loss = state.lastMasterHeartbeatAt === null ? nowMs : state.lastMasterHeartbeatAt + LINK_LOSS_MS;
+    return Math.min(carDue, loss);
+  }
+  const wanted = Math.min(state.nextLinkReadyAt, state.answerLinkReadyAt ?? Number.POSITIVE_INFINITY);
+  const gap = state.lastLinkReadyAt === null ? wanted : state.lastLinkReadyAt + LINKREADY_MIN_GAP_MS;
+  return Math.min(carDue, Math.max(wanted, gap));
 }
 
 function unlink(s: SlaveModelState, nowMs: number): SlaveModelState {

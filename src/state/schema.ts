@@ -92,6 +92,27 @@ export const EnergySourceSchema = Type.Object({
   consumptionW: NumOrNull(),
   consumptionA: NumOrNull(),
   error: Type.Union([Type.String(), Type.Null()], { description: "last fetch error, null after a success" }),
+  readsOk: Type.Optional(Type.Integer({ minimum: 0, description: "successful reads since start (polled sources only)" })),
+  readsFailed: Type.Optional(Type.Integer({ minimum: 0, description: "failed reads since start (polled sources only)" })),
+});
+
+/** One MQTT broker connection (issue 10 item 4), shared by the modules in `users`. */
+export const MqttConnectionSchema = Type.Object({
+  broker: Type.String({ description: "mqtt://host:port or mqtts://host:port (no credentials)" }),
+  version: Type.Union([Type.Literal("3.1.1"), Type.Literal("5")]),
+  connected: Type.Boolean(),
+  since: IsoOrNull("when the current connection came up; null while down"),
+  lastError: Type.Union([Type.String(), Type.Null()], { description: "the last error (redacted), null after a successful connect" }),
+  users: Type.Array(Type.String(), { description: "the modules using it (control.MQTT, status.MQTT, sources.MQTT, …)" }),
+  connects: Type.Integer({ description: "successful connects so far" }),
+});
+
+/** The MQTT part: the connections and the topics a user can publish to. */
+export const MqttStateSchema = Type.Object({
+  connections: Type.Array(MqttConnectionSchema),
+  controlTopicPrefix: Type.Union([Type.String(), Type.Null()], { description: "control.MQTT's topicPrefix, null when it is off" }),
+  statusTopicPrefix: Type.Union([Type.String(), Type.Null()], { description: "status.MQTT's topicPrefix, null when it is off" }),
+  homeAssistantControls: Type.Boolean({ description: "status.MQTT publishes the Home Assistant controls (<statusTopicPrefix>/ha/…/set)" }),
 });
 
 /** The whole state document. */
@@ -190,4 +211,5 @@ export const StateDocumentSchema = Type.Object({
   legacyAmpsOffset: Type.Number(),
   settingsSaveFailed: Type.Boolean(),
   alerts: Type.Array(AlertSchema),
+  mqtt: MqttStateSchema,
 });

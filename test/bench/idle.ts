@@ -2,17 +2,22 @@
  * Idle cost (issue 9 §7: a Raspberry Pi runs this all year): the product as shipped (compiled, started
  * like bin/twcmanager) with one linked simulated charger, HTTP on loopback, no client, for BENCH_IDLE_S
  * seconds (default 60). CPU time is read from /proc/<pid>/stat over the window (after a 5 s warm-up),
- * RSS from /proc/<pid>/status every second. When BENCH_IDLE_COMPARE holds a shell command that starts
- * another controller (for instance the original Python TWCManager with an equivalent configuration) it
- * is measured the same way in the same run; otherwise the reference figures the issue measured are
- * printed beside ours.
+ * RSS (and its anonymous and file-backed parts) from /proc/<pid>/status every second. When
+ * BENCH_IDLE_COMPARE holds a shell command that starts another controller (for instance the original
+ * Python TWCManager with an equivalent configuration) it is measured the same way in the same run;
+ * otherwise the reference figures the issue measured are printed beside ours.
+ *
+ * Run on its own: `BENCH_IDLE_S=30 npx tsx test/bench/idle.ts` compiles the sources with tsc (as
+ * shipped) and measures them with the node flags of bin/twcmanager's shebang (BENCH_NODE_FLAGS
+ * replaces them, e.g. to add `--cpu-prof`). `npm run bench` (run.ts) calls measureIdle first.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "../integration/helpers.ts";
+import { pathToFileURL } from "node:url";
+import { freePort, ROOT } from "../integration/helpers.ts";
 import { fmt } from "./stats.ts";
 
 /** The idle figures of one process. */
@@ -23,6 +28,10 @@ export interface IdleFigures {
   windowS: number;
   rssMeanMiB: number;
   rssMaxMiB: number;
+  /** Mean of RssAnon (heap, stacks: memory the process allocated). */
+  rssAnonMeanMiB: number;
+  /** Mean of RssFile (pages of the executable, shared libraries and mapped files). */
+  rssFileMeanMiB: number;
 }
 
 /** The issue's side-by-side reading of the original Python TWCManager (60 s, one simulated charger). */
@@ -37,9 +46,29 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+/** One reading of a process's resident memory, in KiB. */
+interface RssSample {
+  total: number;
+  anon: number;
+  file: number;
+}
+
+function statusKiB(status: string, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
   return m ? Number(m[1]) : Number.NaN;
+}
+
+function rssKiB(pid: number): RssSample {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return {
+    total: statusKiB(status, "VmRSS"),
+    anon: statusKiB(status, "RssAnon"),
+    file: statusKiB(status, "RssFile"),
+  };
+}
+
+function meanMiB(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length / 1024;
 }
 
 /** Measures a started process: warm-up, then CPU over the window and RSS each second. */
@@ -48,7 +77,7 @@ async function measure(label: string, proc: ChildProcess, windowS: number): Prom
   if (pid === undefined) throw new Error(`${label}: no pid`);
   await sleep(5000);
   const before = cpuTicks(pid);
-  const rss: number[] = [];
+  const rss: RssSample[] = [];
   for (let i = 0; i < windowS; i++) {
     await sleep(1000);
     rss.push(rssKiB(pid));
@@ -58,8 +87,10 @@ async function measure(label: string, proc: ChildProcess, windowS: number): Prom
     label,
     cpuMs,
     windowS,
-    rssMeanMiB: rss.reduce((a, b) => a + b, 0) / rss.length / 1024,
-    rssMaxMiB: Math.max(...rss) / 1024,
+    rssMeanMiB: meanMiB(rss.map((r) => r.total)),
+    rssMaxMiB: Math.max(...rss.map((r) => r.total)) / 1024,
+    rssAnonMeanMiB: meanMiB(rss.map((r) => r.anon)),
+    rssFileMeanMiB: meanMiB(rss.map((r) => r.file)),
   };
 }
 
@@ -76,11 +107,20 @@ async function stop(proc: ChildProcess): Promise<void> {
  * TypeScript entry run through tsx) and of BENCH_IDLE_COMPARE if set; prints a table and returns the
  * figures.
  */
-export async function measureIdle(mainScript: string, nodeFlags: readonly string[], windowS: number): Promise<IdleFigures[]> {
+export async function measureIdle(
+  mainScript: string,
+  nodeFlags: readonly string[],
+  windowS: number,
+): Promise<IdleFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), "twcm-idle-"));
   const port = await freePort();
   const config = {
-    config: { settingsPath: join(dir, "settings"), wiringMaxAmpsAllTWCs: 32, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6 },
+    config: {
+      settingsPath: join(dir, "settings"),
+      wiringMaxAmpsAllTWCs: 32,
+      wiringMaxAmpsPerTWC: 32,
+      minAmpsPerTWC: 6,
+    },
     interface: { Dummy: { enabled: true, twcID: "AB" } },
     control: { HTTP: { enabled: true, listenPort: port, listenAddress: "127.0.0.1" } },
     logging: { Console: { enabled: false } },
@@ -89,9 +129,13 @@ export async function measureIdle(mainScript: string, nodeFlags: readonly string
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const results: IdleFigures[] = [];
   const ts = mainScript.endsWith(".ts");
-  const ours = spawn(process.execPath, [...nodeFlags, ...(ts ? ["--import", "tsx"] : []), mainScript, "--config", configPath], {
-    stdio: "ignore",
-  });
+  const ours = spawn(
+    process.execPath,
+    [...nodeFlags, ...(ts ? ["--import", "tsx"] : []), mainScript, "--config", configPath],
+    {
+      stdio: "ignore",
+    },
+  );
   try {
     results.push(await measure("TWCManager for TypeScript (this build)", ours, windowS));
   } finally {
@@ -108,13 +152,17 @@ export async function measureIdle(mainScript: string, nodeFlags: readonly string
   }
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`| Idle for ${windowS} s, one linked simulated charger | CPU ms | CPU % of one core | RSS mean MiB | RSS max MiB |`);
-  console.log("|---|---:|---:|---:|---:|");
+  console.log(
+    `| Idle for ${windowS} s, one linked simulated charger | CPU ms | CPU ms/min | CPU % of one core | RSS mean MiB | RSS max MiB | RssAnon mean MiB | RssFile mean MiB |`,
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results)
-    console.log(`| ${r.label} | ${fmt(r.cpuMs, 0)} | ${fmt((100 * r.cpuMs) / (r.windowS * 1000), 2)} | ${fmt(r.rssMeanMiB)} | ${fmt(r.rssMaxMiB)} |`);
+    console.log(
+      `| ${r.label} | ${fmt(r.cpuMs, 0)} | ${fmt((r.cpuMs * 60) / r.windowS, 0)} | ${fmt((100 * r.cpuMs) / (r.windowS * 1000), 2)} | ${fmt(r.rssMeanMiB)} | ${fmt(r.rssMaxMiB)} | ${fmt(r.rssAnonMeanMiB)} | ${fmt(r.rssFileMeanMiB)} |`,
+    );
   if (!compare)
     console.log(
-      `| original Python TWCManager (the issue's reading on this machine, 60 s; set BENCH_IDLE_COMPARE to measure one here) | ${PYTHON_REFERENCE.cpuMs} | ${fmt((100 * PYTHON_REFERENCE.cpuMs) / 60_000, 2)} | ${PYTHON_REFERENCE.rssMiB} | – |`,
+      `| original Python TWCManager (the issue's reading on this machine, 60 s; set BENCH_IDLE_COMPARE to measure one here) | ${PYTHON_REFERENCE.cpuMs} | ${PYTHON_REFERENCE.cpuMs} | ${fmt((100 * PYTHON_REFERENCE.cpuMs) / 60_000, 2)} | ${PYTHON_REFERENCE.rssMiB} | – | – | – |`,
     );
   console.log("");
   return results;
@@ -129,7 +177,72 @@ export function idleChecks(results: readonly IdleFigures[]): [string, boolean][]
   const refRss = other ? other.rssMeanMiB : PYTHON_REFERENCE.rssMiB;
   const oursPerMin = (ours.cpuMs * 60) / ours.windowS;
   return [
-    [`idle CPU ≤ a third of the original's (${fmt(oursPerMin, 0)} ms/min vs ${fmt(refCpuPerMin / 3, 0)} ms/min)`, oursPerMin <= refCpuPerMin / 3],
-    [`idle RSS below the original's (${fmt(ours.rssMeanMiB)} MiB vs ${fmt(refRss)} MiB)`, ours.rssMeanMiB < refRss],
+    [
+      `idle CPU ≤ a third of the original's (${fmt(oursPerMin, 0)} ms/min vs ${fmt(refCpuPerMin / 3, 0)} ms/min)`,
+      oursPerMin <= refCpuPerMin / 3,
+    ],
+    [
+      `idle RSS below the original's (${fmt(ours.rssMeanMiB)} MiB vs ${fmt(refRss)} MiB)`,
+      ours.rssMeanMiB < refRss,
+    ],
   ];
 }
+
+/** The node flags bin/twcmanager starts the product with (the arguments of its `env -S node …` shebang). */
+export function shippedNodeFlags(): string[] {
+  const shebang = readFileSync(join(ROOT, "bin/twcmanager"), "utf8").split("\n", 1)[0] ?? "";
+  const words = shebang
+    .replace(/^#!\S*\s*/, "")
+    .split(/\s+/)
+    .filter((w) => w !== "");
+  const node = words.indexOf("node");
+  return node >= 0 ? words.slice(node + 1) : [];
+}
+
+/** Where the stand-alone idle measurement compiles the product. */
+const IDLE_BUILD_DIR = join(ROOT, "node_modules/.cache/twcm-idle");
+
+/** Compiles src/ with tsc (as `npm run build` ships it) into IDLE_BUILD_DIR; returns main.js or null. */
+function compileMain(): string | null {
+  mkdirSync(IDLE_BUILD_DIR, { recursive: true });
+  const config = {
+    extends: join(ROOT, "tsconfig.build.json"),
+    compilerOptions: {
+      rootDir: join(ROOT, "src"),
+      outDir: join(IDLE_BUILD_DIR, "out"),
+      sourceMap: false,
+      noEmitOnError: false,
+    },
+    include: [join(ROOT, "src/**/*.ts")],
+    exclude: ["**/*.test.ts", "**/*.test-helper.ts", join(ROOT, "src/web/**")],
+  };
+  writeFileSync(join(IDLE_BUILD_DIR, "tsconfig.json"), JSON.stringify(config, null, 2));
+  rmSync(join(IDLE_BUILD_DIR, "out"), { recursive: true, force: true });
+  spawnSync(
+    process.execPath,
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(IDLE_BUILD_DIR, "tsconfig.json")],
+    {
+      stdio: "ignore",
+    },
+  );
+  const main = join(IDLE_BUILD_DIR, "out/cli/main.js");
+  return existsSync(main) ? main : null;
+}
+
+async function standAlone(): Promise<void> {
+  const windowS = Number(process.env.BENCH_IDLE_S ?? 60);
+  const envFlags = process.env.BENCH_NODE_FLAGS;
+  const flags = envFlags === undefined ? shippedNodeFlags() : envFlags.split(" ").filter((f) => f !== "");
+  const compiled = compileMain();
+  console.log(
+    compiled
+      ? "product: compiled with tsc (plain JavaScript, as shipped)"
+      : "product: tsc build failed, running the sources through tsx",
+  );
+  console.log(`product node flags: ${flags.join(" ") || "(none)"}\n`);
+  const results = await measureIdle(compiled ?? join(ROOT, "src/cli/main.ts"), flags, windowS);
+  for (const [text, ok] of idleChecks(results)) console.log(`${ok ? "PASS" : "FAIL"} ${text}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await standAlone();

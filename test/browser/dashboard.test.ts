@@ -1,9 +1,18 @@
 /** Dashboard in a real browser against a real instance: chargers, live updates, Charge Now, Start/Stop dialog. */
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import type { Browser } from "playwright-core";
+import {
+  skipWithoutMosquitto,
+  startMosquitto,
+  type Mosquitto,
+} from "../../src/integrations/mqtt/mosquitto.test-helper.ts";
 import {
   ampsIn,
   inPage,
+  launchBrowser,
+  startInstance,
+  type Instance,
   openPage,
   post,
   screenshot,
@@ -131,6 +140,50 @@ describe("dashboard", { skip: skipReason, timeout: 180_000 }, () => {
       await waitForText(g.page, "twc-bus-commands .form-status", /Start command sent/);
       assert.deepEqual(posts, ["/api/sendStartCommand"]);
       assert.deepEqual(g.foreign(), []);
+    } finally {
+      await g.context.close();
+    }
+  });
+});
+
+describe("MQTT in the web interface", { skip: skipReason || skipWithoutMosquitto, timeout: 180_000 }, () => {
+  const f: { broker?: Mosquitto; inst?: Instance; browser?: Browser } = {};
+  before(async () => {
+    f.broker = await startMosquitto();
+    f.inst = await startInstance(undefined, f.broker.port);
+    f.browser = await launchBrowser();
+  });
+  after(async () => {
+    await f.browser?.close();
+    await f.inst?.dispose();
+    await f.broker?.dispose();
+  });
+
+  test("the dashboard shows the connection (and its loss); the settings page lists the topics with an example", async () => {
+    const g = await openPage(f.browser!, f.inst!.origin, "desktop");
+    try {
+      await g.page.goto(`${f.inst!.origin}/`);
+      const conn = "twc-mqtt-connections [data-testid=mqtt-connection]";
+      await waitForText(g.page, `${conn} [data-testid=mqtt-state]`, /^\s*Connected\s*$/);
+      const text = (await g.page.locator(conn).textContent()) ?? "";
+      assert.match(text, new RegExp(`mqtt://127\\.0\\.0\\.1:${f.broker!.port}`));
+      assert.match(text, /Used by control\.MQTT, status\.MQTT/);
+      await screenshot(g.page, "dashboard-mqtt-desktop");
+
+      await f.broker!.stop();
+      await waitForText(g.page, `${conn} [data-testid=mqtt-state]`, /Not connected/);
+      await waitForText(g.page, `${conn} [data-testid=mqtt-error]`, /Last error:/);
+      await f.broker!.start();
+      await waitForText(g.page, `${conn} [data-testid=mqtt-state]`, /^\s*Connected\s*$/);
+
+      await g.page.goto(`${f.inst!.origin}/settings`);
+      await waitForText(g.page, "twc-mqtt-topics [data-testid=mqtt-example]", /mosquitto_pub -h 127\.0\.0\.1 -t 'TWC\/control\/chargeNow' -m '16,3600'/);
+      const topics = await g.page.locator("twc-mqtt-topics [data-testid=mqtt-topic] td:first-child").allTextContents();
+      for (const t of ["TWC/control/chargeNow", "TWC/control/stop", "TWC/ha/chargeNowAmps/set", "TWC/ha/4142/stopCharging/set"])
+        assert.ok(topics.some((x) => x.trim() === t), `${t} in ${topics.join(", ")}`);
+      await screenshot(g.page, "settings-mqtt-topics-desktop");
+      assert.deepEqual(g.foreign(), []);
+      assert.deepEqual(g.errors(), []);
     } finally {
       await g.context.close();
     }

@@ -117,7 +117,7 @@ interface DemoShape {
  * The demo's config (`npm start`) on a free loopback port, with settings in `dir`, optional auth, and
  * the first car starting and ramping faster so tests see it draw within a second or two.
  */
-export function browserConfig(dir: string, port: number, auth?: AuthOptions): Record<string, unknown> {
+export function browserConfig(dir: string, port: number, auth?: AuthOptions, mqttBrokerPort?: number): Record<string, unknown> {
   const demo = demoConfig(dir) as Record<string, unknown> & DemoShape;
   const [first, ...others] = demo.interface.Dummy.slaves;
   const slaves = first
@@ -142,16 +142,20 @@ export function browserConfig(dir: string, port: number, auth?: AuthOptions): Re
             }
           : {}),
       },
+      ...(mqttBrokerPort !== undefined ? { MQTT: { enabled: true, brokerIP: "127.0.0.1", brokerPort: mqttBrokerPort, topicPrefix: "TWC" } } : {}),
     },
+    ...(mqttBrokerPort !== undefined
+      ? { status: { MQTT: { enabled: true, brokerIP: "127.0.0.1", brokerPort: mqttBrokerPort, topicPrefix: "TWC", homeassistantDiscovery: true } } }
+      : {}),
   };
 }
 
-/** Starts an instance and waits until both chargers are linked. */
-export async function startInstance(auth?: AuthOptions): Promise<Instance> {
+/** Starts an instance and waits until both chargers are linked (with control.MQTT and status.MQTT on a broker port). */
+export async function startInstance(auth?: AuthOptions, mqttBrokerPort?: number): Promise<Instance> {
   await ensureWebBuilt();
   const t = tempDir("twcm-browser-");
   const port = await freePort();
-  const configPath = writeConfig(t.dir, browserConfig(t.dir, port, auth));
+  const configPath = writeConfig(t.dir, browserConfig(t.dir, port, auth, mqttBrokerPort));
   const origin = `http://127.0.0.1:${port}`;
   const headers: Record<string, string> = auth
     ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` }

@@ -103,8 +103,9 @@ export class MqttConnections {
 let shared: MqttConnections | null = null;
 
 /**
- * The process-wide manager used when the composition root passes none (so every module shares it).
- * Its logger is the first caller's.
+ * A process-wide manager for a module created without one (its logger is the first caller's). The
+ * product never uses it: the registry hands every MQTT module the MqttHub's manager (hub.ts), whose
+ * logger is the one MQTT logger `{ module: "mqtt" }`.
  */
 export function sharedMqttConnections(logger: MqttLogger): MqttConnections {
   shared ??= new MqttConnections({ logger });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   CHARGER_SENSORS,
+  chargerControlDiscovery,
   chargerDiscovery,
   controllerDiscovery,
   isStaleConfig,
@@ -185,4 +186,35 @@ test("stale configs: ours and unwanted only; with discovery on, charger entities
   );
   assert.equal(isStaleConfig("homeassistant/sensor/Other_4142/x/config", cdoc, new Set(), O, false), false);
   assert.equal(isStaleConfig(charger, "not json", new Set(), O, false), false);
+});
+
+test("a charger's start/stop buttons: on its device, commands on <prefix>/ha/<TWCID>/…/set, none without controls", () => {
+  const docs = chargerControlDiscovery("4142", O);
+  assert.deepEqual([...docs.keys()], [
+    "homeassistant/button/TWC_4142/4142_start_charging/config",
+    "homeassistant/button/TWC_4142/4142_stop_charging/config",
+  ]);
+  const stop = parse(docs.get("homeassistant/button/TWC_4142/4142_stop_charging/config"));
+  assert.deepEqual(stop, {
+    name: "Stop charging",
+    unique_id: "twcmanager_TWC_4142_stop_charging",
+    command_topic: "TWC/ha/4142/stopCharging/set",
+    availability_topic: "TWC/availability",
+    device: {
+      identifiers: ["twcmanager_TWC_4142"],
+      manufacturer: "Open Source",
+      model: "TWCManager",
+      name: "TWC 4142",
+      via_device: "twcmanager_TWC_controller",
+      configuration_url: "http://twc.local:8080/",
+    },
+    payload_press: "PRESS",
+  });
+  assert.ok(!("device_class" in stop), "no button device class fits");
+  assert.equal(chargerControlDiscovery("4142", { ...O, controls: false }).size, 0);
+  // With discovery on, a charger's buttons left on the broker are cleared once the controls are off.
+  const t = "homeassistant/button/TWC_4142/4142_stop_charging/config";
+  const doc = JSON.stringify({ unique_id: "twcmanager_TWC_4142_stop_charging" });
+  assert.equal(isStaleConfig(t, doc, new Set(), O, true), false, "controls on: kept for a charger not linked yet");
+  assert.equal(isStaleConfig(t, doc, new Set(), { ...O, controls: false }, true), true);
 });

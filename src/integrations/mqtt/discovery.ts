@@ -20,7 +20,7 @@
  * | sensor state, cars_charging, *_vin, current_policy | – | – | – | no class: any text state |
  * | number charge_now_amps, non_scheduled_amps | current | A | (numbers have none) | number current: A, mA |
  * | number charge_now_duration | duration | h | – | number duration: d, h, min, s, ms |
- * | button * | – | – | – | button classes are identify / restart / update only: none fits, so none |
+ * | button * (controller, and start/stop per charger) | – | – | – | button classes are identify / restart / update only: none fits, so none |
  * | select non_scheduled_action | – | – | – | selects have no device class |
  */
 
@@ -192,6 +192,40 @@ export function chargerDiscovery(id: string, o: DiscoveryOptions): Map<string, s
   return out;
 }
 
+/** The per-charger control keys (`<prefix>/ha/<TWCID>/<key>/set`). */
+export const CHARGER_CONTROL_KEYS = ["startCharging", "stopCharging"] as const;
+
+/** One per-charger control key. */
+export type ChargerControlKey = (typeof CHARGER_CONTROL_KEYS)[number];
+
+/** The command topic of a charger's control (`<prefix>/ha/<TWCID>/<key>/set`). */
+export function chargerCommandTopic(prefix: string, id: string, key: ChargerControlKey): string {
+  return `${prefix}/ha/${id}/${key}/set`;
+}
+
+/** The charger's start/stop buttons (topic → JSON payload); none when the controls are off. */
+export function chargerControlDiscovery(id: string, o: DiscoveryOptions): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!o.controls) return out;
+  const device = chargerDevice(id, o);
+  for (const [key, snake] of [
+    ["startCharging", "start_charging"],
+    ["stopCharging", "stop_charging"],
+  ] as const) {
+    const topic = `${o.discoveryPrefix}/button/${topicSafe(`${o.topicPrefix}_${id}`)}/${topicSafe(`${id}_${snake}`)}/config`;
+    const doc = {
+      name: sensorName(snake),
+      unique_id: `twcmanager_${o.deviceNamePrefix}_${id}_${snake}`,
+      command_topic: chargerCommandTopic(o.topicPrefix, id, key),
+      availability_topic: `${o.topicPrefix}/availability`,
+      device,
+      payload_press: "PRESS",
+    };
+    out.set(topic, JSON.stringify(doc));
+  }
+  return out;
+}
+
 function controlDoc(
   component: string,
   key: HaControlKey,
@@ -303,6 +337,11 @@ export function isStaleConfig(
     return false;
   }
   if (typeof uid !== "string" || !uid.startsWith(`twcmanager_${o.deviceNamePrefix}_`)) return false;
-  if (discoveryOn) return ["controller", "all", "config"].includes(node.slice(nodePrefix.length));
+  // With discovery on: the controller's entities, and a charger's buttons once the controls are off.
+  if (discoveryOn)
+    return (
+      ["controller", "all", "config"].includes(node.slice(nodePrefix.length)) ||
+      (!o.controls && topic.startsWith(`${o.discoveryPrefix}/button/`))
+    );
   return true;
 }

@@ -20,8 +20,8 @@ export type HaCommand =
   | { kind: "chargeNowCancel" }
   | { kind: "nonScheduledAction"; action: 1 | 2 | 3 }
   | { kind: "nonScheduledAmpsMax"; amps: number }
-  | { kind: "startCharging" }
-  | { kind: "stopCharging" };
+  | { kind: "startCharging"; twcId?: number }
+  | { kind: "stopCharging"; twcId?: number };
 
 /** Result of parsing a Home Assistant command. */
 export type ParsedHa =
@@ -58,9 +58,17 @@ function numberIn(
   return { ok: true, value: n };
 }
 
-/** Parses the payload of `<prefix>/ha/<key>/set`; amps are bounded by `wiringMaxAmpsAllTWCs` (S-1). */
+/** `<TWCID>/startCharging` or `<TWCID>/stopCharging` (a charger's own buttons). */
+const CHARGER_KEY = /^([0-9A-F]{4})\/(startCharging|stopCharging)$/;
+
+/** Parses the payload of `<prefix>/ha/<key>/set` (or `<prefix>/ha/<TWCID>/<key>/set`); amps are bounded by `wiringMaxAmpsAllTWCs` (S-1). */
 export function parseHaCommand(key: string, payload: string, wiringMaxAmpsAllTWCs: number): ParsedHa {
   const maxAmps = Math.floor(wiringMaxAmpsAllTWCs);
+  const perCharger = CHARGER_KEY.exec(key);
+  if (perCharger) {
+    const kind = perCharger[2] === "startCharging" ? "startCharging" : "stopCharging";
+    return { ok: true, command: { kind, twcId: Number.parseInt(perCharger[1] ?? "", 16) } };
+  }
   if (!(HA_CONTROL_KEYS as readonly string[]).includes(key))
     return { ok: false, reason: "unknownTopic", message: `unknown control ${showPayload(key)}` };
   const k = key as HaControlKey;
@@ -178,10 +186,12 @@ export function runHaCommand(
         commands.setSetting("nonScheduledAmpsMax", cmd.amps);
         return null;
       case "startCharging":
-        commands.sendStartCommand();
+        if (cmd.twcId === undefined) commands.sendStartCommand();
+        else commands.sendStartCommand(cmd.twcId);
         return null;
       case "stopCharging":
-        commands.sendStopCommand();
+        if (cmd.twcId === undefined) commands.sendStopCommand();
+        else commands.sendStopCommand(cmd.twcId);
         return null;
     }
   } catch (err) {

@@ -253,3 +253,21 @@ test("the web interface URL from control.HTTP", () => {
   assert.equal(webInterfaceUrl({ listenPort: 8080, tls: null }, "twc.local"), "http://twc.local:8080/");
   assert.equal(webInterfaceUrl({ listenPort: 8443, tls: {} }, "::1"), "https://[::1]:8443/");
 });
+
+test("a charger's own start/stop buttons: discovered with controls, commands reach that charger; published is counted", async () => {
+  const { h, mod, client } = await setup({ homeassistantDiscovery: true });
+  assert.ok(client.subscriptions.has("TWC/ha/+/+/set"));
+  const cfg = client.last("homeassistant/button/TWC_4142/4142_start_charging/config");
+  assert.equal((JSON.parse(cfg ?? "{}") as { command_topic?: string }).command_topic, "TWC/ha/4142/startCharging/set");
+  assert.ok(mod.published >= client.published.length, "every message the broker took is counted");
+  const stops = (): number => h.sim.receivedFrames.filter((f) => f.kind === "stopCharging").length;
+  const before = stops();
+  client.deliver("TWC/ha/4142/stopCharging/set", "PRESS");
+  client.deliver("TWC/ha/9999/stopCharging/set", "PRESS");
+  await h.run(3000);
+  assert.equal(stops() - before, 1);
+  assert.deepEqual(mod.stats().accepted, { stopCharging: 1 });
+  assert.equal(mod.stats().rejected.failed, 1, "a charger that is not linked is refused by the facade");
+  await mod.stop();
+  await h.stop();
+});

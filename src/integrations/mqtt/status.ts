@@ -16,7 +16,13 @@ import { sharedMqttConnections } from "./connections.ts";
 import { ControlCounters, type ControlCounts } from "./control-counters.ts";
 import { showPayload } from "./control-parse.ts";
 import { MAX_PAYLOAD_BYTES } from "./control.ts";
-import { chargerDiscovery, controllerDiscovery, isStaleConfig, type DiscoveryOptions } from "./discovery.ts";
+import {
+  chargerControlDiscovery,
+  chargerDiscovery,
+  controllerDiscovery,
+  isStaleConfig,
+  type DiscoveryOptions,
+} from "./discovery.ts";
 import { controlStates, parseHaCommand, runHaCommand, type ChargeNowChoice } from "./ha-controls.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { availabilityTopic, planPublishes, statusValues } from "./status-topics.ts";
@@ -27,6 +33,11 @@ export interface MqttStatusOptions {
   connections?: MqttConnections;
   /** The web interface URL when the config gives none (derived from control.HTTP), or null. */
   configurationUrl?: string | null;
+}
+
+/** A charger's discovery configs: its sensors and, with the controls, its start/stop buttons. */
+function chargerConfigs(id: string, o: DiscoveryOptions): Map<string, string> {
+  return new Map([...chargerDiscovery(id, o), ...chargerControlDiscovery(id, o)]);
 }
 
 /** How long after a connect retained discovery configs are examined for clean-up (ms). */
@@ -45,6 +56,7 @@ export class MqttStatusModule implements Module {
   private unsubscribePatch: (() => void) | null = null;
   private sweepTimer: TimerHandle | null = null;
   private readonly commandCounters = new ControlCounters();
+  private publishedCount = 0;
   private readonly prefix: string;
   private readonly controlBase: string;
   private readonly discoveryStatusTopic: string;
@@ -62,7 +74,7 @@ export class MqttStatusModule implements Module {
     this.limiter = new RateLimiter(
       ctx.clock,
       cfg.ratelimit * 1000,
-      (topic, payload) => this.lease?.publish(topic, payload, true) ?? false,
+      (topic, payload) => this.send(topic, payload, true),
     );
   }
 
@@ -90,7 +102,7 @@ export class MqttStatusModule implements Module {
     });
     const filters: string[] = [];
     if (this.discovery) filters.push(this.discoveryStatusTopic);
-    if (this.controls) filters.push(`${this.controlBase}+/set`);
+    if (this.controls) filters.push(`${this.controlBase}+/set`, `${this.controlBase}+/+/set`);
     if (filters.length > 0) this.lease.subscribe(filters);
     this.unsubscribePatch = this.ctx.state.onPatch(() => this.refresh());
     this.refresh();
@@ -119,9 +131,21 @@ export class MqttStatusModule implements Module {
     return this.commandCounters.read();
   }
 
+  /** Messages handed to the broker so far (status values, availability, discovery configs and clears). */
+  get published(): number {
+    return this.publishedCount;
+  }
+
   /** Values deferred by the rate limit right now. */
   get deferred(): number {
     return this.limiter.pendingCount;
+  }
+
+  /** Publishes one message, counting it when the connection took it. */
+  private send(topic: string, payload: string, retain: boolean): boolean {
+    const sent = this.lease?.publish(topic, payload, retain) ?? false;
+    if (sent) this.publishedCount++;
+    return sent;
   }
 
   private discoveryOptions(): DiscoveryOptions {
@@ -163,38 +187,39 @@ export class MqttStatusModule implements Module {
     const o = this.discoveryOptions();
     for (const id of nextIds) {
       if (prevIds.includes(id)) continue;
-      for (const topic of chargerDiscovery(id, o).keys()) this.toClear.delete(topic);
-      if (this.lease?.connected) this.publishConfigs(chargerDiscovery(id, o));
+      const configs = chargerConfigs(id, o);
+      for (const topic of configs.keys()) this.toClear.delete(topic);
+      if (this.lease?.connected) this.publishConfigs(configs);
     }
     for (const id of prevIds) {
       if (nextIds.includes(id)) continue;
-      for (const topic of chargerDiscovery(id, o).keys()) this.toClear.add(topic);
+      for (const topic of chargerConfigs(id, o).keys()) this.toClear.add(topic);
     }
     this.clearPending();
   }
 
   private publishConfigs(configs: ReadonlyMap<string, string>): void {
-    for (const [topic, payload] of configs) this.lease?.publish(topic, payload, true);
+    for (const [topic, payload] of configs) this.send(topic, payload, true);
   }
 
   private clearPending(): void {
     if (!this.lease?.connected) return;
     for (const topic of [...this.toClear]) {
-      if (this.lease.publish(topic, "", true)) this.toClear.delete(topic);
+      if (this.send(topic, "", true)) this.toClear.delete(topic);
     }
   }
 
   private wantedConfigs(): Map<string, string> {
     const o = this.discoveryOptions();
     const all = new Map(controllerDiscovery(o));
-    for (const id of this.ids) for (const [t, p] of chargerDiscovery(id, o)) all.set(t, p);
+    for (const id of this.ids) for (const [t, p] of chargerConfigs(id, o)) all.set(t, p);
     return all;
   }
 
   private publishEverything(): void {
     const lease = this.lease;
     if (!lease) return;
-    lease.publish(availabilityTopic(this.prefix), "online", true);
+    this.send(availabilityTopic(this.prefix), "online", true);
     if (this.discovery) this.publishConfigs(this.wantedConfigs());
     this.clearPending();
     this.current = this.values();
@@ -237,7 +262,7 @@ export class MqttStatusModule implements Module {
           { topic },
           "clearing a retained Home Assistant config this controller no longer publishes",
         );
-        this.lease?.publish(topic, "", true);
+        this.send(topic, "", true);
       }
     }
   }

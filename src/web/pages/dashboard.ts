@@ -11,6 +11,8 @@ import { describeGreen, describeSchedule, greenSegments, scheduleSegments } from
 import "./bus-commands.ts";
 import "./charge-now.ts";
 import "./charger-card.ts";
+import "./energy-sources.ts";
+import "./mqtt-connections.ts";
 
 const KIND_ICON: Record<PolicyKind, IconName> = {
   green: "sun",
@@ -199,8 +201,10 @@ export class Dashboard extends LightElement {
         </div>
         <div class="dash-side">
           <twc-charge-now class="ord-4" .state=${s} .now=${this.now}></twc-charge-now>
+          <twc-energy-sources class="ord-4" .state=${s} .now=${this.now}></twc-energy-sources>
           ${this.scheduleCard(s)}
           <twc-bus-commands class="ord-7"></twc-bus-commands>
+          <twc-mqtt-connections class="ord-8" .state=${s} .now=${this.now}></twc-mqtt-connections>
         </div>
       </div>`;
   }

@@ -6,6 +6,7 @@ import { LightElement } from "../components/base.ts";
 import { icon } from "../components/icons.ts";
 import { flag, num } from "../settings-model.ts";
 import "./location.ts";
+import "./mqtt-topics.ts";
 import "./offsets.ts";
 import { SettingSaver } from "./setting-save.ts";
 
@@ -177,6 +178,7 @@ export class SettingsPage extends LightElement {
         ${this.behaviour(s)} ${this.modes()}
         <twc-location .state=${s} .settings=${this.settings}></twc-location>
         <twc-offsets class="span-2" .state=${s}></twc-offsets>
+        <twc-mqtt-topics class="span-2" .state=${s}></twc-mqtt-topics>
       </div>`;
   }
 }

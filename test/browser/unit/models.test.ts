@@ -12,6 +12,7 @@ import {
 } from "../../../src/web/schedule-model.ts";
 import { checkDraft, checkHex } from "../../../src/web/validate.ts";
 import { fieldOf } from "../../../src/web/api.ts";
+import { brokerHost, mqttTopics, publishExample } from "../../../src/web/mqtt-model.ts";
 
 const all: Days = {
   monday: true,
@@ -144,4 +145,31 @@ test("formatting helpers", () => {
   assert.equal(fmtDuration(309_000), "5 min 09 s");
   assert.equal(fmtDuration(2 * 86_400_000 + 3 * 3_600_000), "2 d 3 h");
   assert.match(fmtSignedW(-500), /^−500 W$/);
+});
+
+test("MQTT topics a user can publish to: control.MQTT's, and Home Assistant's with per-charger buttons", () => {
+  const none = { connections: [], controlTopicPrefix: null, statusTopicPrefix: null, homeAssistantControls: false };
+  assert.deepEqual(mqttTopics(none, ["4142"], 32), []);
+  const control = mqttTopics({ ...none, controlTopicPrefix: "TWC" }, ["4142"], 32);
+  assert.deepEqual(control.map((t) => t.topic), [
+    "TWC/control/chargeNow",
+    "TWC/control/chargeNowEnd",
+    "TWC/control/nonScheduledAmpsMax",
+    "TWC/control/nonScheduledAction",
+    "TWC/control/stop",
+  ]);
+  assert.equal(control[0]?.example, "16,3600");
+  assert.equal(mqttTopics({ ...none, controlTopicPrefix: "TWC" }, [], 10)[0]?.example, "10,3600", "the example keeps to the wiring limit");
+  assert.deepEqual(mqttTopics({ ...none, statusTopicPrefix: "S", homeAssistantControls: false }, ["4142"], 32), []);
+  const ha = mqttTopics({ ...none, statusTopicPrefix: "S", homeAssistantControls: true }, ["4142"], 32).map((t) => t.topic);
+  assert.ok(ha.includes("S/ha/chargeNowAmps/set"));
+  assert.ok(ha.includes("S/ha/4142/stopCharging/set"));
+  const first = control[0];
+  assert.ok(first);
+  assert.equal(publishExample(first, "broker.local"), "mosquitto_pub -h broker.local -t 'TWC/control/chargeNow' -m '16,3600'");
+  assert.equal(
+    brokerHost({ ...none, connections: [{ broker: "mqtt://10.0.0.2:1883", version: "3.1.1", connected: true, since: null, lastError: null, users: ["control.MQTT"], connects: 1 }] }),
+    "10.0.0.2",
+  );
+  assert.equal(brokerHost(none), "<broker>");
 });

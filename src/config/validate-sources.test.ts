@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { validate } from "./validate.ts";
+import { runningSourceNames } from "./validate-sources.ts";
+
+const CORE = { settingsPath: "/tmp/x", wiringMaxAmpsAllTWCs: 32, minAmpsPerTWC: 6 };
+
+function run(sources: Record<string, unknown>, policy?: unknown) {
+  const result = validate({ config: CORE, interface: { Dummy: { enabled: true } }, sources, ...(policy !== undefined ? { policy } : {}) });
+  return {
+    result,
+    errors: result.issues.filter((i) => i.severity === "error").map((i) => i.message),
+    warnings: result.issues.filter((i) => i.severity === "warning").map((i) => i.message),
+  };
+}
+
+test("an enabled catalogue source is validated with its defaults and carried in AppConfig", () => {
+  const { result, warnings, errors } = run({ Fronius: { enabled: true, serverIP: ["192.168.1.2", "192.168.1.3"], serverPort: "8080" } });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(result.config?.sources.catalogue, [
+    { key: "Fronius", config: { enabled: true, serverIP: ["192.168.1.2", "192.168.1.3"], serverPort: 8080, pollIntervalS: 10 } },
+  ]);
+  assert.deepEqual(runningSourceNames(result.config?.sources ?? { url: null, hass: null, mqtt: null, dsmr: null, catalogue: [] }), ["Fronius"]);
+});
+
+test("a disabled or absent catalogue source is not carried and not warned", () => {
+  const { result, warnings } = run({ Fronius: { enabled: false }, Powerwall2: { serverIP: "x" } });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(result.config?.sources.catalogue, []);
+});
+
+test("a missing required key is a warning naming it; the source is not started, start-up continues", () => {
+  const { result, warnings, errors } = run({ Powerwall2: { enabled: true, password: "secret" }, Fronius: { enabled: true, serverIP: [null, ""] } });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings.sort(), [
+    "sources.Fronius.serverIP: is required; sources.Fronius is not started",
+    "sources.Powerwall2.serverIP: is required; sources.Powerwall2 is not started",
+  ]);
+  assert.deepEqual(result.config?.sources.catalogue, []);
+});
+
+test("schema errors carry the path and stop the load; secrets are not echoed", () => {
+  const { errors, result } = run({ Powerwall2: { enabled: true, serverIP: "pw", serverPort: 70000, password: 12345 } });
+  assert.deepEqual(errors, ["sources.Powerwall2.serverPort: must be an integer between 1 and 65535 (found 70000)"]);
+  assert.equal(result.config, null);
+});
+
+test("ports given as numeric strings or numbers both load (§1.8)", () => {
+  for (const serverPort of [443, "443", " 8443 "]) {
+    const { errors, result } = run({ Powerwall2: { enabled: true, serverIP: "pw", serverPort } });
+    assert.deepEqual(errors, []);
+    assert.equal(typeof result.config?.sources.catalogue[0]?.config.serverPort, "number");
+  }
+});
+
+test("refused modules get the spec's reason and what to use instead; no 'not supported by this version'", () => {
+  const { warnings, errors } = run({
+    Growatt: { enabled: true },
+    DSMR: { enabled: true },
+    Victron: { enabled: true },
+    ScenarioEMS: { enabled: true },
+    Fronius: { enabled: true, serverIP: "f" },
+  });
+  assert.deepEqual(errors, []);
+  assert.equal(warnings.length, 4);
+  assert.ok(warnings.every((w) => !w.includes("by this version")));
+  assert.ok(warnings.some((w) => w.startsWith("sources.Growatt is not supported") && w.includes("sources.HASS")));
+  assert.ok(warnings.some((w) => w.startsWith("sources.DSMR is not supported") && w.includes("sources.DSMRreader")));
+  assert.ok(warnings.some((w) => w.startsWith("sources.Victron is not supported")));
+  assert.ok(warnings.some((w) => w.includes("ScenarioEMS is a TWCManager test fixture")));
+});
+
+test("module macros in policies: unknown module, unknown attribute and not-enabled module are warned", () => {
+  const policy = {
+    extend: {
+      before: [
+        { name: "PW", match: ["modules.Powerwall2.batteryLevel", "modules.TeslaPowerwall2.nope"], condition: ["gte", "eq"], value: [80, 1], charge_amps: 16 },
+        { name: "X", match: ["modules.NoSuch.x", "modules.Fronius.generatedW"], condition: ["eq", "gt"], value: [1, 0], charge_amps: 6 },
+      ],
+    },
+  };
+  const { warnings } = run({ Powerwall2: { enabled: true, serverIP: "pw" } }, policy);
+  assert.deepEqual(warnings.sort(), [
+    "policy: modules.Fronius.generatedW: module Fronius is not running (sources.Fronius is disabled or incomplete); the condition compares the macro text",
+    "policy: modules.NoSuch.x: unknown module NoSuch; the condition compares the macro text",
+    "policy: modules.TeslaPowerwall2.nope: module TeslaPowerwall2 has no attribute nope; the condition compares the macro text",
+  ]);
+});
+
+test("a block named after the registered name points to the key", () => {
+  const { warnings } = run({ TeslaPowerwall2: { enabled: true, serverIP: "pw" } });
+  assert.deepEqual(warnings, [
+    "sources.TeslaPowerwall2 is not supported by this version and is ignored (this module is configured as sources.Powerwall2)",
+  ]);
+});
