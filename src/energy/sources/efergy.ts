@@ -4,7 +4,7 @@
  * generation is always 0.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { EfergyConfig } from "./efergy-descriptor.ts";
+import type { EfergyConfig } from "./efergy-schema.ts";
 import {
   createModuleSource,
   isObject,

@@ -4,7 +4,7 @@
  * Mapped by position (consumption = first requested feed), not upstream's swap; `null` fails the read.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { EmonCmsConfig } from "./emoncms-descriptor.ts";
+import type { EmonCmsConfig } from "./emoncms-schema.ts";
 import { createModuleSource, hostPort, parseJsonBody, request, requireNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

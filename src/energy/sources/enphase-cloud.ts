@@ -5,7 +5,7 @@
  */
 import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { SourceDeps } from "../source.ts";
-import type { EnphaseConfig } from "./enphase-descriptor.ts";
+import type { EnphaseConfig } from "./enphase-schema.ts";
 import { isObject, parseJsonBody, requireNumber, trimBase } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -7,7 +7,7 @@
  */
 import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { SourceDeps } from "../source.ts";
-import type { EnphaseConfig } from "./enphase-descriptor.ts";
+import type { EnphaseConfig } from "./enphase-schema.ts";
 import { envoyGet } from "./enphase-request.ts";
 import type { EnvoyAnswer } from "./enphase-request.ts";
 import { hostPort, isObject, parseJsonBody, requireNumber } from "./module-source.ts";

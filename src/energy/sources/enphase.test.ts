@@ -16,8 +16,9 @@ import { createEnphaseSource, enphaseMode } from "./enphase.ts";
 import { parseSummary } from "./enphase-cloud.ts";
 import { checkSchema } from "../../config/schema-walk.ts";
 import type { Issue } from "../../config/schema-walk.ts";
-import { ENPHASE_SOURCE, EnphaseSchema } from "./enphase-descriptor.ts";
-import type { EnphaseConfig } from "./enphase-descriptor.ts";
+import { ENPHASE_SOURCE } from "./enphase-descriptor.ts";
+import { EnphaseSchema } from "./enphase-schema.ts";
+import type { EnphaseConfig } from "./enphase-schema.ts";
 import { envoyBaseUrl, needsSession, parseProduction, sessionCookie } from "./enphase-local.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
 

@@ -5,7 +5,7 @@
  */
 import { SourceFetchError } from "../polling-source.ts";
 import { enphaseCloudPoll } from "./enphase-cloud.ts";
-import type { EnphaseConfig } from "./enphase-descriptor.ts";
+import type { EnphaseConfig } from "./enphase-schema.ts";
 import { enphaseLocalPoll } from "./enphase-local.ts";
 import { createModuleSource } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";

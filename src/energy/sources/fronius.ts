@@ -7,7 +7,7 @@
 import { SourceFetchError } from "../polling-source.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 import { createModuleSource, hostPort, isObject, parseJsonBody, request, toNumber } from "./module-source.ts";
-import type { FroniusConfig } from "./fronius-descriptor.ts";
+import type { FroniusConfig } from "./fronius-schema.ts";
 
 /** Upstream request timeout (§1.6). */
 export const FRONIUS_TIMEOUT_MS = 10_000;

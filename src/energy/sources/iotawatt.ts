@@ -4,7 +4,7 @@
  * not read, 0). An unknown output name fails the fetch; units other than Watts are warned about once.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { IotaWattConfig } from "./iotawatt-descriptor.ts";
+import type { IotaWattConfig } from "./iotawatt-schema.ts";
 import { createModuleSource, isObject, parseJsonBody, request, requireNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -12,7 +12,7 @@ import { withModbusTcp } from "./modbus-client.ts";
 import type { HoldingReader } from "./modbus-client.ts";
 import { float32, registerString } from "./modbus-decode.ts";
 import type { WordOrder } from "./modbus-decode.ts";
-import type { KostalConfig } from "./kostal-descriptor.ts";
+import type { KostalConfig } from "./kostal-schema.ts";
 import { createModuleSource } from "./module-source.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -5,7 +5,7 @@
  */
 import { parsePowerText } from "../parse.ts";
 import { bothValues, SourceFetchError } from "../polling-source.ts";
-import type { OpenHabConfig } from "./openhab-descriptor.ts";
+import type { OpenHabConfig } from "./openhab-schema.ts";
 import { createModuleSource, hostPort, request } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

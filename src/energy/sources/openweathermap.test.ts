@@ -4,7 +4,8 @@ import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
 import { startLoopback } from "../loopback.test-helper.ts";
 import type { Loopback } from "../loopback.test-helper.ts";
-import { OPENWEATHERMAP_SOURCE, OpenWeatherMapSchema } from "./openweathermap-descriptor.ts";
+import { OPENWEATHERMAP_SOURCE } from "./openweathermap-descriptor.ts";
+import { OpenWeatherMapSchema } from "./openweathermap-schema.ts";
 import {
   createOpenWeatherMapSource,
   owmBestEntry,

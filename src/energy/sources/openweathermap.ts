@@ -5,7 +5,7 @@
  * Consumption is always 0. The estimate uses the injected clock.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { OpenWeatherMapConfig } from "./openweathermap-descriptor.ts";
+import type { OpenWeatherMapConfig } from "./openweathermap-schema.ts";
 import {
   createModuleSource,
   isObject,

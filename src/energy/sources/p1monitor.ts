@@ -4,7 +4,7 @@
  * loaded phase × the phase count (from the voltages), generation the sum of the production means.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { P1MonitorConfig } from "./p1monitor-descriptor.ts";
+import type { P1MonitorConfig } from "./p1monitor-schema.ts";
 import { createModuleSource, isObject, parseJsonBody, request, requireNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

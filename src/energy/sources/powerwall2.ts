@@ -8,7 +8,7 @@ import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { FetchFn } from "../polling-source.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 import { createModuleSource, hostPort, isObject, parseJsonBody, requireNumber, toNumber } from "./module-source.ts";
-import type { Powerwall2Config } from "./powerwall2-descriptor.ts";
+import type { Powerwall2Config } from "./powerwall2-schema.ts";
 import { insecureFetch } from "./powerwall2-tls.ts";
 
 /** Upstream request timeout (§1.6). */

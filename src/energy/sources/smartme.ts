@@ -4,7 +4,7 @@
  * generation (export), g < 0 consumption (import). Both come from the same read.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { SmartMeConfig } from "./smartme-descriptor.ts";
+import type { SmartMeConfig } from "./smartme-schema.ts";
 import {
   createModuleSource,
   isObject,

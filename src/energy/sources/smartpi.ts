@@ -4,7 +4,7 @@
  * generation = −N; consumption = P only with `showConsumption`. A missing phase value fails the read.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { SmartPiConfig } from "./smartpi-descriptor.ts";
+import type { SmartPiConfig } from "./smartpi-schema.ts";
 import {
   createModuleSource,
   hostPort,

@@ -7,7 +7,7 @@
 import type { Clock } from "../../shared/clock.ts";
 import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { SourceDeps } from "../source.ts";
-import type { SolarEdgeConfig } from "./solaredge-descriptor.ts";
+import type { SolarEdgeConfig } from "./solaredge-schema.ts";
 import { isObject, parseJsonBody, requireNumber, trimBase } from "./module-source.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -8,7 +8,7 @@ import { SourceFetchError } from "../polling-source.ts";
 import type { SourceDeps } from "../source.ts";
 import { withModbusTcp } from "./modbus-client.ts";
 import { scaledInt, sunspecInt16, sunspecUint16 } from "./modbus-decode.ts";
-import type { SolarEdgeConfig } from "./solaredge-descriptor.ts";
+import type { SolarEdgeConfig } from "./solaredge-schema.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 
 /** Unit id the library uses by default. */

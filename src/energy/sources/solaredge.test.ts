@@ -11,8 +11,9 @@ import { checkSchema } from "../../config/schema-walk.ts";
 import type { Issue } from "../../config/schema-walk.ts";
 import { createSolarEdgeSource, solarEdgeTransport } from "./solaredge.ts";
 import { parseOverview, parsePowerFlow, SOLAREDGE_QUOTA_PAUSE_MS } from "./solaredge-cloud.ts";
-import { SOLAREDGE_SOURCE, SolarEdgeSchema } from "./solaredge-descriptor.ts";
-import type { SolarEdgeConfig } from "./solaredge-descriptor.ts";
+import { SOLAREDGE_SOURCE } from "./solaredge-descriptor.ts";
+import { SolarEdgeSchema } from "./solaredge-schema.ts";
+import type { SolarEdgeConfig } from "./solaredge-schema.ts";
 import { solarEdgeModbusValues } from "./solaredge-modbus.ts";
 
 const KEY = "L4QLVQ1LOKCQX2193VSEICXW61NP6B1O";

@@ -7,7 +7,7 @@ import { SourceFetchError } from "../polling-source.ts";
 import { createModuleSource } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 import { SOLAREDGE_CLOUD_MIN_POLL_S, SOLAREDGE_CLOUD_POLL_S, solarEdgeCloudPoll } from "./solaredge-cloud.ts";
-import type { SolarEdgeConfig } from "./solaredge-descriptor.ts";
+import type { SolarEdgeConfig } from "./solaredge-schema.ts";
 import { solarEdgeModbusPoll } from "./solaredge-modbus.ts";
 
 /** Recommended Modbus poll interval (s, §1.6). */

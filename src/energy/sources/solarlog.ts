@@ -4,7 +4,7 @@
  * `782` (power per device). Consumption is 801.170.110 minus the excluded devices that are switched on.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { SolarLogConfig } from "./solarlog-descriptor.ts";
+import type { SolarLogConfig } from "./solarlog-schema.ts";
 import { createModuleSource, isObject, parseJsonBody, request, requireNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -4,7 +4,7 @@
  * line gives generation = int(|kW| × 1000). Consumption is always 0; no `Solar` line fails the read.
  */
 import { SourceFetchError } from "../polling-source.ts";
-import type { TedConfig } from "./ted-descriptor.ts";
+import type { TedConfig } from "./ted-schema.ts";
 import { createModuleSource, hostPort, request, toNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 

@@ -4,7 +4,7 @@
  * consumption = max(0, P + G), generation = max(0, P); both channels must succeed for a reading.
  */
 import { bothValues, SourceFetchError } from "../polling-source.ts";
-import type { VolkszahlerConfig } from "./volkszahler-descriptor.ts";
+import type { VolkszahlerConfig } from "./volkszahler-schema.ts";
 import { createModuleSource, hostPort, request, toNumber } from "./module-source.ts";
 import type { ModuleDeps, ModuleReading } from "./module-source.ts";
 
