@@ -6,11 +6,10 @@
  * does not parse is a failed fetch: the previous reading is kept (upstream zeroed it).
  */
 import type { MqttVersion } from "../integrations/mqtt/broker.ts";
-import { brokerSettings, brokerUrl } from "../integrations/mqtt/broker.ts";
-import type { MqttConnections, MqttLease } from "../integrations/mqtt/connections.ts";
+import type { MqttConnections } from "../integrations/mqtt/connections.ts";
 import { sharedMqttConnections } from "../integrations/mqtt/connections.ts";
-import type { EnergySource, Reading, SourceDeps } from "./source.ts";
-import { ReadingSource, WarnThrottle } from "./source.ts";
+import { BrokerReadingSource } from "./broker-source.ts";
+import type { Reading, SourceDeps } from "./source.ts";
 
 /** `sources.DSMRreader` keys used here. */
 export interface DsmrSourceConfig {
@@ -77,55 +76,26 @@ export function parseDsmrTelegram(payload: string): DsmrValues | null {
 }
 
 /** The DSMR-reader source; call start() to subscribe. */
-export class DsmrEnergySource extends ReadingSource implements EnergySource {
+export class DsmrEnergySource extends BrokerReadingSource {
   readonly name = "DSMRreader" as const;
-  private lease: MqttLease | null = null;
   private readonly topic: string;
-  private readonly throttle: WarnThrottle;
 
   constructor(
     private readonly cfg: DsmrSourceConfig,
-    private readonly deps: DsmrSourceDeps,
+    protected override readonly deps: DsmrSourceDeps,
   ) {
-    super(deps.logger);
+    super(deps);
     this.topic = (cfg.topic ?? "").trim() || "dsmr/json";
-    this.throttle = new WarnThrottle(deps.clock, deps.logger);
   }
 
   start(): void {
     if (this.lease) return;
-    const broker = brokerSettings(this.cfg);
     const connections = this.deps.connections ?? sharedMqttConnections(this.deps.logger);
-    this.lease = connections.acquire({
-      owner: "sources.DSMRreader",
-      broker,
-      handlers: {
-        onConnect: () =>
-          this.deps.logger.info(
-            { source: this.name, url: brokerUrl(broker) },
-            "DSMRreader energy source connected",
-          ),
-        onDisconnect: () => this.fail(`broker ${brokerUrl(broker)} unreachable`),
-        onError: (message) => this.fail(message),
-        onMessage: (topic, payload) => this.onMessage(topic, payload.toString("utf8")),
-      },
-    });
-    this.lease.subscribe([this.topic]);
+    this.subscribe(connections, "sources.DSMRreader", this.cfg, [this.topic]);
   }
 
-  async stop(): Promise<void> {
-    const lease = this.lease;
-    this.lease = null;
-    await lease?.release();
-  }
-
-  private fail(message: string): void {
-    this.error = message;
-    this.throttle.fail({ source: this.name, error: message }, "DSMRreader energy source: " + message);
-  }
-
-  private onMessage(topic: string, payload: string): void {
-    if (!this.lease || topic !== this.topic) return;
+  protected onMessage(topic: string, payload: string): void {
+    if (topic !== this.topic) return;
     const v = parseDsmrTelegram(payload);
     if (v === null) {
       this.fail(

@@ -7,12 +7,10 @@
  * never thrown; the manager reconnects with back-off.
  */
 import type { MqttVersion } from "../integrations/mqtt/broker.ts";
-import { brokerSettings, brokerUrl } from "../integrations/mqtt/broker.ts";
-import type { MqttLease } from "../integrations/mqtt/connections.ts";
 import { MqttConnections, sharedMqttConnections } from "../integrations/mqtt/connections.ts";
 import { parsePowerPayload } from "./parse.ts";
-import type { EnergySource, Reading, SourceDeps } from "./source.ts";
-import { ReadingSource, WarnThrottle } from "./source.ts";
+import { BrokerReadingSource } from "./broker-source.ts";
+import type { Reading, SourceDeps } from "./source.ts";
 
 /** `sources.MQTT` keys used here (the validated config, or a hand-made one in tests). */
 export interface MqttSourceConfig {
@@ -40,23 +38,20 @@ export interface MqttSourceDeps extends SourceDeps {
 }
 
 /** The MQTT source; call start() to subscribe. */
-export class MqttEnergySource extends ReadingSource implements EnergySource {
+export class MqttEnergySource extends BrokerReadingSource {
   readonly name = "MQTT" as const;
-  private lease: MqttLease | null = null;
   private generationW: number | null = null;
   private consumptionW: number | null = null;
   private readonly genTopic: string;
   private readonly consTopic: string;
-  private readonly throttle: WarnThrottle;
 
   constructor(
     private readonly cfg: MqttSourceConfig,
-    private readonly deps: MqttSourceDeps,
+    protected override readonly deps: MqttSourceDeps,
   ) {
-    super(deps.logger);
+    super(deps);
     this.genTopic = (cfg.topicGeneration ?? cfg.generationTopic ?? "").trim();
     this.consTopic = (cfg.topicConsumption ?? cfg.consumptionTopic ?? "").trim();
-    this.throttle = new WarnThrottle(deps.clock, deps.logger);
   }
 
   start(): void {
@@ -72,37 +67,10 @@ export class MqttEnergySource extends ReadingSource implements EnergySource {
       (this.deps.reconnectPeriodMs !== undefined
         ? new MqttConnections({ logger: this.deps.logger, backoffMinMs: this.deps.reconnectPeriodMs })
         : sharedMqttConnections(this.deps.logger));
-    const broker = brokerSettings(this.cfg);
-    this.lease = connections.acquire({
-      owner: "sources.MQTT",
-      broker,
-      handlers: {
-        onConnect: () =>
-          this.deps.logger.info(
-            { source: this.name, url: brokerUrl(broker) },
-            "MQTT energy source connected",
-          ),
-        onDisconnect: () => this.fail(`broker ${brokerUrl(broker)} unreachable`),
-        onError: (message) => this.fail(message),
-        onMessage: (topic, payload) => this.onMessage(topic, payload.toString("utf8")),
-      },
-    });
-    this.lease.subscribe([...new Set(topics)]);
+    this.subscribe(connections, "sources.MQTT", this.cfg, [...new Set(topics)]);
   }
 
-  async stop(): Promise<void> {
-    const lease = this.lease;
-    this.lease = null;
-    await lease?.release();
-  }
-
-  private fail(message: string): void {
-    this.error = message;
-    this.throttle.fail({ source: this.name, error: message }, "MQTT energy source: " + message);
-  }
-
-  private onMessage(topic: string, payload: string): void {
-    if (!this.lease) return;
+  protected onMessage(topic: string, payload: string): void {
     if (topic !== this.genTopic && topic !== this.consTopic) return;
     const watts = parsePowerPayload(payload);
     if (watts === null) {
