@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { isoLocal, localOffsetMinutes, toLocalTime } from "./local-time.ts";
 
 void describe("toLocalTime", () => {
@@ -93,5 +94,48 @@ void describe("isoLocal", () => {
 
   void it("truncates fractional milliseconds", () => {
     assert.equal(isoLocal(Date.UTC(2026, 0, 1) + 0.9, "UTC"), "2026-01-01T00:00:00.000+00:00");
+  });
+});
+
+void describe("local time without Intl inside an hour of one offset", () => {
+  /** The wall clock straight from Intl, the reference the arithmetic path must match. */
+  function intlWallClock(ms: number, timeZone: string): number[] {
+    const f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    const parts = Object.fromEntries(f.formatToParts(ms).map((p) => [p.type, Number(p.value)]));
+    return [parts.year, parts.month, parts.day, (parts.hour ?? 0) % 24, parts.minute, parts.second].map(Number);
+  }
+  const zones = ["Europe/Amsterdam", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "UTC"];
+
+  void it("matches Intl for any instant, DST transitions included (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2060, 0, 1) }), fc.constantFrom(...zones), (ms, zone) => {
+        const lt = toLocalTime(ms, zone);
+        assert.deepEqual([lt.year, lt.mon, lt.mday, lt.hour, lt.min, lt.sec], intlWallClock(ms, zone));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  void it("matches Intl second by second across a spring-forward and a fall-back hour", () => {
+    // Europe/Amsterdam 2026: 29 March 01:00 UTC (+1 → +2), 25 October 01:00 UTC (+2 → +1); Lord Howe shifts by 30 min at 15:00 UTC.
+    for (const [zone, startMs] of [
+      ["Europe/Amsterdam", Date.UTC(2026, 2, 29, 0, 0, 0)],
+      ["Europe/Amsterdam", Date.UTC(2026, 9, 25, 0, 0, 0)],
+      ["Australia/Lord_Howe", Date.UTC(2026, 3, 4, 14, 0, 0)],
+    ] as const) {
+      for (let ms = startMs; ms < startMs + 2 * 3_600_000; ms += 7_000) {
+        const lt = toLocalTime(ms, zone);
+        assert.deepEqual([lt.year, lt.mon, lt.mday, lt.hour, lt.min, lt.sec], intlWallClock(ms, zone), `${zone} ${new Date(ms).toISOString()}`);
+      }
+    }
   });
 });

@@ -35,6 +35,49 @@ const recent = new Map<string, Readonly<WallClock>>();
 /** The latest second converted per zone: the common case (the same second again) builds no key string. */
 const latest = new Map<string, { sec: number; w: Readonly<WallClock> }>();
 
+const HOUR_MS = 3_600_000;
+
+/** The zone's offset from UTC (ms) through one whole UTC hour, or null when it changes inside that hour. */
+const hourOffsets = new Map<string, { hour: number; offsetMs: number | null }>();
+
+/** The offset Intl gives at a whole second: local wall clock read as UTC, minus the instant. */
+function intlOffsetMs(wholeSecondMs: number, timeZone: string | undefined): number {
+  return wallClockAsUtcMs(formatWallClock(wholeSecondMs, timeZone)) - wholeSecondMs;
+}
+
+// Zones change their offset at most once within an hour, so equal offsets at an hour's first and last
+// second hold for the whole hour: the wall clock is then plain arithmetic, and Intl (slow, and its
+// time-zone data costs resident memory when touched) runs twice an hour per zone (issue 9 §7).
+function offsetThroughHour(epochMs: number, timeZone: string | undefined): number | null {
+  const hour = Math.floor(epochMs / HOUR_MS);
+  const key = timeZone ?? "";
+  const known = hourOffsets.get(key);
+  if (known !== undefined && known.hour === hour) return known.offsetMs;
+  const first = intlOffsetMs(hour * HOUR_MS, timeZone);
+  const last = intlOffsetMs((hour + 1) * HOUR_MS - 1000, timeZone);
+  const offsetMs = first === last ? first : null;
+  if (known !== undefined) {
+    known.hour = hour;
+    known.offsetMs = offsetMs;
+  } else {
+    if (hourOffsets.size >= 16) hourOffsets.clear();
+    hourOffsets.set(key, { hour, offsetMs });
+  }
+  return offsetMs;
+}
+
+function arithmeticWallClock(wholeSecondMs: number, offsetMs: number): WallClock {
+  const d = new Date(wholeSecondMs + offsetMs);
+  return {
+    year: d.getUTCFullYear(),
+    mon: d.getUTCMonth() + 1,
+    mday: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    min: d.getUTCMinutes(),
+    sec: d.getUTCSeconds(),
+  };
+}
+
 function wallClock(epochMs: number, timeZone: string | undefined): Readonly<WallClock> {
   const sec = Math.floor(epochMs / 1000);
   const last = latest.get(timeZone ?? "");
@@ -54,7 +97,8 @@ function recentWallClock(epochMs: number, sec: number, timeZone: string | undefi
   const key = `${timeZone ?? ""}|${sec}`;
   let w = recent.get(key);
   if (w === undefined) {
-    w = Object.freeze(formatWallClock(epochMs, timeZone));
+    const offsetMs = offsetThroughHour(epochMs, timeZone);
+    w = Object.freeze(offsetMs === null ? formatWallClock(epochMs, timeZone) : arithmeticWallClock(sec * 1000, offsetMs));
     if (recent.size >= 16) recent.clear();
     recent.set(key, w);
   }
