@@ -3,7 +3,7 @@
  * Skipped with a message only when the mosquitto binary is missing (CI installs it).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, createConnection } from "node:net";
@@ -16,20 +16,11 @@ import type { MqttClient } from "mqtt";
 import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { systemClock } from "../shared/clock.ts";
 import { MqttEnergySource } from "./mqtt-source.ts";
+import { findBinary, missingReason } from "../../test/skip-report.ts";
 import { sleep, waitFor } from "./loopback.test-helper.ts";
 
 function findMosquitto(): string | null {
-  for (const p of [
-    "/usr/sbin/mosquitto",
-    "/usr/bin/mosquitto",
-    "/usr/local/sbin/mosquitto",
-    "/usr/local/bin/mosquitto",
-  ]) {
-    const r = spawnSync(p, ["-h"], { stdio: "ignore" });
-    if (r.error === undefined) return p;
-  }
-  const which = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
-  return which.status === 0 && which.stdout.trim() !== "" ? which.stdout.trim() : null;
+  return findBinary("mosquitto", "mosquitto");
 }
 
 async function freePort(): Promise<number> {
@@ -52,10 +43,7 @@ async function canConnect(port: number): Promise<boolean> {
 }
 
 const binary = findMosquitto();
-const skip =
-  binary === null
-    ? "mosquitto binary not found: install the Debian package 'mosquitto' to run this test"
-    : false;
+const skip = binary === null ? missingReason("mosquitto", "mosquitto") : false;
 let broker: ChildProcess | null = null;
 let dir = "";
 let port = 0;

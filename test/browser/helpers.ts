@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { demoConfig } from "../../src/cli/demo.ts";
+import { requireBinary } from "../skip-report.ts";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   freePort,
@@ -25,10 +26,8 @@ export const CHROMIUM = "/usr/bin/chromium";
 /** Screenshots of every test (git-ignored). */
 export const SHOTS = join(ROOT, "test-output", "screenshots");
 
-/** Reason to skip the browser tests, or false when they can run. */
-export const skipReason: string | false = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing (apt-get install chromium) — browser tests skipped`;
+/** Reason to skip the browser tests, or false when they can run (recorded for the `npm test` summary). */
+export const skipReason: string | false = requireBinary(CHROMIUM, "chromium");
 
 /** Viewports used for the screenshots. */
 export const VIEWPORTS = {

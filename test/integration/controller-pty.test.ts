@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
@@ -14,13 +14,14 @@ import { twcIdHex } from "../../src/protocol/frames.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { SimBus } from "../../src/sim/sim-bus.ts";
 import { createSerialBinding } from "../../src/transport/serial.ts";
+import { requireBinary } from "../skip-report.ts";
 import { tempDir, waitFor } from "./helpers.ts";
 
-const socatMissing = spawnSync("socat", ["-V"], { stdio: "ignore" }).error !== undefined;
+const socatSkip = requireBinary("socat", "socat");
 
 test(
   "controller links two simulated TWCs over a socat PTY pair using serialport",
-  { skip: socatMissing ? "socat is not installed (apt-get install socat)" : false, timeout: 90_000 },
+  { skip: socatSkip, timeout: 90_000 },
   async () => {
     const t = tempDir();
     const a = join(t.dir, "ttyA");

@@ -8,13 +8,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { findBinary, missingReason } from "../skip-report.ts";
 import { dummyConfig, freePort, getJson, postJson, ROOT, tempDir, waitFor, writeConfig } from "./helpers.ts";
 
-const BASH = ["/bin/bash", "/usr/bin/bash"].find((p) => existsSync(p));
+const BASH = findBinary("bash", "bash") ?? undefined;
 
-test("a database that cannot grow leaves no files, raises HISTORY_UNAVAILABLE, and settings still save", { timeout: 60_000, skip: BASH === undefined ? "no bash for ulimit" : false }, async () => {
+test("a database that cannot grow leaves no files, raises HISTORY_UNAVAILABLE, and settings still save", { timeout: 60_000, skip: BASH === undefined ? missingReason("bash", "bash") : false }, async () => {
   const t = tempDir("twcm-full-");
   const settingsDir = join(t.dir, "settings");
   const port = await freePort();

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +19,9 @@ import { FrameStream } from "../../src/transport/frame-stream.ts";
 import type { BusBinding, BusPort } from "../../src/transport/port.ts";
 import { ReconnectingPort } from "../../src/transport/reconnecting.ts";
 import { createSerialBinding } from "../../src/transport/serial.ts";
+import { requireBinary } from "../skip-report.ts";
 
-const socatMissing = spawnSync("socat", ["-V"], { stdio: "ignore" }).error !== undefined;
-const SKIP = socatMissing ? "socat is not installed (apt-get install socat); serial PTY test skipped" : false;
+const SKIP = requireBinary("socat", "socat");
 
 /** twc-protocol.md §12: slave linkready v2, 80 A, from 1234; then the same with a bad checksum. */
 const LINKREADY = fromHex("C0 FD E2 12 34 56 1F 40 00 00 00 00 00 00 00 00 DD C0")!;

@@ -14,6 +14,7 @@ import { systemClock } from "../../src/shared/clock.ts";
 import { FrameStream } from "../../src/transport/frame-stream.ts";
 import { ReconnectingPort } from "../../src/transport/reconnecting.ts";
 import { createTcpBinding } from "../../src/transport/tcp.ts";
+import { recordSkip } from "../skip-report.ts";
 
 /** twc-protocol.md §12: slave linkready v2, 80 A, from 1234. */
 const LINKREADY = fromHex("C0 FD E2 12 34 56 1F 40 00 00 00 00 00 00 00 00 DD C0")!;
@@ -137,7 +138,7 @@ describe("TCP binding over IPv6 loopback", { timeout: 60_000 }, () => {
     try {
       await srv.listen();
     } catch {
-      t.skip("IPv6 loopback is not available here");
+      t.skip(recordSkip("IPv6 loopback is not available here"));
       return;
     }
     const binding = createTcpBinding({ host: "::1", port: srv.port });

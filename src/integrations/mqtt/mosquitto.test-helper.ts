@@ -9,25 +9,15 @@ import { createConnection, createServer, type AddressInfo, type Socket } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type IClientOptions, type MqttClient } from "mqtt";
+import { findBinary, requireBinary } from "../../../test/skip-report.ts";
 
-/** The mosquitto binary, or null when it is not installed. */
+/** The mosquitto binary, or null when it is not installed (recorded for the `npm test` summary). */
 export function mosquittoBinary(): string | null {
-  for (const p of [
-    "/usr/sbin/mosquitto",
-    "/usr/bin/mosquitto",
-    "/usr/local/sbin/mosquitto",
-    "/usr/local/bin/mosquitto",
-  ]) {
-    if (spawnSync(p, ["-h"], { stdio: "ignore" }).error === undefined) return p;
-  }
-  return null;
+  return findBinary("mosquitto", "mosquitto");
 }
 
 /** The `skip` option of node:test when mosquitto is missing (CI installs it). */
-export const skipWithoutMosquitto: string | false =
-  mosquittoBinary() === null
-    ? "mosquitto binary not found: install the Debian package 'mosquitto' to run this test"
-    : false;
+export const skipWithoutMosquitto: string | false = requireBinary("mosquitto", "mosquitto");
 
 /** Waits `ms` of real time. */
 export async function sleep(ms: number): Promise<void> {
