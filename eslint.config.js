@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     files: ["src/sim/**/*.ts"],
-    ignores: ["src/sim/sim-server.ts", "**/*.test.ts"],
+    ignores: ["src/sim/sim-server.ts", "src/sim/sim-client.ts", "**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:net", "../bus/*", "../engine/*"], message: "sim/ shares only the protocol codec" }] }],
     },

@@ -9,6 +9,7 @@ import type { Alert, AlertCode } from "../state/types.ts";
 /** The severity of every alert code (the single place severities are defined). */
 const SEVERITY: Readonly<Record<AlertCode, Alert["severity"]>> = {
   BUS_DISCONNECTED: "error",
+  BUS_OPEN_FAILED: "error",
   NO_CHARGERS: "info",
   ENERGY_DATA_STALE: "warning",
   SETTINGS_SAVE_FAILED: "error",

@@ -23,6 +23,7 @@ import { twcIdHex } from "../protocol/frames.ts";
 import type { MasterCommand } from "../protocol/frames.ts";
 import { logEffect } from "./effects.ts";
 import type { Effect, LogLevel, Step } from "./effects.ts";
+import type { ClampTrace, OfferTrace, SpikeRule } from "./offer-trace.ts";
 import type { SlaveState } from "./slave-state.ts";
 
 /** Everything the offer algorithm needs besides the slave itself (controller.md §6). */
@@ -60,8 +61,8 @@ export interface OfferContext {
   othersOfferedAmps?: number;
 }
 
-/** Result of the §7 wiring clamps: the slave with the new offer, its log lines, and the offer. */
-export type SetOfferStep = Step<SlaveState> & { readonly offered: number };
+/** Result of the §7 wiring clamps: the slave with the new offer, its log lines, the offer and which clamp applied. */
+export type SetOfferStep = Step<SlaveState> & { readonly offered: number; readonly clamps: ClampTrace };
 
 /**
  * The decision for one slave heartbeat: the slave (new offer and heartbeat command), the effects (log
@@ -71,6 +72,8 @@ export type OfferStep = Step<SlaveState> & {
   /** The argument passed to setLastAmpsOffered (= slave.ampsDesired). */
   readonly desired: number;
   readonly offered: number;
+  /** What each step did (also stored as `state.offerTrace`; explanation only). */
+  readonly trace: OfferTrace;
 };
 
 /** A reading or limit that may be NaN/±Infinity (a safety guard, not a coercion): the number or the fallback. */
@@ -131,6 +134,9 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   const effects: Effect[] = [];
   const prev = slave.lastAmpsOffered;
   let amps = desired;
+  let shared: ClampTrace["shared"] = null;
+  let perTwc: ClampTrace["perTwc"] = null;
+  let minAboveWiring: ClampTrace["minAboveWiring"] = null;
   const wiringAll = Math.max(0, guardFinite(ctx.wiringMaxAmpsAllTWCs, 0));
   const offeredOthers = ctx.othersOfferedAmps;
   const recheck = offeredOthers !== undefined && !(guardFinite(offeredOthers, Infinity) + amps <= wiringAll);
@@ -148,6 +154,7 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
       const fit = Math.max(Math.trunc(wiringAll - others), slave.minAmpsTWCSupports);
       const clamped = Math.min(amps, fit);
       if (clamped !== amps) {
+        shared = { fromA: amps, toA: clamped, othersA: others, wiringA: wiringAll };
         effects.push(
           offerLog(
             slave,
@@ -162,6 +169,7 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   }
   const cap = perTwcCap(slave);
   if (!(amps <= cap)) {
+    perTwc = { fromA: amps, capA: cap };
     if (Number.isFinite(amps)) {
       effects.push(offerLog(slave, "debug", "WIRING_TWC_CLAMP", `offering ${cap} A instead of ${amps} A (per-TWC wiring)`));
     }
@@ -169,6 +177,7 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   }
   amps = Number.isFinite(amps) && amps > 0 ? Math.floor(amps + 1e-9) : 0;
   if (amps > 0 && cap < minOfferFor(slave, ctx.minAmpsPerTWC)) {
+    minAboveWiring = { capA: cap, minOfferA: minOfferFor(slave, ctx.minAmpsPerTWC) };
     // S-1 / S-6: the wiring cannot carry the minimum offer, so charging can never start.
     effects.push(
       offerLog(slave, "debug", "MIN_ABOVE_WIRING", `per-TWC wiring limit ${cap} A is below the minimum offer; offering 0 A`),
@@ -177,7 +186,7 @@ export function setLastAmpsOffered(slave: SlaveState, desired: number, ctx: Offe
   }
   const s: SlaveState = { ...slave, ampsDesired: desired, lastAmpsOffered: amps };
   if (amps !== prev) s.ampsOfferedChangedAtS = ctx.nowS;
-  return { state: s, effects, offered: amps };
+  return { state: s, effects, offered: amps, clamps: { shared, perTwc, minAboveWiring } };
 }
 
 /**
@@ -194,7 +203,8 @@ export function heartbeatCommandFor(slave: SlaveState, offered: number): MasterC
 
 /**
  * §9 spike and reduction-hold rules, applied in D3 after truncation. A spike (or spike − 2) never goes
- * below `minOffer` (S-6; only matters when minAmpsPerTWC is configured above 19 A).
+ * below `minOffer` (S-6; only matters when minAmpsPerTWC is configured above 19 A). Returns the amps
+ * and the rule that set them.
  */
 function spikeAndHold(
   s: SlaveState,
@@ -202,7 +212,7 @@ function spikeAndHold(
   ctx: OfferContext,
   spike: number,
   minOffer: number,
-): number {
+): { amps: number; rule: SpikeRule } {
   const nowS = ctx.nowS;
   const sinceChange = nowS - s.ampsOfferedChangedAtS;
   const proactive = desired < spike && desired > s.reportedAmpsMax && ctx.spikeAmpsProactively;
@@ -214,12 +224,12 @@ function spikeAndHold(
     nowS - s.ampsMonitorChangedAtS > 10 &&
     ctx.spikeAmpsReactively;
   if (proactive || reactive) {
-    if (s.lastAmpsOffered === spike && sinceChange > 10) return Math.max(spike - 2, minOffer);
-    if (sinceChange > 5) return Math.max(spike, minOffer);
-    return s.lastAmpsOffered;
+    if (s.lastAmpsOffered === spike && sinceChange > 10) return { amps: Math.max(spike - 2, minOffer), rule: "spikeMinus2" };
+    if (sinceChange > 5) return { amps: Math.max(spike, minOffer), rule: "spike" };
+    return { amps: s.lastAmpsOffered, rule: "holdSpike" };
   }
-  if (desired < s.lastAmpsOffered && sinceChange < 5) return s.lastAmpsOffered;
-  return desired;
+  if (desired < s.lastAmpsOffered && sinceChange < 5) return { amps: s.lastAmpsOffered, rule: "holdReduction" };
+  return { amps: desired, rule: "none" };
 }
 
 /** §6 A–I: the offer for this slave's next heartbeat, with the heartbeat command stored in the slave. */
@@ -257,9 +267,12 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
     flex = F / N;
     desired = Math.min(M - others, Math.trunc(M / N));
   }
+  const shareA = desired;
   // B. Flex rescue.
+  let flexRescued = false;
   if (desired < minOffer && desired + flex >= minOffer && (s.useFlexAmpsToStartCharge || ownActual >= 1.0)) {
     desired = minOffer;
+    flexRescued = true;
   }
   // C. Dampening flag, computed before step E updates the flip time (Q-9).
   let dampen = false;
@@ -267,10 +280,16 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
   else s.ampsDesiredFlippedAtS = 0;
   if (!valid) dampen = false;
   // D. Main branch. Without a vehicle module chargeRateControl 2/3 behave like 1 (§11), so D2 is skipped.
+  const branch = desired < minOffer ? "belowMin" : "rate";
+  let belowMin: OfferTrace["belowMin"] = null;
+  let spikeRule: SpikeRule = "none";
   if (desired < minOffer) {
-    desired = N > 0 && M / N > minOffer ? minTwc : 0; // D1
+    belowMin = N > 0 && M / N > minOffer ? "twcMin" : "stop";
+    desired = belowMin === "twcMin" ? minTwc : 0; // D1
   } else {
-    desired = spikeAndHold(s, Math.trunc(desired), ctx, spike, minOffer); // D3
+    const d3 = spikeAndHold(s, Math.trunc(desired), ctx, spike, minOffer); // D3
+    desired = d3.amps;
+    spikeRule = d3.rule;
   }
   // E. Flip tracking.
   if (
@@ -281,12 +300,33 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
     s.ampsDesiredFlippedAtS = nowS;
   }
   // F. Dampening: keep a drawing car at ≥ the TWC minimum for startStopDelayS after a flip (green only).
+  const dampened = dampen && ownActual > 0 && minTwc > desired;
   if (dampen && ownActual > 0) desired = Math.max(minTwc, desired);
   // G. Wiring clamps.
   const set = setLastAmpsOffered(s, desired, ctx);
-  s = { ...set.state, heartbeatCommand: heartbeatCommandFor(set.state, set.offered) }; // I.
+  const trace: OfferTrace = {
+    invalidInput: !valid,
+    budgetA: M,
+    flexA: F,
+    flexPerCarA: flex,
+    carsCharging: N,
+    othersActualA: others,
+    shareA,
+    minOfferA: minOffer,
+    minTwcA: minTwc,
+    flexRescued,
+    branch,
+    belowMin,
+    spikeRule,
+    spikeA: spike,
+    dampened,
+    desiredA: desired,
+    clamps: set.clamps,
+    offeredA: set.offered,
+  };
+  s = { ...set.state, heartbeatCommand: heartbeatCommandFor(set.state, set.offered), offerTrace: trace }; // I.
   effects.push(...set.effects);
   // H. An offer above 0 cancels a stop still waiting in the queue.
   if (set.offered > 0) effects.push({ type: "cancelStop", twcId: s.id });
-  return { state: s, effects, desired, offered: set.offered };
+  return { state: s, effects, desired, offered: set.offered, trace };
 }

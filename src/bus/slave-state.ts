@@ -10,6 +10,7 @@
  * Clock's epoch ms.
  */
 import type { MasterCommand, TwcId } from "../protocol/frames.ts";
+import type { OfferTrace } from "./offer-trace.ts";
 import { NO_KWH_TRACK, type KwhTrack } from "./plausibility.ts";
 
 /** Everything the controller knows about one linked slave TWC. */
@@ -71,6 +72,8 @@ export interface SlaveState {
   startAttempts: number;
   lastStartCommandAtS: number;
   lastStopCommandAtS: number;
+  /** What the last offer computation did (offer.ts; for the state document's explanation only). */
+  offerTrace?: OfferTrace;
 }
 
 /** Static inputs used when a slave record is created. */

@@ -1,12 +1,13 @@
 /**
  * The bus interface of the configuration (config.md §4.1), each loaded only when configured (issue 9
  * §7): the simulator for Dummy, `serialport` for RS485 (transport/serial.ts loads it on open), the TCP
- * socket for TCP.
+ * socket for TCP (and RS485 `socket://`), RFC 2217 for RS485 `rfc2217://`, the listener for TCP `listen`.
  */
 import type { AppConfig } from "../config/app-config.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { SimBus } from "../sim/sim-bus.ts";
 import type { BusBinding } from "../transport/port.ts";
+import type { TransportLogger } from "../transport/reconnecting.ts";
 
 /** The binding and, for Dummy, the simulated bus behind it. */
 export interface ConfiguredBus {
@@ -14,8 +15,8 @@ export interface ConfiguredBus {
   sim: SimBus | null;
 }
 
-/** Creates the configured bus binding (not opened). */
-export async function busBinding(config: AppConfig, clock: Clock): Promise<ConfiguredBus> {
+/** Creates the configured bus binding (not opened); `logger` gets the TCP listener's bridge lines. */
+export async function busBinding(config: AppConfig, clock: Clock, logger?: TransportLogger): Promise<ConfiguredBus> {
   const bus = config.bus;
   switch (bus.kind) {
     case "Dummy": {
@@ -40,6 +41,17 @@ export async function busBinding(config: AppConfig, clock: Clock): Promise<Confi
       const { createTcpBinding } = await import("../transport/tcp.ts");
       return {
         binding: createTcpBinding({ host: bus.host, port: bus.port, interfaceName: bus.viaRs485Port ? "RS485" : "TCP", clock }),
+        sim: null,
+      };
+    }
+    case "RFC2217": {
+      const { createRfc2217Binding } = await import("../transport/rfc2217.ts");
+      return { binding: createRfc2217Binding({ host: bus.host, port: bus.port, baud: bus.baud, clock }), sim: null };
+    }
+    case "TCPListen": {
+      const { createTcpListenBinding } = await import("../transport/tcp-listen.ts");
+      return {
+        binding: createTcpListenBinding({ host: bus.host, port: bus.port, clock, ...(logger ? { logger } : {}) }),
         sim: null,
       };
     }

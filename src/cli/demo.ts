@@ -37,7 +37,8 @@ export function demoConfig(cwd = process.cwd()): Record<string, unknown> {
       },
       RS485: { enabled: false },
     },
-    control: { HTTP: { enabled: true, listenPort: 8080 } },
+    // issue 12 §3: this machine only, unless `--listen ADDR` says otherwise.
+    control: { HTTP: { enabled: true, listenPort: 8080, listenAddress: "127.0.0.1" } },
     logging: { Console: { enabled: true, simple: true } },
   };
 }

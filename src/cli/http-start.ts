@@ -11,11 +11,14 @@ import type { HttpDeps } from "../http/deps.ts";
 import { PUBLIC_WITHOUT_AUTH_MESSAGE, publicWithoutAuth } from "../http/security/listeners.ts";
 import { listen } from "../http/server.ts";
 import type { Clock } from "../shared/clock.ts";
+import { webUrl } from "./web-url.ts";
 
 /** A listening HTTP control. */
 export interface StartedHttp {
   app: FastifyInstance;
   port: number;
+  /** The web interface's URL to open on this machine (issue 12 §3). */
+  url: string;
   /** Reachable from the network without authentication (http-api §2.1): the alert's message, else null. */
   publicWarning: string | null;
 }
@@ -30,6 +33,8 @@ export async function startHttp(deps: Omit<HttpDeps, "logger" | "httpConfig">, h
   });
   const scheme = httpConfig.tls ? "HTTPS" : "HTTP";
   log.info({ module: "http", port: r.port, address: r.address }, `${scheme} control listening on ${r.address}:${r.port}`);
+  const web = webUrl(r.address === "::" && httpConfig.listenAddress === null ? null : r.address, r.port, httpConfig.tls !== null);
+  log.info({ module: "http", url: web.url }, `web interface on ${web.url}${web.everyInterface ? ` (every network interface; on this machine ${web.localUrl})` : ""}`);
   if (r.redirectPort !== null) {
     log.info({ module: "http", port: r.redirectPort }, `HTTP on port ${r.redirectPort} redirects to HTTPS`);
   }
@@ -38,7 +43,7 @@ export async function startHttp(deps: Omit<HttpDeps, "logger" | "httpConfig">, h
     log.warn({ module: "http", code: "HTTP_PUBLIC_WITHOUT_AUTH" }, PUBLIC_WITHOUT_AUTH_MESSAGE);
     publicWarning = PUBLIC_WITHOUT_AUTH_MESSAGE;
   }
-  return { app, port: r.port, publicWarning };
+  return { app, port: r.port, url: web.localUrl, publicWarning };
 }
 
 /** Closes the app; a connection still busy after 3 s does not hang the exit: what is left is cut. */

@@ -1,83 +1,121 @@
 /**
- * The product's pino logger: JSON lines (or one simple line per record) on stdout, optional log file;
- * secrets are redacted from every line (src/shared/redact.ts).
+ * The product's pino logger (config.md §3.8, issue 13 §2): one destination (log/sink.ts) that redacts
+ * every record (src/shared/redact.ts), keeps the recent ones for the Logs page (log/ring.ts) and writes
+ * them to the console and the FileLogger (log/rotating-file.ts), each as the readable line or JSON
+ * (log/format.ts). The config always names the format (default: the readable line); a caller that does
+ * not gets JSON lines, or the compact line with `simple`.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
-import { redactLogLine } from "../shared/redact.ts";
+import { formatLine, levelNumber, type LineStyle } from "../log/format.ts";
+import { LogRing, type LogSource } from "../log/ring.ts";
+import { RotatingFile, type RotateWhen } from "../log/rotating-file.ts";
+import { LogSink, type LogOutput } from "../log/sink.ts";
+import { systemClock, type Clock } from "../shared/clock.ts";
+
+/** Line format of an output. */
+export type LogFormat = "text" | "json";
 
 /** Logger options derived from config.json `logging` and the log level. */
 export interface LoggerOptions {
   level: string;
-  console: { enabled: boolean; simple: boolean };
-  file: { enabled: boolean; path: string } | null;
+  /** `format` absent: JSON lines, or the compact line when `simple`. */
+  console: { enabled: boolean; simple: boolean; format?: LogFormat };
+  /** `<path>/twcmanager.log`; `format` absent: JSON lines; rotation: hourly, 24 kept (upstream's). */
+  file: { enabled: boolean; path: string; format?: LogFormat; when?: RotateWhen; backupCount?: number } | null;
   /** Where console output goes (tests pass a sink). */
   stdout?: NodeJS.WritableStream;
+  /** ANSI colours on the console (default: when stdout is a terminal and NO_COLOR is unset). */
+  color?: boolean;
+  /** Time of each record (default: the system clock). */
+  clock?: Clock;
+  /** IANA zone of the readable timestamps and the rotation periods (default: the process's zone). */
+  timeZone?: string;
+  /** Records kept for the Logs page (default 2000). */
+  ringCapacity?: number;
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+/** Upstream's TimedRotatingFileHandler: `when="H"`, `backupCount=24`. */
+export const FILE_ROTATION_DEFAULTS = { when: "H", backupCount: 24 } as const;
 
-/** Formats one pino JSON record as a single human-readable line. */
-export function simpleLine(record: Record<string, unknown>): string {
-  const time = typeof record.time === "number" ? new Date(record.time).toISOString() : "";
-  const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
-  const module = typeof record.module === "string" ? ` [${record.module}]` : "";
-  const code = typeof record.code === "string" ? ` (${record.code})` : "";
-  return `${time} ${level}${module} ${typeof record.msg === "string" ? record.msg : ""}${code}\n`;
+interface LoggerParts {
+  ring: LogRing;
+  file: RotatingFile | null;
+  clock: Clock;
 }
 
-function simpleStream(out: NodeJS.WritableStream): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (!line) continue;
-        try {
-          out.write(simpleLine(JSON.parse(line) as Record<string, unknown>));
-        } catch {
-          out.write(line + "\n");
-        }
-      }
-      cb();
-    },
+/** The parts behind each root logger createLogger made. */
+const PARTS = new WeakMap<Logger, LoggerParts>();
+
+function consoleOutput(opts: LoggerOptions, minLevel: number): LogOutput {
+  const out = opts.stdout ?? process.stdout;
+  // A vanished journald or a closed pipe must not end the controller.
+  out.on("error", () => undefined);
+  const isTty = (out as { isTTY?: boolean }).isTTY === true;
+  const style: LineStyle = {
+    format: opts.console.format ?? (opts.console.simple ? "text" : "json"),
+    simple: opts.console.simple,
+    color: opts.color ?? (isTty && (process.env.NO_COLOR ?? "") === ""),
+    ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+  };
+  return { minLevel, write: (r) => void out.write(formatLine(r, style)) };
+}
+
+function fileOutput(f: NonNullable<LoggerOptions["file"]>, opts: LoggerOptions, clock: Clock, minLevel: number, warn: (msg: string) => void): { out: LogOutput; file: RotatingFile } {
+  const file = new RotatingFile({
+    file: join(f.path, "twcmanager.log"),
+    when: f.when ?? FILE_ROTATION_DEFAULTS.when,
+    backupCount: f.backupCount ?? FILE_ROTATION_DEFAULTS.backupCount,
+    nowMs: clock.now(),
+    ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+    onError: warn,
   });
+  const style: LineStyle = { format: f.format ?? "json", ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) };
+  return { out: { minLevel, write: (r) => file.write(formatLine(r, style), r.time) }, file };
 }
 
 /** Creates the root logger. */
 export function createLogger(opts: LoggerOptions): Logger {
-  const streams: pino.StreamEntry[] = [];
-  const out = opts.stdout ?? process.stdout;
-  if (opts.console.enabled) {
-    streams.push({ level: opts.level as pino.Level, stream: opts.console.simple ? simpleStream(out) : out });
-  }
-  let file: ReturnType<typeof pino.destination> | null = null;
+  const clock = opts.clock ?? systemClock;
+  const minLevel = levelNumber(opts.level) ?? 30;
+  const outputs: LogOutput[] = [];
+  if (opts.console.enabled) outputs.push(consoleOutput(opts, minLevel));
+  let file: RotatingFile | null = null;
+  let logger: Logger | null = null;
   if (opts.file?.enabled) {
-    mkdirSync(opts.file.path, { recursive: true });
-    file = pino.destination({ dest: join(opts.file.path, "twcmanager.log"), append: true, sync: false, mkdir: true });
-    streams.push({ level: opts.level as pino.Level, stream: file });
+    // A file that cannot be written is said once on the other outputs (the console, the Logs page).
+    const warn = (msg: string): void => logger?.warn({ module: "logging", code: "LOG_FILE_FAILED" }, msg);
+    const f = fileOutput(opts.file, opts, clock, minLevel, warn);
+    outputs.push(f.out);
+    file = f.file;
   }
-  if (streams.length === 0) return pino({ level: "silent" });
-  // Every serialised line (fields, messages, error stacks, child bindings) is redacted before any stream sees it.
-  const logger = pino(
-    { level: opts.level, base: null, hooks: { streamWrite: redactLogLine } },
-    pino.multistream(streams),
+  const ring = new LogRing(opts.ringCapacity);
+  const sink = new LogSink(outputs, ring);
+  logger = pino(
+    { level: opts.level, base: null, timestamp: () => `,"time":${clock.now()}` },
+    { write: (line: string) => sink.write(line) },
   );
-  if (file) LOG_FILES.set(logger, file);
+  PARTS.set(logger, { ring, file, clock });
   return logger;
 }
 
-/** The log file destination of each root logger createLogger made. */
-const LOG_FILES = new WeakMap<Logger, ReturnType<typeof pino.destination>>();
+/** The recent records of a root logger (the Logs page), or null for a logger createLogger did not make. */
+export function logSourceOf(logger: Logger): LogSource | null {
+  return PARTS.get(logger)?.ring ?? null;
+}
 
 /**
  * Reopens the log file of a root logger (config.md §3.8: SIGHUP after an external rotation): lines
- * written before are flushed to the old file, later ones go to a new twcmanager.log. False without a
- * log file.
+ * written before are in the old file, later ones go to a new twcmanager.log. False without a log file.
  */
 export function reopenLogFile(logger: Logger): boolean {
-  const file = LOG_FILES.get(logger);
-  if (!file) return false;
-  file.reopen();
+  const parts = PARTS.get(logger);
+  if (!parts?.file) return false;
+  parts.file.reopen(parts.clock.now());
   return true;
+}
+
+/** Closes the log file of a root logger (the end of a test or of the process); later lines skip it. */
+export function closeLogFile(logger: Logger): void {
+  PARTS.get(logger)?.file?.close();
 }

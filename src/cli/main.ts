@@ -1,13 +1,14 @@
 /**
- * The `twcmanager` command (config.md §1): run, --demo, check-config, hash-password, sim.
+ * The `twcmanager` command (config.md §1): run, --demo, init, check-config, hash-password, sim.
  * Exit codes: 0 normal shutdown, 1 configuration error, 2 start-up resource error.
  * Each command loads its own files (issue 9 §7): running the product never loads the simulator's
  * server, and `sim` or `hash-password` never load the product.
  */
 import { loadConfig, loadConfigText, resolveConfigPath, type LoadedConfig } from "../config/load.ts";
-import { runningSourceNames } from "../config/validate-sources.ts";
 import { isTwcError } from "../shared/errors.ts";
 import { parseArgs, USAGE } from "./args.ts";
+import { implausibleValues } from "./config-plausibility.ts";
+import { applyHttpOverride, type HttpOverride } from "./http-override.ts";
 import { createLogger, reopenLogFile } from "./logger.ts";
 import { VERSION } from "./version.ts";
 
@@ -22,21 +23,10 @@ async function loadFor(configPath: string | undefined): Promise<LoadedConfig> {
   return loadConfig(path);
 }
 
-async function checkConfig(configPath: string | undefined): Promise<number> {
-  try {
-    const loaded = await loadFor(configPath);
-    for (const w of loaded.warnings) console.log(`warning: ${w}`);
-    const sources = runningSourceNames(loaded.config.sources);
-    console.log(`energy sources: ${sources.length > 0 ? sources.join(", ") : "none"}`);
-    console.log(`${loaded.path}: OK`);
-    return 0;
-  } catch (err) {
-    console.error(isTwcError(err) ? err.message : String(err));
-    return 1;
-  }
-}
-
-async function run(configPath: string | undefined, demo: boolean): Promise<number> {
+async function run(configPath: string | undefined, demo: boolean, httpOverride: HttpOverride = {}): Promise<number> {
+  // logrotate sends SIGHUP every night: from the very start it never ends the process (config.md §3.8).
+  let onHangup = (): void => undefined;
+  process.on("SIGHUP", () => onHangup());
   let loaded: Omit<LoadedConfig, "path"> & { path: string };
   try {
     if (demo) {
@@ -48,8 +38,24 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
     return 1;
   }
   const cfg = loaded.config;
-  const logger = createLogger({ level: cfg.logLevel, console: cfg.logging.console, file: cfg.logging.file });
+  const overrideError = applyHttpOverride(cfg, httpOverride);
+  if (overrideError !== null) {
+    console.error(`twcmanager: ${overrideError}`);
+    return 1;
+  }
+  // issue 13 §2: the readable line unless the config asks for JSON.
+  const file = cfg.logging.file;
+  const logger = createLogger({
+    level: cfg.logLevel,
+    console: { ...cfg.logging.console, format: cfg.logging.console.format ?? "text" },
+    file: file ? { ...file, format: file.format ?? "text" } : null,
+  });
+  onHangup = () => {
+    const reopened = reopenLogFile(logger);
+    logger.info({ module: "logging", signal: "SIGHUP" }, reopened ? "received SIGHUP: log file reopened" : "received SIGHUP: no log file to reopen; carrying on");
+  };
   for (const w of loaded.warnings) logger.warn({ module: "config", code: "CONFIG_WARNING" }, w);
+  for (const w of implausibleValues(cfg)) logger.warn({ module: "config", code: "CONFIG_IMPLAUSIBLE" }, w);
   process.on("uncaughtException", (err) => logger.error({ err, code: "UNCAUGHT_EXCEPTION" }, "uncaught exception (carrying on)"));
   process.on("unhandledRejection", (err) => logger.error({ err, code: "UNHANDLED_REJECTION" }, "unhandled rejection (carrying on)"));
   let product;
@@ -64,8 +70,8 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
     console.error(isTwcError(err) ? err.message : String(err));
     return code === "CONFIG_INVALID" || code === "CONFIG_PARSE" ? 1 : 2;
   }
-  if (demo && product.httpPort !== null) {
-    console.log(`\nTWCManager demo running: open http://localhost:${product.httpPort}/  (Ctrl+C to stop)\n`);
+  if (demo && product.httpUrl !== null) {
+    console.log(`\nTWCManager demo running: open ${product.httpUrl}  (Ctrl+C to stop)\n`);
   }
   // Timers of the system clock are unref'd; this keeps the process alive while the bus is down.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -89,11 +95,6 @@ async function run(configPath: string | undefined, demo: boolean): Promise<numbe
     };
     process.once("SIGINT", () => shutdownRequested?.("SIGINT"));
     process.once("SIGTERM", () => shutdownRequested?.("SIGTERM"));
-    // logrotate sends SIGHUP every night: reopen the log file and carry on (config.md §3.8).
-    process.on("SIGHUP", () => {
-      const reopened = reopenLogFile(logger);
-      logger.info({ signal: "SIGHUP" }, reopened ? "received SIGHUP: log file reopened" : "received SIGHUP: no log file to reopen; carrying on");
-    });
   });
 }
 
@@ -124,10 +125,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(await hashPassword(pw));
       return 0;
     }
-    case "check-config":
+    case "check-config": {
+      const { checkConfig } = await import("./check-config.ts");
       return checkConfig(cmd.configPath);
+    }
+    case "init": {
+      const { runInit } = await import("./init.ts");
+      return runInit(cmd.argv);
+    }
     case "run":
-      return run(cmd.configPath, cmd.demo);
+      return run(cmd.configPath, cmd.demo, { ...(cmd.listen !== undefined ? { listen: cmd.listen } : {}), ...(cmd.port !== undefined ? { port: cmd.port } : {}) });
   }
 }
 

@@ -11,6 +11,7 @@ import { acquireSettingsLock } from "../config/settings-lock.ts";
 import { SettingsStore } from "../config/settings-store.ts";
 import { chargerLoadW } from "../energy/electrical.ts";
 import { EnergyPoller } from "../energy/poller.ts";
+import { createSourceTester } from "../energy/source-test.ts";
 import { Commands } from "../engine/commands.ts";
 import { Engine } from "../engine/engine.ts";
 import { policyAction } from "../engine/state-projection.ts";
@@ -29,6 +30,8 @@ import type { SimBus } from "../sim/sim-bus.ts";
 import { FrameStream } from "../transport/frame-stream.ts";
 import { ReconnectingPort } from "../transport/reconnecting.ts";
 import { busBinding } from "./bus-binding.ts";
+import { logSourceOf } from "./logger.ts";
+import { busLinkTarget, watchBusOpen, type OpenAlertSink } from "./bus-open-watch.ts";
 import { VERSION } from "./version.ts";
 import { sendWebhook } from "./webhook.ts";
 
@@ -52,6 +55,8 @@ export interface RunningProduct {
   commands: Commands;
   settings: SettingsStore;
   httpPort: number | null;
+  /** The web interface's URL to open on this machine (null without control.HTTP). */
+  httpUrl: string | null;
   simBus: SimBus | null;
   /** The integration modules (history, energy sources, …) and their status. */
   modules: ModuleHost;
@@ -107,7 +112,11 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
   const historyDb = openSupervisedHistoryDb(config.core.settingsPath, historyLog, clock);
   importLegacySettingsHistory(historyDb, settings, historyLog);
 
-  const { binding, sim } = await busBinding(config, clock);
+  const { binding: configured, sim } = await busBinding(config, clock, log.child({ module: "bus" }));
+  // issue 12 §1: an open failure raises BUS_OPEN_FAILED with its reason and fix (the engine is the sink once built).
+  let openAlerts: OpenAlertSink | null = null;
+  const linkTarget = busLinkTarget(config.bus);
+  const binding = linkTarget === null ? configured : watchBusOpen(configured, linkTarget, { sink: () => openAlerts, clock, logger: log.child({ module: "bus" }) });
   const port = new ReconnectingPort({ binding, clock, logger: log.child({ module: "bus" }) });
   const stream = new FrameStream({ port, clock, logger: log.child({ module: "bus" }) });
   const energyLog = log.child({ module: "energy" });
@@ -136,6 +145,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
       homeAssistantControls: (config.mqttStatus?.homeassistantDiscovery ?? false) && (config.mqttStatus?.homeassistantControls ?? false),
     }),
   });
+  openAlerts = { alerts: engine.alerts, refresh: () => engine.refresh() };
   const commands = new Commands(engine, settings, () => clock.now());
   const showHistoryStatus = (s: HistoryDbStatus): void => {
     engine.alerts.set("HISTORY_UNAVAILABLE", !s.available, s.available ? "" : historyUnavailableMessage(s.reason), s.available ? clock.now() : s.sinceMs);
@@ -154,6 +164,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     retentionDays: config.core.historyRetentionDays,
     logger: historyLog,
   });
+  commands.onUserStop = (via, id) => recorder.noteUserStop(via, id);
 
   // issue 9 §5: the integration modules, created from the config (their files loaded only when configured).
   const host = new ModuleHost({
@@ -191,6 +202,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
 
   // controller.md §2: HTTP first (a bind failure is fatal), then the policy, then the bus.
   let httpPort: number | null = null;
+  let httpUrl: string | null = null;
   let app: FastifyInstance | null = null;
   if (config.http) {
     try {
@@ -205,6 +217,8 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
           tls: config.http.tls !== null,
           clock,
           history: recorder,
+          logs: logSourceOf(log), // the Logs page (issue 13 §2)
+          sourceTests: createSourceTester({ sources: config.sources, clock, logger: energyLog }),
           metrics: {
             controllerStats: () => engine.controller.stats(),
             busStats: () => stream.stats(),
@@ -218,6 +232,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
       );
       app = http.app;
       httpPort = http.port;
+      httpUrl = http.url;
       if (http.publicWarning !== null) engine.alerts.set("HTTP_PUBLIC_WITHOUT_AUTH", true, http.publicWarning, clock.now());
     } catch (err) {
       await settings.close();
@@ -253,7 +268,7 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     })();
     return stopping;
   };
-  return { engine, commands, settings, httpPort, simBus: sim, modules: host, stop };
+  return { engine, commands, settings, httpPort, httpUrl, simBus: sim, modules: host, stop };
 }
 
 /** A short name for logs. */

@@ -48,7 +48,11 @@ export interface CoreConfig {
 export type BusConfig =
   | { kind: "Dummy"; slaves: SimSlaveInput[]; seed: number | null; realisticTiming: boolean }
   | { kind: "RS485"; path: string; baud: number }
-  | { kind: "TCP"; host: string; port: number; viaRs485Port: boolean };
+  | { kind: "TCP"; host: string; port: number; viaRs485Port: boolean }
+  /** `interface.RS485.port: "rfc2217://host:port"` (issue 13 §4): RFC 2217 at `baud`. */
+  | { kind: "RFC2217"; host: string; port: number; baud: number }
+  /** `interface.TCP.listen: true` (issue 13 §4): a bridge connects to host:port. */
+  | { kind: "TCPListen"; host: string; port: number };
 
 /** control.HTTP when enabled. */
 export interface HttpConfig {
@@ -150,8 +154,69 @@ export interface PolicyConfig {
 
 /** Logger sinks (config.md §3.8). */
 export interface LoggingConfig {
-  console: { enabled: boolean; simple: boolean };
-  file: { enabled: boolean; path: string } | null;
+  /** `format` only when the file names it (absent: the readable line). */
+  console: { enabled: boolean; simple: boolean; format?: "text" | "json" };
+  /** `format`, `when`, `backupCount` only when the file names them (absent: text, hourly, 24). */
+  file: { enabled: boolean; path: string; format?: "text" | "json"; when?: "H" | "midnight" | "never"; backupCount?: number } | null;
+  /** logging.CSV when enabled (issue 13 §3). */
+  csv?: CsvLogConfig;
+  /** logging.MySQL when enabled. */
+  mysql?: MySqlLogConfig;
+  /** logging.SQLite when enabled. */
+  sqlite?: SqliteLogConfig;
+}
+
+/** Upstream's `mute` of a logging module: a true category is not written. */
+export interface LogMute {
+  chargeSessions: boolean;
+  greenEnergy: boolean;
+  slavePower: boolean;
+  slaveStatus: boolean;
+}
+
+/** logging.CSV: the directory of TWCManager's CSV files. */
+export interface CsvLogConfig {
+  path: string;
+  mute: LogMute;
+}
+
+/** logging.MySQL: where TWCManager's tables are. */
+export interface MySqlLogConfig {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+  mute: LogMute;
+}
+
+/** logging.SQLite: the database file (null: `<settingsPath>/twcmanager.sqlite`). */
+export interface SqliteLogConfig {
+  path: string | null;
+  mute: LogMute;
+}
+
+/** Fleet API region (vehicles.md §2.1). */
+export type TeslaApiRegion = "NA" | "EU" | "CN";
+
+/** vehicle.teslaAPI when enabled, with its `config` keys (vehicles.md §2.1). Secrets: clientSecret. */
+export interface TeslaApiConfig {
+  clientId: string;
+  redirectUri: string;
+  /** Empty: PKCE login; set: the confidential-client flow. */
+  clientSecret: string;
+  region: TeslaApiRegion;
+  scope: string;
+  /** Base URL of the vehicle-command proxy without a trailing slash, null for none. */
+  proxy: string | null;
+  /** TLS verification of vehicle requests: true (system CAs), false (none) or a PEM bundle's path. */
+  proxyCert: boolean | string;
+  cloudUpdateIntervalS: number;
+  wakeDelayMins: number;
+  atHomeRadiusFt: number;
+  /** −1 = off. */
+  minChargeLevel: number;
+  respectVehicleSchedule: boolean;
 }
 
 /** The whole normalised configuration. */
@@ -174,6 +239,8 @@ export interface AppConfig {
   };
   policy: PolicyConfig;
   logging: LoggingConfig;
+  /** The vehicle modules (vehicles.md); absent in configs built before them = none. */
+  vehicle?: { teslaApi: TeslaApiConfig | null };
 }
 
 /** Internal helper types re-exported for the builders. */

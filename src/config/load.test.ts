@@ -66,8 +66,7 @@ test("the upstream-style config loads: one warning per enabled unsupported modul
     [
       "control.OCPP",
       "controller.Gen3TWCs",
-      "logging.CSV",
-      "logging.MySQL",
+      // logging.CSV and logging.MySQL are implemented now (issue 13)
       // sources.Fronius and sources.SolarEdge are implemented now (issue 11)
       "sources.TeslaPowerwall2",
       "vehicle.TeslaAPI",

@@ -137,7 +137,7 @@ export const Rs485Schema = Type.Object({
   port: Type.Optional(
     Type.String({
       description:
-        "Serial device path, or socket://host:port for a raw-TCP RS-485 bridge (default config.rs485adapter)",
+        "Serial device path, socket://host:port for a raw-TCP RS-485 bridge, or rfc2217://host:port for an RFC 2217 server such as ser2net (default config.rs485adapter)",
     }),
   ),
   baud: Type.Optional(
@@ -146,11 +146,14 @@ export const Rs485Schema = Type.Object({
   slaveTimeout,
 });
 
-/** `interface.TCP`: raw-TCP client to an RS-485 bridge or the simulator server. */
+/** `interface.TCP`: raw-TCP client to an RS-485 bridge or the simulator server, or (listen) its server. */
 export const TcpSchema = Type.Object({
   enabled: Type.Boolean({ default: false }),
   server: Type.Optional(
-    Type.String({ minLength: 1, description: '"host" or "host:port" (required when enabled)' }),
+    Type.String({
+      minLength: 1,
+      description: '"host" or "host:port" (required when enabled; with listen, the address to listen on)',
+    }),
   ),
   port: Type.Integer({
     minimum: 1,
@@ -159,7 +162,12 @@ export const TcpSchema = Type.Object({
     description: "Port used when server has none",
   }),
   slaveTimeout,
-  listen: Type.Optional(Type.Boolean({ description: "Listening mode is not supported: true is an error" })),
+  listen: Type.Optional(
+    Type.Boolean({
+      description:
+        "true = listen on server (default 0.0.0.0) and port; the bridge connects to us",
+    }),
+  ),
 });
 
 /** A validated simulator slave definition (no defaults applied). */

@@ -376,11 +376,15 @@ export const HassStatusSchema = Type.Object(
 );
 
 const muteKeys = { use_icons: ignored("use_icons"), mute: ignored("mute") };
+/** Absent: the readable line (cli/main.ts); the normalised config carries only what the file says. */
+const logFormat = (description: string) =>
+  Type.Optional(Type.Union([Type.Literal("text"), Type.Literal("json")], { description: `${description} (default text)` }));
 
 /** `logging.Console` (config.md §3.8). */
 export const ConsoleLogSchema = Type.Object({
   enabled: Type.Boolean({ default: true }),
-  simple: Type.Boolean({ default: false, description: "One human-readable line per record instead of JSON" }),
+  simple: Type.Boolean({ default: false, description: "The readable line without its timestamp (journald and docker add their own)" }),
+  format: logFormat("text: one readable line per record (time, level, module, message, key=value); json: JSON lines"),
   ...muteKeys,
 });
 
@@ -388,7 +392,55 @@ export const ConsoleLogSchema = Type.Object({
 export const FileLogSchema = Type.Object({
   enabled: Type.Boolean({ default: false }),
   path: Type.String({ minLength: 1, description: "Directory of twcmanager.log" }),
+  format: logFormat("text: the readable line; json: JSON lines"),
+  when: Type.Optional(
+    Type.Union([Type.Literal("H"), Type.Literal("midnight"), Type.Literal("never")], {
+      description: "Rotation as upstream's TimedRotatingFileHandler: H hourly (twcmanager.log.YYYY-MM-DD_HH, the default), midnight daily (twcmanager.log.YYYY-MM-DD), never (rotate externally; SIGHUP reopens)",
+    }),
+  ),
+  backupCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: "Rotated files kept, the oldest beyond are deleted (default 24)" })),
   ...muteKeys,
+});
+
+/** `mute` of the TWCManager logging modules (CSV, MySQL, SQLite): a true category is not written. */
+export const LogMuteSchema = Type.Object({
+  ChargeSessions: Type.Boolean({ default: false, description: "Do not write charge sessions" }),
+  GreenEnergy: Type.Boolean({ default: false, description: "Do not write green energy readings" }),
+  SlavePower: Type.Boolean({ default: false, description: "Accepted (upstream writes nothing under it either)" }),
+  SlaveStatus: Type.Boolean({ default: false, description: "Do not write slave status (kWh, voltages)" }),
+  DebugLogLevelGreaterThan: ignored("DebugLogLevelGreaterThan (these modules write no debug lines)"),
+});
+
+const loggingModuleKeys = {
+  mute: Type.Optional(LogMuteSchema),
+  use_icons: ignored("use_icons"),
+};
+
+/** `logging.CSV` (issue 13 §3): TWCManager's CSV files in `path`. */
+export const CsvLogSchema = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  path: Type.String({ minLength: 1, description: "Directory of chargesessions.csv, greenenergy.csv and slavestatus.csv" }),
+  ...loggingModuleKeys,
+});
+
+/** `logging.MySQL` (issue 13 §3): TWCManager's tables in a MySQL/MariaDB database. */
+export const MySqlLogSchema = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  host: Type.String({ minLength: 1, description: "Database server host" }),
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: 3306, "x-quiet": true, description: "Database server port" }),
+  database: Type.String({ minLength: 1, description: "Database holding charge_sessions, green_energy and slave_status" }),
+  username: Type.String({ minLength: 1, description: "Database user" }),
+  password: Type.String({ default: "", "x-secret": true, description: "Password of the database user" }),
+  ...loggingModuleKeys,
+});
+
+/** `logging.SQLite` (issue 13 §3): TWCManager's tables in an SQLite file (not our history database). */
+export const SqliteLogSchema = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  path: Type.Optional(
+    Type.String({ minLength: 1, description: "Database file (or a directory for twcmanager.sqlite); default <settingsPath>/twcmanager.sqlite" }),
+  ),
+  ...loggingModuleKeys,
 });
 
 /** Normalised `config` section. */

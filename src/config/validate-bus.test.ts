@@ -77,7 +77,7 @@ test("RS485 port and baud: interface keys win over the legacy config keys, else 
   );
 });
 
-test("socket://host:port becomes a TCP endpoint; rfc2217:// and other URLs are errors", () => {
+test("socket://host:port becomes a TCP endpoint; other URLs than socket:// and rfc2217:// are errors", () => {
   assert.deepEqual(bus({ RS485: { port: "socket://192.168.1.50:4001" } }).bus, {
     kind: "TCP",
     host: "192.168.1.50",
@@ -90,9 +90,6 @@ test("socket://host:port becomes a TCP endpoint; rfc2217:// and other URLs are e
     port: 4001,
     viaRs485Port: true,
   });
-  assert.deepEqual(bus({ RS485: { port: "rfc2217://host:4001" } }).errors, [
-    "interface.RS485.port: rfc2217:// is not supported; use socket://host:port",
-  ]);
   assert.deepEqual(bus(undefined, { rs485adapter: "socket://h" }).errors, [
     'config.rs485adapter: must be socket://host:port (found "socket://h")',
   ]);
@@ -102,14 +99,10 @@ test("socket://host:port becomes a TCP endpoint; rfc2217:// and other URLs are e
   );
 });
 
-test("TCP: server required, listen mode refused", () => {
+test("TCP: server required (except in listen mode)", () => {
   assert.deepEqual(bus({ RS485: { enabled: false }, TCP: { enabled: true } }).errors, [
     "interface.TCP.server: is required when interface.TCP is enabled",
   ]);
-  assert.deepEqual(
-    bus({ RS485: { enabled: false }, TCP: { enabled: true, server: "h", listen: true } }).errors,
-    ["interface.TCP.listen: listening mode is not supported"],
-  );
   assert.deepEqual(bus({ RS485: { enabled: false }, TCP: { enabled: true, server: "h:99999" } }).errors, [
     'interface.TCP.server: must be "host" or "host:port" (found "h:99999")',
   ]);
@@ -119,6 +112,76 @@ test("TCP: server required, listen mode refused", () => {
     port: 5000,
     viaRs485Port: false,
   });
+});
+
+test("rfc2217://host:port is an RFC 2217 link at the configured baud (issue 13 §4)", () => {
+  assert.deepEqual(bus({ RS485: { port: "rfc2217://ser2net.local:4001" } }).bus, {
+    kind: "RFC2217",
+    host: "ser2net.local",
+    port: 4001,
+    baud: 9600,
+  });
+  assert.deepEqual(bus({ RS485: { port: "RFC2217://[::1]:4001/", baud: 19200 } }).bus, {
+    kind: "RFC2217",
+    host: "::1",
+    port: 4001,
+    baud: 19200,
+  });
+  assert.deepEqual(bus(undefined, { rs485adapter: "rfc2217://10.0.0.2:3000", baud: 4800 }).bus, {
+    kind: "RFC2217",
+    host: "10.0.0.2",
+    port: 3000,
+    baud: 4800,
+  });
+  const withOptions = bus({ RS485: { port: "rfc2217://h:4001?ign_set_control&timeout=3" } });
+  assert.deepEqual(withOptions.bus, { kind: "RFC2217", host: "h", port: 4001, baud: 9600 });
+  assert.deepEqual(withOptions.warnings, [
+    'interface.RS485.port: URL options "ign_set_control&timeout=3" are ignored',
+  ]);
+  for (const port of ["rfc2217://h", "rfc2217://", "rfc2217://h:0", "rfc2217://h:70000", "rfc2217://a/b:1"]) {
+    assert.deepEqual(
+      bus({ RS485: { port } }).errors,
+      [`interface.RS485.port: must be rfc2217://host:port (found ${JSON.stringify(port)})`],
+      port,
+    );
+  }
+  assert.deepEqual(bus({ RS485: { port: "rfc2217://h:4001", slaveTimeout: 40 } }).timeout, 40);
+});
+
+test("TCP listen mode: server is the address to listen on, every IPv4 address by default", () => {
+  const off = { RS485: { enabled: false } };
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: true } }).bus, {
+    kind: "TCPListen",
+    host: "0.0.0.0",
+    port: 6000,
+  });
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: true, server: "h" } }).bus, {
+    kind: "TCPListen",
+    host: "h",
+    port: 6000,
+  });
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: true, server: "127.0.0.1:7001", port: 5 } }).bus, {
+    kind: "TCPListen",
+    host: "127.0.0.1",
+    port: 7001,
+  });
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: true, port: 4002 } }).bus, {
+    kind: "TCPListen",
+    host: "0.0.0.0",
+    port: 4002,
+  });
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: true, server: "h:0" } }).errors, [
+    'interface.TCP.server: must be the "host" or "host:port" to listen on (found "h:0")',
+  ]);
+  assert.deepEqual(bus({ ...off, TCP: { enabled: true, listen: false, server: "h" } }).bus, {
+    kind: "TCP",
+    host: "h",
+    port: 6000,
+    viaRs485Port: false,
+  });
+  const coerced = bus({ ...off, TCP: { enabled: true, listen: "yes" } });
+  assert.equal((coerced.bus as { kind: string }).kind, "TCPListen");
+  assert.deepEqual(coerced.warnings, ['interface.TCP.listen: "yes" is not a boolean, using true']);
 });
 
 test("slaveTimeout comes from the active interface (5–300, default 26)", () => {

@@ -1,6 +1,7 @@
 /**
  * Bus interface selection (config.md §4.1): Dummy → RS485 → TCP, the first enabled and usable one is
- * active. Also parses `socket://host:port` and TCP `server` strings. Pure.
+ * active. Also parses `socket://host:port`, `rfc2217://host:port` and TCP `server` strings; TCP `listen`
+ * mode listens on `server` (default every IPv4 address). Pure.
  */
 import type { BusConfig } from "./app-config.ts";
 import { coerceBooleanLike } from "./coerce.ts";
@@ -102,10 +103,7 @@ function dummyBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeout
 function tcpBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeoutS: number } | null {
   const t = checkSchema(TcpSchema, raw, "interface.TCP", issues);
   if (!t) return null;
-  if (t.listen === true) {
-    addError(issues, "interface.TCP.listen", "listening mode is not supported");
-    return null;
-  }
+  if (t.listen === true) return tcpListenBus(t.server, t.port, t.slaveTimeout, issues);
   if (t.server === undefined) {
     addError(issues, "interface.TCP.server", "is required when interface.TCP is enabled");
     return null;
@@ -119,6 +117,43 @@ function tcpBus(raw: unknown, issues: Issue[]): { bus: BusConfig; slaveTimeoutS:
     bus: { kind: "TCP", host: hp.host, port: hp.port, viaRs485Port: false },
     slaveTimeoutS: t.slaveTimeout,
   };
+}
+
+/** Listening address when `interface.TCP.listen` is true and `server` is absent: every IPv4 address. */
+export const DEFAULT_LISTEN_HOST = "0.0.0.0";
+
+/** `interface.TCP.listen: true`: `server` (optional) is the local address to listen on. */
+function tcpListenBus(
+  server: string | undefined,
+  port: number,
+  slaveTimeoutS: number,
+  issues: Issue[],
+): { bus: BusConfig; slaveTimeoutS: number } | null {
+  const hp = parseHostPort(server ?? DEFAULT_LISTEN_HOST, port);
+  if (!hp) {
+    addError(
+      issues,
+      "interface.TCP.server",
+      `must be the "host" or "host:port" to listen on (found ${show(server)})`,
+    );
+    return null;
+  }
+  return { bus: { kind: "TCPListen", host: hp.host, port: hp.port }, slaveTimeoutS };
+}
+
+/** `rfc2217://host:port[?options]`: the port required, pyserial's query options ignored with a warning. */
+function rfc2217Bus(port: string, path: string, baud: number, issues: Issue[]): BusConfig | null {
+  const rest = port.slice("rfc2217://".length);
+  const q = rest.indexOf("?");
+  const hp = parseHostPort((q < 0 ? rest : rest.slice(0, q)).replace(/\/$/, ""), 0);
+  if (!hp || hp.port === 0 || /[/\s]/.test(hp.host)) {
+    addError(issues, path, `must be rfc2217://host:port (found ${show(port)})`);
+    return null;
+  }
+  if (q >= 0 && rest.slice(q + 1) !== "") {
+    addWarning(issues, path, `URL options "${rest.slice(q + 1)}" are ignored`);
+  }
+  return { kind: "RFC2217", host: hp.host, port: hp.port, baud };
 }
 
 type Rs485Result = { bus: BusConfig; slaveTimeoutS: number } | "unusable" | "error";
@@ -143,11 +178,15 @@ function rs485Bus(raw: unknown, core: CoreBusKeys, issues: Issue[]): Rs485Result
     };
   }
   if (scheme === "rfc2217") {
-    addError(issues, path, "rfc2217:// is not supported; use socket://host:port");
-    return "error";
+    const bus = rfc2217Bus(port, path, r.baud ?? core.baud ?? 9600, issues);
+    return bus ? { bus, slaveTimeoutS: r.slaveTimeout } : "error";
   }
   if (scheme !== undefined) {
-    addError(issues, path, `${scheme}:// is not supported; use a serial device path or socket://host:port`);
+    addError(
+      issues,
+      path,
+      `${scheme}:// is not supported; use a serial device path, socket://host:port or rfc2217://host:port`,
+    );
     return "error";
   }
   return {

@@ -28,6 +28,7 @@ import {
 } from "./schema.ts";
 import { addError, addRaw, addWarning, checkSchema, isRecord, show, type Issue } from "./schema-walk.ts";
 import { readEnabled } from "./validate-bus.ts";
+import { buildLoggingModules, LOGGING_MODULE_KEYS } from "./validate-logging-modules.ts";
 
 /** True when a module section says enabled (boolean-like true). */
 export function isOn(v: unknown): boolean {
@@ -193,9 +194,31 @@ export function buildHassStatus(m: HassStatusSection): HassStatusConfig {
   };
 }
 
+/** `o` without its undefined values (the normalised config carries only what the file says). */
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * logging.Sentry (issue 13 §3): upstream's sample config says `"enabled": true` with an empty `DSN`, so
+ * that is silent; a DSN gets the one warning (without the DSN, a secret).
+ */
+export function checkSentry(raw: unknown, issues: Issue[]): void {
+  if (!isOn(raw) || !isRecord(raw)) return;
+  const dsn = raw.DSN ?? raw.dsn;
+  if (dsn === undefined || dsn === null || (typeof dsn === "string" && dsn.trim() === "")) return;
+  addRaw(
+    issues,
+    "warning",
+    "logging.Sentry",
+    "logging.Sentry is not supported by this version and is ignored: nothing is sent to Sentry (errors are in the log and on the Logs page)",
+  );
+}
+
 /** Builds the logger sinks (config.md §3.8). */
 export function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "error" {
-  const l = unsupportedModules("logging", raw, ["Console", "FileLogger"], issues);
+  const l = unsupportedModules("logging", raw, ["Console", "FileLogger", "Sentry", ...LOGGING_MODULE_KEYS], issues);
+  checkSentry(l.Sentry, issues);
   const consoleOn = readEnabled(l.Console, "logging.Console", true, issues);
   const c = consoleOn
     ? checkSchema(
@@ -206,9 +229,11 @@ export function buildLogging(raw: unknown, issues: Issue[]): LoggingConfig | "er
       )
     : { enabled: false, simple: false };
   const f = optionalModule(FileLogSchema, l.FileLogger, "logging.FileLogger", false, issues);
-  if (c === null || f === "error") return "error";
+  const modules = buildLoggingModules(l, issues);
+  if (c === null || f === "error" || modules === "error") return "error";
   return {
-    console: { enabled: c.enabled, simple: c.simple },
-    file: f ? { enabled: true, path: f.path } : null,
+    console: { enabled: c.enabled, simple: c.simple, ...(c.format !== undefined ? { format: c.format } : {}) },
+    file: f ? { enabled: true, path: f.path, ...definedOnly({ format: f.format, when: f.when, backupCount: f.backupCount }) } : null,
+    ...modules,
   };
 }

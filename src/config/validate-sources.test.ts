@@ -94,3 +94,58 @@ test("a block named after the registered name points to the key", () => {
     "sources.TeslaPowerwall2 is not supported by this version and is ignored (this module is configured as sources.Powerwall2)",
   ]);
 });
+
+test("SolarEdge one-of keys (§5.2): Modbus with inverterHost, else the cloud with apiKey and siteID", () => {
+  const none = run({ SolarEdge: { enabled: true } });
+  assert.deepEqual(none.warnings, [
+    "sources.SolarEdge: needs inverterHost (local inverter over Modbus TCP) or apiKey and siteID (monitoring cloud); sources.SolarEdge is not started",
+  ]);
+  assert.deepEqual(none.result.config?.sources.catalogue, []);
+  assert.deepEqual(run({ SolarEdge: { enabled: true, apiKey: "k" } }).warnings, [
+    "sources.SolarEdge.siteID: is required with apiKey for the SolarEdge cloud (or set inverterHost for Modbus TCP); sources.SolarEdge is not started",
+  ]);
+  const both = run({ SolarEdge: { enabled: true, inverterHost: "inv", apiKey: "k", siteID: 1, smartMeters: [{ name: "Meter1", type: "export" }, { name: "Meter1", type: "consumption" }] } });
+  assert.deepEqual(both.warnings, [
+    "sources.SolarEdge: apiKey and siteID are ignored: inverterHost is set, so the inverter is read over Modbus TCP",
+    "sources.SolarEdge.smartMeters: Meter1 is listed more than once; its power would be counted twice",
+  ]);
+  assert.equal(both.result.config?.sources.catalogue.length, 1);
+  const cloud = run({ SolarEdge: { enabled: true, apiKey: "k", siteID: "1", smartMeters: [{ name: "Meter1", type: "export" }], pollIntervalS: 30 } });
+  assert.deepEqual(cloud.warnings, [
+    "sources.SolarEdge.smartMeters: is ignored by the cloud API (it is read over Modbus TCP only, with inverterHost)",
+    "sources.SolarEdge.pollIntervalS: 30 is below 90 s, too often for the cloud API's daily quota; 90 is used",
+  ]);
+  assert.ok(!JSON.stringify(cloud.warnings).includes('"k"'));
+  assert.deepEqual(run({ SolarEdge: { enabled: true, apiKey: "k", siteID: "1" } }).warnings, []);
+});
+
+test("Enphase one-of keys (§6.2): the cloud with apiKey, userID and systemID wins, else the local Envoy", () => {
+  assert.deepEqual(run({ Enphase: { enabled: true } }).warnings, [
+    "sources.Enphase: needs serverIP (local Envoy) or apiKey, userID and systemID (Enphase cloud); sources.Enphase is not started",
+  ]);
+  const partial = run({ Enphase: { enabled: true, apiKey: "k", systemID: 5 } });
+  assert.deepEqual(partial.warnings, [
+    "sources.Enphase: userID is required for the Enphase cloud (or set serverIP for the local Envoy); sources.Enphase is not started",
+  ]);
+  assert.deepEqual(partial.result.config?.sources.catalogue, []);
+  assert.deepEqual(run({ Enphase: { enabled: true, apiKey: "k", serverIP: "envoy" } }).warnings, [
+    "sources.Enphase: the cloud keys are incomplete (userID and systemID missing), so the local Envoy at serverIP is read",
+  ]);
+  const cloudWins = run({ Enphase: { enabled: true, apiKey: "k", userID: "u", systemID: 5, serverIP: "envoy", token: "jwt" } });
+  assert.deepEqual(cloudWins.warnings, [
+    "sources.Enphase: serverIP and token are ignored: apiKey, userID and systemID are set, so the Enphase cloud is used (as in TWCManager)",
+  ]);
+  assert.equal(cloudWins.result.config?.sources.catalogue.length, 1);
+  assert.deepEqual(run({ Enphase: { enabled: true, serverIP: "envoy", token: "jwt" } }).warnings, []);
+});
+
+test("sources.Iotawatt (TWCManager's documented spelling) is read as sources.IotaWatt with a warning", () => {
+  const { result, warnings } = run({ Iotawatt: { enabled: true, serverIP: "iota", outputGeneration: "Solar" } });
+  assert.deepEqual(warnings, ["sources.Iotawatt: read as sources.IotaWatt (TWCManager's code reads that spelling); rename the block"]);
+  assert.equal(result.config?.sources.catalogue[0]?.key, "IotaWatt");
+  assert.equal(result.config?.sources.catalogue[0]?.config.serverIP, "iota");
+  const both = run({ IotaWatt: { enabled: true, serverIP: "a" }, Iotawatt: { enabled: true, serverIP: "b" } });
+  assert.deepEqual(both.warnings, ["sources.Iotawatt: is ignored: sources.IotaWatt is present"]);
+  assert.equal(both.result.config?.sources.catalogue[0]?.config.serverIP, "a");
+  assert.deepEqual(run({ Iotawatt: { enabled: false } }).warnings, []);
+});

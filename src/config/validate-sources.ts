@@ -17,7 +17,11 @@ export const HAND_WIRED_SOURCES: readonly string[] = ["URL", "HASS", "MQTT", "DS
 
 /** Every `sources.<Key>` that is not "unsupported": hand-wired, catalogued or refused (with its own message). */
 export function knownSourceKeys(): string[] {
-  return [...HAND_WIRED_SOURCES, ...SOURCE_CATALOGUE.map((d) => d.key), ...REFUSED_SOURCES.map((r) => r.key)];
+  return [
+    ...HAND_WIRED_SOURCES,
+    ...SOURCE_CATALOGUE.flatMap((d) => [d.key, ...(d.configAliases ?? [])]),
+    ...REFUSED_SOURCES.map((r) => r.key),
+  ];
 }
 
 /** Hints for blocks named after the registered name instead of the key (e.g. `sources.TeslaPowerwall2`). */
@@ -51,13 +55,14 @@ export function buildCatalogueSources(
   const out: CatalogueSourceConfig[] = [];
   let failed = false;
   for (const d of catalogue) {
-    const raw = sources[d.key];
-    const path = `sources.${d.key}`;
+    const { raw, path } = sectionOf(sources, d, issues);
     const before = issues.length;
     if (!readEnabled(raw, path, false, issues)) {
       if (issues.slice(before).some((i) => i.severity === "error")) failed = true;
       continue;
     }
+    if (path !== `sources.${d.key}`)
+      addWarning(issues, path, `read as sources.${d.key} (TWCManager's code reads that spelling); rename the block`);
     const section = isRecord(raw) ? raw : {};
     const missing = requiredKeys(d).filter((k) => isMissing(section[k]));
     if (missing.length > 0) {
@@ -69,9 +74,31 @@ export function buildCatalogueSources(
       failed = true;
       continue;
     }
+    const findings = d.check?.(checked) ?? [];
+    for (const f of findings)
+      addWarning(issues, f.key !== undefined ? `${path}.${f.key}` : path, f.blocking === true ? `${f.message}; ${path} is not started` : f.message);
+    if (findings.some((f) => f.blocking === true)) continue;
     out.push({ key: d.key, config: checked });
   }
   return failed ? "error" : out;
+}
+
+/**
+ * The block of `d`: `sources.<Key>`, else the first present config alias (e.g. `sources.Iotawatt`); an
+ * alias next to the key is ignored with a warning.
+ */
+function sectionOf(
+  sources: Readonly<Record<string, unknown>>,
+  d: SourceDescriptor,
+  issues: Issue[],
+): { raw: unknown; path: string } {
+  const aliases = (d.configAliases ?? []).filter((a) => sources[a] !== undefined);
+  if (sources[d.key] !== undefined) {
+    for (const a of aliases) addWarning(issues, `sources.${a}`, `is ignored: sources.${d.key} is present`);
+    return { raw: sources[d.key], path: `sources.${d.key}` };
+  }
+  const a = aliases[0];
+  return a === undefined ? { raw: undefined, path: `sources.${d.key}` } : { raw: sources[a], path: `sources.${a}` };
 }
 
 /** Warns for every enabled refused module with the spec's reason and what to use instead (§20–§23). */

@@ -202,7 +202,7 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
     status: { HASS: { enabled: false }, Other: { enabled: "yes" } },
     vehicle: { TeslaAPI: { enabled: true }, TeslaMate: {}, BLE: { enabled: false } },
     logging: {
-      CSV: { enabled: true },
+      CSV: { enabled: true, path: "/tmp/csv" },
       MySQL: { enabled: false },
       SQLite: { enabled: true },
       Sentry: { enabled: true },
@@ -213,9 +213,6 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
   assert.deepEqual(warnings.sort(), [
     "control.OCPP is not supported by this version and is ignored",
     "controller.Gen3TWCs is not supported by this version and is ignored (Gen3 Wall Connectors are not supported)",
-    "logging.CSV is not supported by this version and is ignored",
-    "logging.SQLite is not supported by this version and is ignored",
-    "logging.Sentry is not supported by this version and is ignored",
     "status.Other is not supported by this version and is ignored",
     "vehicle.TeslaAPI is not supported by this version and is ignored",
   ]);

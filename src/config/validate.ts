@@ -38,6 +38,7 @@ import {
   warnModuleMacros,
   warnRefusedSources,
 } from "./validate-sources.ts";
+import { buildTeslaApi } from "./validate-vehicle.ts";
 
 export type { Issue } from "./schema-walk.ts";
 
@@ -147,7 +148,8 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const dsmrSource = optionalModule(DsmrSourceSchema, sources.DSMRreader, "sources.DSMRreader", false, issues);
   const mqttSourceConfig = mqttSource && mqttSource !== "error" ? buildMqttSource(mqttSource, issues) : null;
 
-  unsupportedModules("vehicle", raw.vehicle, [], issues);
+  const vehicle = unsupportedModules("vehicle", raw.vehicle, ["teslaAPI"], issues);
+  const teslaApi = buildTeslaApi(vehicle.teslaAPI, raw.config, issues);
   const controllerSection = isRecord(raw.controller) ? raw.controller : {};
   if (isOn(raw["controller.Gen3TWCs"]) || isOn(controllerSection.Gen3TWCs)) {
     addRaw(
@@ -176,6 +178,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     mqttSource === "error" ||
     dsmrSource === "error" ||
     catalogue === "error" ||
+    teslaApi === "error" ||
     logging === "error"
   ) {
     return { config: null, issues };
@@ -215,6 +218,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     },
     policy,
     logging,
+    vehicle: { teslaApi },
   };
   return { config, issues };
 }

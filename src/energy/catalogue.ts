@@ -17,6 +17,15 @@ export interface AttributeSource extends EnergySource {
   attributes(): Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/** A finding of a descriptor's `check` (a config warning). */
+export interface SourceCheck {
+  /** The key inside the section it is about (e.g. "siteID"), or absent for the section as a whole. */
+  readonly key?: string;
+  readonly message: string;
+  /** True: the source cannot run like this and is not started (upstream unloads the module). */
+  readonly blocking?: boolean;
+}
+
 /** One `sources.<Key>` module; `C` is its validated config section (defaults applied). */
 export interface SourceDescriptor<C = Readonly<Record<string, unknown>>> {
   /** The config key under `sources` (upstream spelling, e.g. "Powerwall2", "openHAB"). */
@@ -29,6 +38,10 @@ export interface SourceDescriptor<C = Readonly<Record<string, unknown>>> {
   readonly schema: TObject;
   /** Required keys beyond the schema's, checked only when enabled (a missing one is a warning, not started; §1.2). */
   readonly required?: readonly string[];
+  /** Other spellings of the block read in its place, with a warning (e.g. "Iotawatt", as TWCManager's docs write it). */
+  readonly configAliases?: readonly string[];
+  /** Checks beyond the schema on the validated section (one-of keys, ignored keys), run when enabled. */
+  check?(config: C): readonly SourceCheck[];
   /** The attribute names it exposes (§1.7 and its section), for config warnings on unknown ones. */
   readonly attributes: readonly string[];
   /** Loads the factory (dynamic import: nothing is loaded unless the source is enabled). */

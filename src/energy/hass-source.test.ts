@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { captureLogger } from "../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../shared/clock.ts";
 import { createHassSource, hassBaseUrl, hassStateWatts } from "./hass-source.ts";
-import { startLoopback } from "./loopback.test-helper.ts";
-import type { Loopback } from "./loopback.test-helper.ts";
+import { useLoopback } from "./loopback.test-helper.ts";
 
 const TOKEN = "long-lived-token";
 const states: Record<string, unknown> = {
@@ -19,24 +18,18 @@ const states: Record<string, unknown> = {
   "sensor.unknown": { entity_id: "sensor.unknown", state: "unknown", attributes: {} },
 };
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"message":"401: Unauthorized"}');
-      return;
-    }
-    const m = /^\/api\/states\/(.+)$/.exec(req.url ?? "");
-    const doc = m?.[1] !== undefined ? states[decodeURIComponent(m[1])] : undefined;
-    if (req.method !== "GET" || doc === undefined) {
-      res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Entity not found."}');
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc));
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+    res.writeHead(401, { "content-type": "application/json" }).end('{"message":"401: Unauthorized"}');
+    return;
+  }
+  const m = /^\/api\/states\/(.+)$/.exec(req.url ?? "");
+  const doc = m?.[1] !== undefined ? states[decodeURIComponent(m[1])] : undefined;
+  if (req.method !== "GET" || doc === undefined) {
+    res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Entity not found."}');
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc));
 });
 
 function source(gen: string, cons: string, apiKey = TOKEN, clock = new FakeClock()) {

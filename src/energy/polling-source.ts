@@ -5,6 +5,7 @@
  */
 import { every } from "../shared/clock.ts";
 import { withUrlCredentials } from "../shared/url-credentials.ts";
+import { traceExchange } from "./source-trace.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { EnergySource, EnergySourceName, Reading, SourceDeps } from "./source.ts";
 import { ReadingSource, WarnThrottle, errorMessage } from "./source.ts";
@@ -53,11 +54,18 @@ export async function fetchWithTimeout(
     const target = withUrlCredentials(url, { ...init, signal: ctl.signal });
     const res = await (o.fetchImpl ?? fetch)(target.url, target.init);
     const body = await res.text();
+    traceExchange(`${init.method ?? "GET"} ${url}`, res.status, body);
     return { status: res.status, body };
   } catch (err) {
-    if (timedOut) throw new SourceFetchError(`timeout after ${o.timeoutMs} ms`);
-    if (o.signal?.aborted === true) throw new SourceFetchError("stopped");
-    throw new SourceFetchError(`request failed: ${errorMessage(err)}`);
+    const failure = timedOut
+      ? new SourceFetchError(`timeout after ${o.timeoutMs} ms`)
+      : o.signal?.aborted === true
+        ? new SourceFetchError("stopped")
+        : err instanceof SourceFetchError
+          ? err // already a user-facing message (e.g. a device's caFile that cannot be read)
+          : new SourceFetchError(`request failed: ${errorMessage(err)}`);
+    traceExchange(`${init.method ?? "GET"} ${url}`, null, "", failure.message);
+    throw failure;
   } finally {
     o.clock.clearTimeout(timer);
     o.signal?.removeEventListener("abort", onStop);

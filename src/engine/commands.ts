@@ -9,7 +9,8 @@ import { cancelChargeNowPatch, chargeNowPatch } from "../policy/charge-now.ts";
 import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
-import type { ConsumptionOffset } from "../config/settings-schema.ts";
+import type { ConsumptionOffset, Settings } from "../config/settings-schema.ts";
+import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
 import type { Engine } from "./engine.ts";
 import type { SettingsAccess } from "./settings-access.ts";
 import { debugFrame } from "../bus/frames-out.ts";
@@ -141,9 +142,13 @@ export class Commands {
     this.startStop("start", id);
   }
 
-  /** FC B2 to every linked slave, or only to `id` (throws HTTP_NOT_FOUND when that one is not linked). */
-  sendStopCommand(id?: number): void {
+  /** Told of every user stop command (the history recorder records who stopped a session). */
+  onUserStop: ((via: "http" | "mqtt", id: number | null) => void) | null = null;
+
+  /** FC B2 to every linked slave, or only to `id` (throws HTTP_NOT_FOUND when that one is not linked); `via` says who asked. */
+  sendStopCommand(id?: number, via: "http" | "mqtt" = "http"): void {
     this.startStop("stop", id);
+    this.onUserStop?.(via, id ?? null);
   }
 
   private startStop(op: "start" | "stop", id: number | undefined): void {
@@ -193,5 +198,51 @@ export class Commands {
   /** The last captured unusual bus message. */
   lastTwcResponse(): Uint8Array | null {
     return this.engine.controller.lastTwcResponse();
+  }
+
+  private tesla: TeslaAccountApi | null = null;
+
+  /** The Tesla Fleet API module registers itself when it starts (null when it stops). */
+  attachTeslaApi(api: TeslaAccountApi | null): void {
+    this.tesla = api;
+  }
+
+  /** The running Tesla Fleet API module, null when none (sendTeslaAPICommand → 501). */
+  teslaApi(): TeslaAccountApi | null {
+    return this.tesla;
+  }
+
+  /** The settings the vehicle modules read (tokens, home location, chargeLimits); do not mutate. */
+  vehicleSettings(): Readonly<Settings> {
+    return this.settings.get();
+  }
+
+  /** Stores vehicle-module keys (carApi* tokens, chargeLimits only) and writes settings.json now. */
+  saveVehicleSettings(patch: Readonly<Record<string, unknown>>): Promise<void> {
+    const allowed = Object.fromEntries(Object.entries(patch).filter(([k]) => k.startsWith("carApi") || k === "chargeLimits"));
+    this.settings.update(allowed);
+    return this.settings.persist();
+  }
+
+  /** GET /teslaAccount/login: where to redirect (Tesla's authorize URL, or /teslaAccount/not_configured). */
+  teslaLoginUrl(region?: string): string {
+    return this.tesla?.loginUrl(region) ?? "/teslaAccount/not_configured";
+  }
+
+  /** POST /teslaAccount/saveToken `url`: the result page name (vehicles.md §2.4). */
+  teslaSaveToken(url: string): Promise<TeslaLoginResult> {
+    return this.tesla ? this.tesla.saveTokenFromUrl(url) : Promise.resolve("error");
+  }
+
+  /** GET /teslaAccount/callback: the result page name. */
+  teslaCallback(code: string | null, state: string | null): Promise<TeslaLoginResult> {
+    return this.tesla ? this.tesla.callback(code, state) : Promise.resolve("not_configured");
+  }
+
+  /** Manual token entry (empty values change nothing); false without the module. */
+  async teslaSetTokens(accessToken: string | undefined, refreshToken: string | undefined): Promise<boolean> {
+    if (!this.tesla) return false;
+    await this.tesla.setTokens(accessToken, refreshToken);
+    return true;
   }
 }

@@ -149,6 +149,7 @@ export class Engine {
         startedAtIso: this.iso(this.startedAtMs),
         bus: { interfaceName: o.bus.interfaceName, endpoint: o.bus.endpoint },
         nowIso: this.iso(this.startedAtMs),
+        ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
       }),
       exactEnergyOf(this.computeEnergy(false, 0)),
     );
@@ -348,6 +349,7 @@ export class Engine {
       busStats,
       settingsSaveFailed: inputs.settingsSaveFailed,
       local: () => toLocalTime(nowMs, this.o.timeZone),
+      ...(this.o.timeZone !== undefined ? { timeZone: this.o.timeZone } : {}),
       ...(inputs.mqtt ? { mqtt: inputs.mqtt } : {}),
     };
     this.state.publish(buildStateDocument(this.state.snapshot, build, this.lastBuild), exactEnergyOf(energy));

@@ -16,6 +16,8 @@ import type { ExactEnergy } from "../state/store.ts";
 import type { Alert, Charger, Days, EnergySourceStatus, StateDocument } from "../state/types.ts";
 import type { SlaveState } from "../bus/slave-state.ts";
 import type { PolicyView } from "./policy-runtime.ts";
+import { explainBudget, explainEnergy, explainOfferedTotal, greenSurplusW, type ExplainInputs, type Why } from "./explain.ts";
+import { explainCharger } from "./explain-charger.ts";
 
 /** The configuration the engine uses. */
 export interface EngineConfig {
@@ -47,6 +49,8 @@ export function initialStateDocument(i: {
   startedAtIso: string;
   nowIso: string;
   bus: { interfaceName: "RS485" | "TCP" | "Dummy"; endpoint: string | null };
+  /** The controller's IANA time zone (absent: the process zone). */
+  timeZone?: string;
 }): Omit<StateDocument, "revision"> {
   const core = i.config.core;
   const allDays = daysOf(127);
@@ -133,7 +137,16 @@ export function initialStateDocument(i: {
     settingsSaveFailed: false,
     alerts: [],
     mqtt: mqttSection(NO_MQTT, () => ""),
+    clock: controllerClock(i.nowIso, i.timeZone),
   };
+}
+
+/** The controller's IANA zone (the process zone unless one is configured) and the offset of `isoNow`. */
+export function controllerClock(isoNow: string, timeZone?: string): NonNullable<StateDocument["clock"]> {
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const m = /([+-])(\d\d):(\d\d)$/.exec(isoNow);
+  const minutes = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return { timeZone: zone, utcOffset: m ? `${m[1]}${m[2]}:${m[3]}` : "+00:00", utcOffsetMinutes: minutes };
 }
 
 /** Electrical values used to turn amps into watts. */
@@ -152,12 +165,19 @@ export function ampsToWatts(amps: number, e: ElectricalView): number {
   return amps * e.voltage * e.phases * e.rpf(amps);
 }
 
+/** Now and the link timeout: a charger silent for longer reads "not responding" (issue 12 §4). */
+export interface Liveness {
+  nowMs: number;
+  timeoutMs: number;
+}
+
 /** One Charger entry of the state document. */
 export function projectCharger(
   s: SlaveState,
   e: ElectricalView,
   iso: IsoFormatter,
   stateName: (code: number) => string,
+  liveness?: Liveness,
 ): Charger {
   const volts = [s.voltsPhaseA, s.voltsPhaseB, s.voltsPhaseC];
   return {
@@ -181,6 +201,7 @@ export function projectCharger(
     vin: { current: s.currentVIN === "" ? null : s.currentVIN, last: s.lastVIN === "" ? null : s.lastVIN },
     linkedAt: iso(s.linkedAtMs),
     lastHeartbeatAt: s.lastHeartbeatAtMs === null ? null : iso(s.lastRxAtMs),
+    ...(liveness ? { responding: liveness.nowMs - s.lastRxAtMs <= liveness.timeoutMs, lastAnswerAt: iso(s.lastHeartbeatAtMs ?? s.linkedAtMs) } : {}),
   };
 }
 
@@ -190,8 +211,9 @@ export function projectChargers(
   e: ElectricalView,
   iso: IsoFormatter,
   stateName: (code: number) => string,
+  liveness?: Liveness,
 ): { chargers: Charger[]; totals: StateDocument["totals"] } {
-  const chargers = slaves.map((s) => projectCharger(s, e, iso, stateName));
+  const chargers = slaves.map((s) => projectCharger(s, e, iso, stateName, liveness));
   const actual = slaves.reduce((a, s) => a + s.reportedAmpsActual, 0);
   return {
     chargers,
@@ -283,6 +305,8 @@ export interface BuildInputs {
   local: () => LocalTime;
   /** The MQTT connections and topics (absent: none). */
   mqtt?: MqttInput;
+  /** The controller's IANA time zone (absent: the process zone). */
+  timeZone?: string;
 }
 
 /** The active policy action as getActivePolicyAction (http-api.md §6.5). */
@@ -370,6 +394,40 @@ function chargeNowSection(s: Readonly<Settings>, nowMs: number, iso: IsoFormatte
   return { active, amps: active ? amps : 0, endsAt: active ? iso(endS * 1000) : null };
 }
 
+/** What the explanations read (explain.ts), from the build inputs. */
+export function explainInputsOf(i: BuildInputs): ExplainInputs {
+  const { maxAmpsAllowedFromGrid: cap, ...core } = i.config.core;
+  const v = i.policy;
+  const s = i.settings;
+  const name = v.active?.name ?? null;
+  const requestedA =
+    name === "Charge Now" ? s.chargeNowAmps : name === "Scheduled Charging" ? s.scheduledAmpsMax : name === "Non Scheduled Charging" ? s.nonScheduledAmpsMax : null;
+  const missing = i.sources.filter((x) => x.updatedAt === null || x.stale).map((x) => x.name);
+  return {
+    decision: {
+      policy: name,
+      green: v.active?.green ?? false,
+      forced: v.forced !== null && v.forced.name === name,
+      policyAmps: v.policyAmps,
+      limitAmps: v.limitAmps,
+      budgetA: r2(v.maxAmpsToDivide),
+      allowedFlexA: v.allowedFlex,
+      requestedA: typeof requestedA === "number" && Number.isFinite(requestedA) ? requestedA : null,
+      nonScheduledAction: s.nonScheduledAction,
+      lastEvaluatedAt: v.lastEvaluatedAtMs !== null ? i.iso(v.lastEvaluatedAtMs) : null,
+      carsCharging: i.slaves.filter((x) => x.isCharging).length,
+    },
+    energy: i.energy,
+    readings: { configured: i.sources.length, usable: i.sources.length - missing.length, missing },
+    config: cap !== null ? { ...core, maxAmpsAllowedFromGrid: cap } : core,
+  };
+}
+
+/** The same sentence with the same numbers. */
+function sameWhy(a: Why | undefined, b: Why): boolean {
+  return a !== undefined && a.code === b.code && a.text === b.text && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
 /** Whether a section built from `p` still holds for `i` (the same inputs, by identity where they are replaced on change). */
 const sameMinute = (p: BuildInputs, i: BuildInputs): boolean => Math.floor(p.nowMs / 60_000) === Math.floor(i.nowMs / 60_000);
 const chargeNowAhead = (i: BuildInputs): boolean => i.settings.chargeNowTimeEnd > i.nowMs / 1000;
@@ -392,9 +450,29 @@ export function buildStateDocument(
     { voltage: e.voltage, phases: e.phases, rpf: i.rpf },
     i.iso,
     i.stateName,
+    { nowMs: i.nowMs, timeoutMs: i.config.slaveTimeoutS * 1000 },
   );
   const samePolicy = p !== null && p.policy === i.policy;
   const sameSettings = p !== null && p.settings === i.settings;
+  const ex = explainInputsOf(i);
+  const chargerPolicy = { policy: ex.decision.policy, green: ex.decision.green, mode: prev.mode };
+  const chargers = projected.chargers.map((c, k) => ({ ...c, why: explainCharger(c, i.slaves[k]?.offerTrace, chargerPolicy) }));
+  const offeredWhy = explainOfferedTotal({
+    chargers: chargers.map((c, k) => ({
+      id: c.id,
+      offeredA: c.ampsOffered ?? 0,
+      actualA: c.reportedAmpsActual,
+      idleMinimum: i.slaves[k]?.offerTrace?.belowMin === "twcMin",
+    })),
+    budgetA: ex.decision.budgetA,
+    carsCharging: ex.decision.carsCharging,
+    wiringMaxAmpsAllTWCs: i.config.core.wiringMaxAmpsAllTWCs,
+  });
+  const budgetWhy = explainBudget(ex);
+  const budget =
+    samePolicy && p.spikeAmps === i.spikeAmps && sameWhy(prev.budget.why, budgetWhy)
+      ? prev.budget
+      : { ...budgetSection(i.config.core, i.policy, i.spikeAmps), why: budgetWhy };
   return {
     schemaVersion: prev.schemaVersion,
     startedAt: prev.startedAt,
@@ -406,10 +484,10 @@ export function buildStateDocument(
       connected: i.busConnected,
       stats: i.busStats ?? prev.bus.stats,
     },
-    chargers: projected.chargers,
-    totals: projected.totals,
-    energy: energySection(i),
-    budget: samePolicy && p.spikeAmps === i.spikeAmps ? prev.budget : budgetSection(i.config.core, i.policy, i.spikeAmps),
+    chargers,
+    totals: { ...projected.totals, offeredWhy },
+    energy: { ...energySection(i), greenSurplusW: greenSurplusW(ex), why: explainEnergy(ex) },
+    budget,
     policy: samePolicy ? prev.policy : policySection(i.policy, i.iso),
     schedule: sameSettings && sameMinute(p, i) ? prev.schedule : scheduleSection(i.settings, i.local()),
     chargeNow:
@@ -419,5 +497,6 @@ export function buildStateDocument(
     settingsSaveFailed: i.settingsSaveFailed,
     alerts: [...i.alerts],
     mqtt: p !== null && p.mqtt === i.mqtt ? prev.mqtt : mqttSection(i.mqtt ?? NO_MQTT, i.iso),
+    clock: p !== null && prev.clock !== undefined && sameMinute(p, i) ? prev.clock : controllerClock(i.iso(i.nowMs), i.timeZone),
   };
 }

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { TwcError } from "../shared/errors.ts";
 import { errorCode, removeFailedOpenLeftovers, snapshotDbFiles } from "./history-files.ts";
+import { isStoppedBy, type StoppedBy } from "./stop-cause.ts";
 
 /** Length of one history bucket (ms). */
 export const BUCKET_MS = 300_000;
@@ -42,6 +43,8 @@ export interface ChargeSession {
   endKWh: number | null;
   energyKWh: number | null;
   endReason: SessionEndReason | null;
+  /** Who ended it (absent or null: unknown or still open). */
+  stoppedBy?: StoppedBy | null;
 }
 
 /** The end of a session. */
@@ -51,10 +54,46 @@ export interface SessionEnd {
   endReason: SessionEndReason;
   /** The VIN known at the end ("" or null: keep what is stored). */
   vin?: string | null;
+  /** The session's energy (energy-integrator.ts); absent or null: endKWh − startKWh. */
+  energyKWh?: number | null;
+  /** Who ended it. */
+  stoppedBy?: StoppedBy | null;
 }
 
 /** One point of a history series (a stored bucket, a zero-filled gap or the live current bucket). */
-export type HistoryPoint = HistoryBucket;
+export type HistoryPoint = HistoryBucket & {
+  /** False for a bucket with no recorded data (TWCManager was not running): a gap, not 0 W. */
+  recorded?: boolean;
+};
+
+/** The running sums of the current bucket, kept across a restart inside it. */
+export interface PartialBucket {
+  startMs: number;
+  /** Per-slave sum and count of the reported amps ([twcId, sum, n]). */
+  amps: [number, number, number][];
+  genSum: number;
+  consSum: number;
+  energyN: number;
+}
+
+/** Parses a stored PartialBucket (null when it is not one). Pure. */
+export function parsePartial(text: string): PartialBucket | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const fin = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+  if (!fin(o.startMs) || !fin(o.genSum) || !fin(o.consSum) || !fin(o.energyN) || !Array.isArray(o.amps))
+    return null;
+  const amps = o.amps.filter(
+    (a): a is [number, number, number] => Array.isArray(a) && a.length === 3 && a.every(fin),
+  );
+  return { startMs: o.startMs, amps, genSum: o.genSum, consSum: o.consSum, energyN: o.energyN };
+}
 
 /** What the HTTP layer reads (implemented by history/history-recorder.ts). */
 export interface HistoryReader {
@@ -74,7 +113,15 @@ export function fillSeries(
   const out: HistoryPoint[] = [];
   for (let i = 0; i < count; i++) {
     const startMs = firstStartMs + i * BUCKET_MS;
-    out.push(byStart.get(startMs) ?? { startMs, chargerW: 0, generationW: null, consumptionW: null });
+    out.push(
+      byStart.get(startMs) ?? {
+        startMs,
+        chargerW: 0,
+        generationW: null,
+        consumptionW: null,
+        recorded: false,
+      },
+    );
   }
   return out;
 }
@@ -96,8 +143,16 @@ export interface HistoryStore {
   openSession(twcId: string, startedAt: number, startKWh: number | null): number | null;
   /** Attaches the VIN to a session. */
   setSessionVin(id: number, vin: string): void;
-  /** Closes a session; energyKWh = endKWh − startKWh when both are known. */
+  /** Closes a session; energyKWh as given, else endKWh − startKWh when both are known. */
   closeSession(id: number, end: SessionEnd): void;
+  /** The energy of a session still open so far (kWh). */
+  setSessionEnergy(id: number, kWh: number): void;
+  /** Keeps the running sums of the current bucket (one row; replaced). */
+  putPartial(p: PartialBucket): void;
+  /** The kept running sums, or null. */
+  partial(): PartialBucket | null;
+  /** Forgets the kept running sums. */
+  clearPartial(): void;
   /** Closes every session still open (after a crash) with the given reason and time (null: unknown). */
   closeDangling(reason: SessionEndReason, endedAt: number | null): number;
   /** The most recent sessions, newest first. */
@@ -149,7 +204,25 @@ CREATE TABLE IF NOT EXISTS sessions (
   end_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
+CREATE TABLE IF NOT EXISTS partial_bucket (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  data TEXT NOT NULL
+);
 `;
+
+/** Columns added after version 1, with their definition (added to an older database when it opens). */
+const ADDED_COLUMNS: readonly [table: string, column: string, definition: string][] = [
+  ["sessions", "stopped_by", "TEXT"],
+];
+
+/** Adds the columns a database of an older version lacks. */
+function migrate(db: Database): void {
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const cols = db.pragma(`table_info(${table})`) as { name?: unknown }[];
+    if (!cols.some((c) => c.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}
 
 const REASONS: readonly string[] = ["stopped", "linkLost", "shutdown"];
 
@@ -185,7 +258,20 @@ export function parseLegacyEntry(e: unknown): HistoryBucket | null {
 
 class SqliteHistoryStore implements HistoryStore {
   private readonly st: Record<
-    "put" | "range" | "open" | "vin" | "close" | "dangling" | "recent" | "pruneB" | "pruneS" | "importOne",
+    | "put"
+    | "range"
+    | "open"
+    | "vin"
+    | "close"
+    | "energy"
+    | "putPartial"
+    | "getPartial"
+    | "clearPartial"
+    | "dangling"
+    | "recent"
+    | "pruneB"
+    | "pruneS"
+    | "importOne",
     Statement
   >;
 
@@ -204,8 +290,12 @@ class SqliteHistoryStore implements HistoryStore {
       open: db.prepare("INSERT INTO sessions (twc_id, started_at, start_kwh) VALUES (?, ?, ?)"),
       vin: db.prepare("UPDATE sessions SET vin = ? WHERE id = ?"),
       close: db.prepare(
-        "UPDATE sessions SET ended_at = ?, end_kwh = ?, end_reason = ?, vin = COALESCE(?, vin), energy_kwh = CASE WHEN ? IS NOT NULL AND start_kwh IS NOT NULL THEN ? - start_kwh ELSE NULL END WHERE id = ?",
+        "UPDATE sessions SET ended_at = ?, end_kwh = ?, end_reason = ?, vin = COALESCE(?, vin), stopped_by = ?, energy_kwh = COALESCE(?, CASE WHEN ? IS NOT NULL AND start_kwh IS NOT NULL THEN ? - start_kwh ELSE NULL END) WHERE id = ?",
       ),
+      energy: db.prepare("UPDATE sessions SET energy_kwh = ? WHERE id = ? AND end_reason IS NULL"),
+      putPartial: db.prepare("INSERT OR REPLACE INTO partial_bucket (id, data) VALUES (1, ?)"),
+      getPartial: db.prepare("SELECT data FROM partial_bucket WHERE id = 1"),
+      clearPartial: db.prepare("DELETE FROM partial_bucket"),
       dangling: db.prepare("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE end_reason IS NULL"),
       recent: db.prepare("SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?"),
       pruneB: db.prepare("DELETE FROM buckets WHERE start_ms < ?"),
@@ -269,11 +359,33 @@ class SqliteHistoryStore implements HistoryStore {
   closeSession(id: number, end: SessionEnd): void {
     const endKWh = numOrNull(end.endKWh);
     const vin = end.vin === undefined || end.vin === "" ? null : end.vin;
+    const energy = numOrNull(end.energyKWh);
+    const by = end.stoppedBy ?? null;
     this.guard(
       "close session",
       undefined,
-      () => void this.st.close.run(end.endedAt, endKWh, end.endReason, vin, endKWh, endKWh, id),
+      () => void this.st.close.run(end.endedAt, endKWh, end.endReason, vin, by, energy, endKWh, endKWh, id),
     );
+  }
+
+  setSessionEnergy(id: number, kWh: number): void {
+    if (!Number.isFinite(kWh)) return;
+    this.guard("write session energy", undefined, () => void this.st.energy.run(kWh, id));
+  }
+
+  putPartial(p: PartialBucket): void {
+    this.guard("write partial bucket", undefined, () => void this.st.putPartial.run(JSON.stringify(p)));
+  }
+
+  partial(): PartialBucket | null {
+    return this.guard("read partial bucket", null, () => {
+      const row = this.st.getPartial.all()[0] as { data?: unknown } | undefined;
+      return typeof row?.data === "string" ? parsePartial(row.data) : null;
+    });
+  }
+
+  clearPartial(): void {
+    this.guard("clear partial bucket", undefined, () => void this.st.clearPartial.run());
   }
 
   closeDangling(reason: SessionEndReason, endedAt: number | null): number {
@@ -296,6 +408,7 @@ class SqliteHistoryStore implements HistoryStore {
           energyKWh: numOrNull(row.energy_kwh),
           endReason:
             typeof reason === "string" && REASONS.includes(reason) ? (reason as SessionEndReason) : null,
+          ...(isStoppedBy(row.stopped_by) ? { stoppedBy: row.stopped_by } : {}),
         };
       }),
     );
@@ -335,7 +448,8 @@ function openDb(filename: string, Driver: DatabaseConstructor = loadDriver()): D
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 2000");
     db.exec(SCHEMA);
-    db.pragma("user_version = 1");
+    migrate(db);
+    db.pragma("user_version = 2");
   } catch (err) {
     try {
       db.close();
@@ -359,7 +473,11 @@ export interface OpenHistoryOptions {
  * Opens (creating when needed) the database file, or throws TwcError STORE_DATABASE (context.code: the
  * SQLite or errno code) after closing it and removing what the attempt left (removeFailedOpenLeftovers).
  */
-export function openHistoryFile(filename: string, log: HistoryLogger, o: OpenHistoryOptions = {}): HistoryStore {
+export function openHistoryFile(
+  filename: string,
+  log: HistoryLogger,
+  o: OpenHistoryOptions = {},
+): HistoryStore {
   const before = filename === ":memory:" ? null : snapshotDbFiles(filename);
   let db: Database | null = null;
   try {
@@ -412,6 +530,10 @@ export function nullHistoryStore(): HistoryStore {
     openSession: () => null,
     setSessionVin: () => undefined,
     closeSession: () => undefined,
+    setSessionEnergy: () => undefined,
+    putPartial: () => undefined,
+    partial: () => null,
+    clearPartial: () => undefined,
     closeDangling: () => 0,
     recentSessions: () => [],
     prune: () => 0,

@@ -3,7 +3,10 @@
  * (one sample per accepted heartbeat) and the mean generation/consumption of the current 5-minute
  * bucket; at every 5-minute wall-clock boundary of the injected clock it stores
  * `chargerW = A→W(Σ means) × rpf` and the energy means for the bucket that ended, then resets them.
- * It also records charge sessions from the controller's "session" events and prunes old data daily.
+ * It also records charge sessions from the controller's "session" events (their energy integrated from
+ * the power between the counter's steps, energy-integrator.ts, and who ended them, stop-cause.ts) and
+ * prunes old data daily. The running sums of the current bucket are kept in the store, so a restart
+ * inside a bucket continues it instead of losing it.
  */
 import { twcIdHex, type TwcId } from "../protocol/frames.ts";
 import { every, type Clock, type TimerHandle } from "../shared/clock.ts";
@@ -16,7 +19,10 @@ import {
   type HistoryPoint,
   type HistoryReader,
   type HistoryStore,
+  type PartialBucket,
 } from "./history-db.ts";
+import { sampleCounter, samplePower, startEnergy, type EnergyState } from "./energy-integrator.ts";
+import { stopCause, type StopVia } from "./stop-cause.ts";
 import type { SessionEvent } from "../bus/effects.ts";
 import type { Module } from "../integrations/module.ts";
 
@@ -24,6 +30,8 @@ import type { Module } from "../integrations/module.ts";
 export const ENERGY_SAMPLE_MS = 10_000;
 /** How often old data is pruned. */
 export const PRUNE_INTERVAL_MS = 86_400_000;
+/** How often the running bucket and the energy of open sessions are saved (a crash loses at most this). */
+export const PARTIAL_SAVE_MS = 60_000;
 
 /** What the recorder reads from a slave. */
 export interface SlaveSample {
@@ -31,6 +39,16 @@ export interface SlaveSample {
   /** Epoch ms of the last slave heartbeat (SlaveState.lastHeartbeatAtMs). */
   readonly lastHeartbeatAtMs: number | null;
   readonly reportedAmpsActual: number;
+  /** The charger's lifetime counter (kWh) when `lifetimeKnown`. */
+  readonly lifetimeKWh?: number;
+  readonly lifetimeKnown?: boolean;
+  /** When the counter was last reported (SlaveState.kwhTrack.atMs). */
+  readonly kwhTrack?: { readonly atMs: number | null };
+  /** The last offer (A; −1 before the first) and the lowest a car accepts here (A). */
+  readonly lastAmpsOffered?: number;
+  readonly minAmpsTWCSupports?: number;
+  /** The controller sent its own stop command (start-stop.ts). */
+  readonly stoppedByUs?: boolean;
 }
 
 /** The controller events the recorder listens to (BusController satisfies it). */
@@ -68,6 +86,17 @@ interface Mean {
   lastHeartbeatAt: number | null;
 }
 
+/** An open session: its row, the energy integrator and what it last sampled. */
+interface OpenSession {
+  id: number;
+  startedAt: number;
+  energy: EnergyState;
+  powerSamples: number;
+  lastHeartbeatAt: number | null;
+  lastCounterAt: number | null;
+  lastCounter: number | null;
+}
+
 /** Records history buckets and sessions; also the HistoryReader of the HTTP layer. */
 export class HistoryRecorder implements HistoryReader, Module {
   /** Its module name (integrations/registry.ts). */
@@ -79,7 +108,9 @@ export class HistoryRecorder implements HistoryReader, Module {
   private bucketStart = 0;
   private boundaryTimer: TimerHandle | null = null;
   private stopTimers: (() => void)[] = [];
-  private readonly openSessions = new Map<number, number>();
+  private readonly openSessions = new Map<number, OpenSession>();
+  /** The last user stop command per charger (key −1: every charger). */
+  private readonly userStops = new Map<number, { atMs: number; via: StopVia }>();
   private running = false;
   private readonly onChange = (): void => this.sampleAmps();
   private readonly onSession = (ev: SessionEvent): void => this.session(ev);
@@ -92,6 +123,7 @@ export class HistoryRecorder implements HistoryReader, Module {
     this.running = true;
     const now = this.o.clock.now();
     this.bucketStart = floorBucket(now);
+    this.restorePartial();
     const dangling = this.o.store.closeDangling("shutdown", null);
     if (dangling > 0)
       this.o.logger.warn(
@@ -103,6 +135,7 @@ export class HistoryRecorder implements HistoryReader, Module {
     this.prune();
     this.stopTimers.push(every(this.o.clock, ENERGY_SAMPLE_MS, () => this.sampleEnergy()));
     this.stopTimers.push(every(this.o.clock, PRUNE_INTERVAL_MS, () => this.prune()));
+    this.stopTimers.push(every(this.o.clock, PARTIAL_SAVE_MS, () => this.savePartial()));
     this.armBoundary();
   }
 
@@ -117,6 +150,50 @@ export class HistoryRecorder implements HistoryReader, Module {
     this.o.source.off("change", this.onChange);
     this.o.source.off("session", this.onSession);
     this.o.store.putBucket(this.liveBucket());
+    this.savePartial();
+  }
+
+  /**
+   * A user's stop command (`twcId` null: every charger), `via` the web interface / HTTP API or MQTT:
+   * a session ending soon after it is recorded as stopped by that user.
+   */
+  noteUserStop(via: StopVia, twcId: number | null): void {
+    this.userStops.set(twcId ?? -1, { atMs: this.o.clock.now(), via });
+  }
+
+  /** The running sums of the current bucket (what a restart inside it continues from). */
+  partialBucket(): PartialBucket {
+    return {
+      startMs: this.bucketStart,
+      amps: [...this.means].map(([id, m]) => [id, m.sum, m.n]),
+      genSum: this.gen,
+      consSum: this.cons,
+      energyN: this.energyN,
+    };
+  }
+
+  /** Continues the bucket a previous run saved, or stores it when that bucket is over (after a crash). */
+  private restorePartial(): void {
+    const p = this.o.store.partial();
+    if (!p) return;
+    if (p.startMs === this.bucketStart) {
+      for (const [id, sum, n] of p.amps) this.means.set(id, { sum, n, lastHeartbeatAt: null });
+      this.gen = p.genSum;
+      this.cons = p.consSum;
+      this.energyN = p.energyN;
+      return;
+    }
+    // The saved sums are never older than a stored row of their bucket (both are written at stop;
+    // the sums are dropped once the boundary stores the bucket): they win.
+    if (p.startMs < this.bucketStart) this.o.store.putBucket(this.bucketOf(p));
+    this.o.store.clearPartial();
+  }
+
+  private savePartial(): void {
+    this.o.store.putPartial(this.partialBucket());
+    for (const s of this.openSessions.values()) {
+      if (s.powerSamples > 0) this.o.store.setSessionEnergy(s.id, s.energy.kWh);
+    }
   }
 
   /** Σ of the per-slave running means (A). */
@@ -128,13 +205,18 @@ export class HistoryRecorder implements HistoryReader, Module {
 
   /** The current (not yet stored) bucket from the live running means. */
   liveBucket(): HistoryPoint {
-    const amps = this.meanAmps();
+    return this.bucketOf(this.partialBucket());
+  }
+
+  private bucketOf(p: PartialBucket): HistoryPoint {
+    let amps = 0;
+    for (const [, sum, n] of p.amps) if (n > 0) amps += sum / n;
     const w = amps > 0 ? this.o.toWatts(amps) : 0;
     return {
-      startMs: this.bucketStart,
+      startMs: p.startMs,
       chargerW: Number.isFinite(w) ? Math.max(0, Math.round(w)) : 0,
-      generationW: this.energyN > 0 ? Math.round(this.gen / this.energyN) : null,
-      consumptionW: this.energyN > 0 ? Math.round(this.cons / this.energyN) : null,
+      generationW: p.energyN > 0 ? Math.round(p.genSum / p.energyN) : null,
+      consumptionW: p.energyN > 0 ? Math.round(p.consSum / p.energyN) : null,
     };
   }
 
@@ -166,6 +248,7 @@ export class HistoryRecorder implements HistoryReader, Module {
       this.sampleAmps();
       this.o.store.putBucket(this.liveBucket());
       this.reset(floorBucket(now));
+      this.o.store.clearPartial();
     }
     this.armBoundary();
   }
@@ -184,6 +267,7 @@ export class HistoryRecorder implements HistoryReader, Module {
 
   private sampleAmps(): void {
     for (const s of this.o.source.slaves()) {
+      this.sampleSession(s);
       const m = this.means.get(s.id);
       if (s.lastHeartbeatAtMs === null || m?.lastHeartbeatAt === s.lastHeartbeatAtMs) continue;
       const a = Number.isFinite(s.reportedAmpsActual) ? s.reportedAmpsActual : 0;
@@ -192,6 +276,28 @@ export class HistoryRecorder implements HistoryReader, Module {
         n: (m?.n ?? 0) + 1,
         lastHeartbeatAt: s.lastHeartbeatAtMs,
       });
+    }
+  }
+
+  /** Feeds a new heartbeat's power and a fresh counter report to the slave's open session. */
+  private sampleSession(s: SlaveSample): void {
+    const open = this.openSessions.get(s.id);
+    if (!open) return;
+    if (s.lastHeartbeatAtMs !== null && s.lastHeartbeatAtMs !== open.lastHeartbeatAt) {
+      open.lastHeartbeatAt = s.lastHeartbeatAtMs;
+      const a = Number.isFinite(s.reportedAmpsActual) ? Math.max(0, s.reportedAmpsActual) : 0;
+      const w = a > 0 ? this.o.toWatts(a) : 0;
+      open.energy = samplePower(open.energy, s.lastHeartbeatAtMs, Number.isFinite(w) ? w : 0);
+      open.powerSamples++;
+    }
+    if (s.lifetimeKnown === true && s.lifetimeKWh !== undefined) {
+      const at = s.kwhTrack?.atMs ?? null;
+      const fresh = at !== null ? at !== open.lastCounterAt : s.lifetimeKWh !== open.lastCounter;
+      if (fresh) {
+        open.lastCounterAt = at;
+        open.lastCounter = s.lifetimeKWh;
+        open.energy = sampleCounter(open.energy, s.lifetimeKWh);
+      }
     }
   }
 
@@ -222,30 +328,71 @@ export class HistoryRecorder implements HistoryReader, Module {
       case "open": {
         const prev = this.openSessions.get(key);
         if (prev !== undefined)
-          this.o.store.closeSession(prev, { endedAt: ev.at, endKWh: null, endReason: "stopped" });
+          this.o.store.closeSession(prev.id, {
+            endedAt: ev.at,
+            endKWh: null,
+            endReason: "stopped",
+            ...this.energyOf(prev),
+          });
         const id = this.o.store.openSession(twcIdHex(ev.twcId), ev.at, ev.startKWh);
         if (id === null) this.openSessions.delete(key);
-        else this.openSessions.set(key, id);
+        else
+          this.openSessions.set(key, {
+            id,
+            startedAt: ev.at,
+            energy: startEnergy(ev.startKWh),
+            powerSamples: 0,
+            lastHeartbeatAt: null,
+            lastCounterAt: null,
+            lastCounter: ev.startKWh,
+          });
         return;
       }
       case "vin": {
-        const id = this.openSessions.get(key);
-        if (id !== undefined) this.o.store.setSessionVin(id, ev.vin);
+        const open = this.openSessions.get(key);
+        if (open !== undefined) this.o.store.setSessionVin(open.id, ev.vin);
         return;
       }
       case "close": {
-        const id = this.openSessions.get(key);
-        if (id === undefined) return;
+        const open = this.openSessions.get(key);
+        if (open === undefined) return;
+        const slave = this.o.source.slaves().find((s) => (s.id as number) === key);
+        if (slave) this.sampleSession(slave);
         this.openSessions.delete(key);
-        this.o.store.closeSession(id, {
+        if (ev.endKWh !== null && ev.endKWh !== open.lastCounter)
+          open.energy = sampleCounter(open.energy, ev.endKWh);
+        const mine = this.userStops.get(key);
+        const all = this.userStops.get(-1);
+        const userStop = mine && all ? (mine.atMs >= all.atMs ? mine : all) : (mine ?? all ?? null);
+        // Without the charger's state a "stopped" session's cause is unknown (unless a user stopped it).
+        const known = slave !== undefined || ev.reason !== "stopped" || userStop !== null;
+        const stoppedBy = !known
+          ? null
+          : stopCause({
+              reason: ev.reason,
+              startedAtMs: open.startedAt,
+              closedAtMs: ev.at,
+              lastAmpsOffered: slave?.lastAmpsOffered ?? -1,
+              minAmps: slave?.minAmpsTWCSupports ?? 6,
+              stoppedByUs: slave?.stoppedByUs ?? false,
+              userStop,
+            });
+        this.o.store.closeSession(open.id, {
           endedAt: ev.at,
           endKWh: ev.endKWh,
           endReason: ev.reason,
           vin: ev.vin,
+          stoppedBy,
+          ...this.energyOf(open),
         });
         return;
       }
     }
+  }
+
+  /** The integrated energy of a session (none without a power sample: the counter difference then). */
+  private energyOf(s: OpenSession): { energyKWh: number | null } {
+    return { energyKWh: s.powerSamples > 0 ? Math.round(s.energy.kWh * 1000) / 1000 : null };
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type HistoryBucket,
   type HistoryLogger,
   type HistoryStore,
+  type PartialBucket,
   type SessionEnd,
   type SessionEndReason,
 } from "./history-db.ts";
@@ -45,7 +46,8 @@ export function historyUnavailableMessage(reason: string, retryMs: number = HIST
   return `History database unavailable (${reason}): history and charge sessions are not recorded; retrying every ${Math.round(retryMs / 60_000)} min`;
 }
 
-const defaultOpener: HistoryOpener = (filename, log, onFailure) => openHistoryFile(filename, log, { onFailure });
+const defaultOpener: HistoryOpener = (filename, log, onFailure) =>
+  openHistoryFile(filename, log, { onFailure });
 
 /** A HistoryStore that survives an unusable database file and reopens it later. */
 export class SupervisedHistoryStore implements HistoryStore {
@@ -103,7 +105,10 @@ export class SupervisedHistoryStore implements HistoryStore {
       return;
     }
     if (!this.current.available) {
-      this.o.log.info({ code: "HISTORY_AVAILABLE" }, `history database ${this.o.filename} is available again`);
+      this.o.log.info(
+        { code: "HISTORY_AVAILABLE" },
+        `history database ${this.o.filename} is available again`,
+      );
     }
     this.setStatus({ available: true });
   }
@@ -124,8 +129,13 @@ export class SupervisedHistoryStore implements HistoryStore {
     const msg = `history database ${this.o.filename}: ${what} failed (${reason}); running without history, retrying in ${Math.round(this.retryMs / 60_000)} min`;
     if (first) this.o.log.error({ code: "HISTORY_UNAVAILABLE", err: cause, removed }, msg);
     else this.o.log.warn({ code: "HISTORY_UNAVAILABLE", reason, removed }, msg);
-    this.setStatus({ available: false, reason, sinceMs: this.current.available ? this.o.clock.now() : this.current.sinceMs });
-    if (!this.closed && this.timer === null) this.timer = this.o.clock.setTimeout(() => this.tryOpen(), this.retryMs);
+    this.setStatus({
+      available: false,
+      reason,
+      sinceMs: this.current.available ? this.o.clock.now() : this.current.sinceMs,
+    });
+    if (!this.closed && this.timer === null)
+      this.timer = this.o.clock.setTimeout(() => this.tryOpen(), this.retryMs);
   }
 
   putBucket(b: HistoryBucket): void {
@@ -146,6 +156,22 @@ export class SupervisedHistoryStore implements HistoryStore {
 
   closeSession(id: number, end: SessionEnd): void {
     this.inner.closeSession(id, end);
+  }
+
+  setSessionEnergy(id: number, kWh: number): void {
+    this.inner.setSessionEnergy(id, kWh);
+  }
+
+  putPartial(p: PartialBucket): void {
+    this.inner.putPartial(p);
+  }
+
+  partial(): PartialBucket | null {
+    return this.inner.partial();
+  }
+
+  clearPartial(): void {
+    this.inner.clearPartial();
   }
 
   closeDangling(reason: SessionEndReason, endedAt: number | null): number {
@@ -176,6 +202,10 @@ export class SupervisedHistoryStore implements HistoryStore {
 }
 
 /** The supervised `<settingsPath>/twcmanager.db` (the directory exists: the settings lock created it). */
-export function openSupervisedHistoryDb(settingsPath: string, log: HistoryLogger, clock: Clock): SupervisedHistoryStore {
+export function openSupervisedHistoryDb(
+  settingsPath: string,
+  log: HistoryLogger,
+  clock: Clock,
+): SupervisedHistoryStore {
   return new SupervisedHistoryStore({ filename: join(settingsPath, "twcmanager.db"), log, clock });
 }

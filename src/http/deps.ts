@@ -5,8 +5,10 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { HttpConfig } from "../config/app-config.ts";
 import type { Commands } from "../engine/commands.ts";
+import type { SourceTester } from "../energy/source-test.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { HistoryReader } from "../history/history-db.ts";
+import type { LogSource } from "../log/ring.ts";
 import type { StateStore } from "../state/store.ts";
 import type { LegacyViews } from "./legacy/routes.ts";
 import type { MetricsSources } from "./metrics.ts";
@@ -33,6 +35,10 @@ export interface HttpDeps {
   timeZone?: string;
   /** History buckets and charge sessions (getHistory, /api/v2/history, /api/v2/sessions). */
   history?: HistoryReader;
+  /** The recent log records (/api/v2/logs, the Logs page; null or absent: none). */
+  logs?: LogSource | null;
   /** Bus, settings and policy counters for /metrics. */
   metrics?: MetricsSources;
+  /** "Test this source" (POST /api/v2/sources/{name}/test; absent: every name answers 404). */
+  sourceTests?: SourceTester;
 }

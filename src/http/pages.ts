@@ -12,7 +12,7 @@ import { registerStatic } from "./static.ts";
 export const DEFAULT_WEB_ROOT: string = fileURLToPath(new URL("../../dist/web/", import.meta.url));
 
 /** The page routes that return the application shell. */
-export const PAGE_ROUTES: readonly string[] = ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs"];
+export const PAGE_ROUTES: readonly string[] = ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs", "/logs"];
 
 /** Content-Security-Policy of every HTML page (http-api.md §2.3, verbatim). */
 export const CSP =

@@ -101,6 +101,12 @@ export const REGISTRY: readonly RegistryLine[] = [
     return module;
   }),
   line("status.HASS", (d) => d.config.hassStatus, async (c, ctx) => (await import("./hass-status/hass-push.ts")).hassStatusFactory()(c, ctx)),
+  // TWCManager's logging modules (issue 13 §3); mysql2 is loaded only with logging.MySQL.
+  line("logging.CSV", (d) => d.config.logging.csv ?? null, async (c, ctx) => (await import("./logging/csv.ts")).createCsvLogger(c, ctx)),
+  line("logging.MySQL", (d) => d.config.logging.mysql ?? null, async (c, ctx) => (await import("./logging/mysql.ts")).createMySqlLogger(c, ctx)),
+  line("logging.SQLite", (d) => d.config.logging.sqlite ?? null, async (c, ctx, d) => (await import("./logging/sqlite.ts")).createSqliteLogger(c, d.config.core.settingsPath, ctx)),
+  // The Tesla Fleet API (vehicles.md §2); loaded only with vehicle.teslaAPI.
+  line("vehicle.teslaAPI", (d) => d.config.vehicle?.teslaApi ?? null, async (c, ctx) => (await import("./tesla/tesla-module.ts")).createTeslaApiModule(c, ctx)),
   meterLine("demo", (d) => (d.demo === undefined || d.demo === false ? null : d.demo === true ? {} : d.demo), async () => (await import("../energy/demo-source.ts")).createDemoSource),
 ];
 

@@ -19,6 +19,12 @@ export const HistoryDocSchema = Type.Object({
   from: Type.String({ description: "start of the first bucket" }),
   to: Type.String({ description: "start of the last (current, live) bucket" }),
   points: Type.Array(HistoryDocPointSchema),
+  gaps: Type.Optional(
+    Type.Array(Type.Object({ from: Type.Integer(), to: Type.Integer() }), {
+      description:
+        "index ranges of `points` (to exclusive) with no recorded data (TWCManager was not running): no data, not 0 W",
+    }),
+  ),
 });
 
 /** One charge session of `GET /api/v2/sessions`. */
@@ -37,6 +43,22 @@ export const SessionDocSchema = Type.Object({
     Type.Literal("shutdown"),
     Type.Null(),
   ]),
+  stoppedBy: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal("car"),
+        Type.Literal("userHttp"),
+        Type.Literal("userMqtt"),
+        Type.Literal("policy"),
+        Type.Literal("controller"),
+        Type.Literal("busLost"),
+      ],
+      {
+        description:
+          "who ended the session: the car, a user (web interface/HTTP API or MQTT), the policy (no current offered), TWCManager stopping, the lost charger link; absent when unknown",
+      },
+    ),
+  ),
 });
 
 /** `GET /api/v2/sessions`. */

@@ -27,6 +27,7 @@ export const DaysSchema = Type.Object({
 /** Alert codes raised by the product, in documentation order: a new code is one more line here. */
 export const AlertCodeSchema = Type.Union([
   Type.Literal("BUS_DISCONNECTED"),
+  Type.Literal("BUS_OPEN_FAILED"),
   Type.Literal("NO_CHARGERS"),
   Type.Literal("ENERGY_DATA_STALE"),
   Type.Literal("SETTINGS_SAVE_FAILED"),
@@ -55,6 +56,23 @@ export const AlertSchema = Type.Object({
   twcId: Type.Optional(Type.String({ pattern: "^[0-9A-F]{4}$" })),
 });
 
+/**
+ * One plain sentence of why (issue 12 §5): a stable code, the numbers it was built from, and the English
+ * sentence in the user's units (engine/explain.ts).
+ */
+export const WhySchema = Type.Object({
+  code: Type.String({ description: "stable code, e.g. BELOW_MIN, GREEN, SHARED_WIRING" }),
+  params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()])),
+  text: Type.String({ description: "the sentence in English" }),
+});
+
+/** The controller's clock: every time in the document and in policies is in this zone. */
+export const ControllerClockSchema = Type.Object({
+  timeZone: Type.String({ description: "IANA time zone of the controller, e.g. Europe/Amsterdam" }),
+  utcOffset: Type.String({ description: "current UTC offset, e.g. +01:00" }),
+  utcOffsetMinutes: Type.Integer(),
+});
+
 /** One linked charger. */
 export const ChargerSchema = Type.Object({
   id: Type.String({ pattern: "^[0-9A-F]{4}$", description: "TWCID, 4 upper-case hex digits" }),
@@ -80,6 +98,9 @@ export const ChargerSchema = Type.Object({
   }),
   linkedAt: Iso(),
   lastHeartbeatAt: IsoOrNull(),
+  responding: Type.Optional(Type.Boolean({ description: "false once the charger has been silent longer than the link timeout (slaveTimeout)" })),
+  lastAnswerAt: Type.Optional(IsoOrNull("the charger's last answer on the bus (its last heartbeat, else its link-ready); null before any")),
+  why: Type.Optional(WhySchema),
 });
 
 /** Status of one energy source. */
@@ -144,6 +165,7 @@ export const StateDocumentSchema = Type.Object({
     powerW: Type.Integer(),
     lifetimeKWh: Type.Number(),
     minRatedAmps: NumOrNull("null with no chargers"),
+    offeredWhy: Type.Optional(Type.Union([WhySchema, Type.Null()], { description: "why the offers sum above the budget; null when they do not" })),
   }),
   energy: Type.Object({
     voltage: Type.Number(),
@@ -159,6 +181,8 @@ export const StateDocumentSchema = Type.Object({
     offsetsW: Type.Number(),
     stale: Type.Boolean(),
     sources: Type.Array(EnergySourceSchema),
+    greenSurplusW: Type.Optional(NumOrNull("the surplus the green computation uses (generation − consumption, + the chargers' draw with subtractChargerLoad); null without a usable reading")),
+    why: Type.Optional(WhySchema),
   }),
   budget: Type.Object({
     maxAmpsToDivide: Type.Number(),
@@ -170,6 +194,7 @@ export const StateDocumentSchema = Type.Object({
     minAmpsPerTWC: Type.Number(),
     allowedFlexAmps: Type.Number(),
     spikeAmps: Type.Number(),
+    why: Type.Optional(WhySchema),
   }),
   policy: Type.Object({
     active: Type.Union([Type.String(), Type.Null()]),
@@ -212,4 +237,5 @@ export const StateDocumentSchema = Type.Object({
   settingsSaveFailed: Type.Boolean(),
   alerts: Type.Array(AlertSchema),
   mqtt: MqttStateSchema,
+  clock: Type.Optional(ControllerClockSchema),
 });

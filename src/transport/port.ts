@@ -28,7 +28,7 @@ export interface BusPort {
 
 /** Opens ports of one kind; `describe` is the endpoint for logs and the state document. */
 export interface BusBinding {
-  /** "RS485" | "TCP" | "Dummy". */
+  /** "RS485" (serial, socket://, rfc2217://) | "TCP" (client or listening) | "Dummy". */
   readonly interfaceName: "RS485" | "TCP" | "Dummy";
   /** Device path or host:port; null for the simulator. */
   readonly endpoint: string | null;
@@ -37,6 +37,14 @@ export interface BusBinding {
    * kernel's buffers take kilobytes while the bridge reads nothing), so a stall shows only as silence.
    */
   readonly buffered?: boolean;
-  /** Opens a new port; rejects with TwcError TRANSPORT_OPEN_FAILED. */
+  /**
+   * Opens a new port; rejects with TwcError TRANSPORT_OPEN_FAILED (open-error.ts: context `path` or
+   * `endpoint`, `reason`, `errno`).
+   */
   open(): Promise<BusPort>;
+  /**
+   * Optional: releases what the binding holds between opens (TCP listen: the listening socket) and
+   * rejects an open() still waiting. A later open() acquires it again.
+   */
+  close?(): Promise<void>;
 }

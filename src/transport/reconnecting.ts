@@ -179,17 +179,30 @@ export class ReconnectingPort {
     this.#running = false;
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
+    // A binding that waits in open() (TCP listen) is released first so the wait ends at once.
+    const released = this.#pending ? this.#release() : null;
     if (this.#pending) await this.#pending; // an open in flight is closed by #opened
     const port = this.#port;
-    if (!port) return;
-    this.#port = null;
-    this.#queue.detach();
-    try {
-      await port.close();
-    } catch (err) {
-      this.#log.warn({ code: "TRANSPORT_CLOSE_FAILED", err: errorOf(err) }, "closing the bus port failed");
+    if (port) {
+      this.#port = null;
+      this.#queue.detach();
+      try {
+        await port.close();
+      } catch (err) {
+        this.#log.warn({ code: "TRANSPORT_CLOSE_FAILED", err: errorOf(err) }, "closing the bus port failed");
+      }
+      this.#emit("close", undefined);
     }
-    this.#emit("close", undefined);
+    await (released ?? this.#release());
+  }
+
+  /** Releases the binding's own resources (BusBinding.close); never rejects. */
+  async #release(): Promise<void> {
+    try {
+      await this.#binding.close?.();
+    } catch (err) {
+      this.#log.warn({ code: "TRANSPORT_CLOSE_FAILED", err: errorOf(err) }, "releasing the bus binding failed");
+    }
   }
 
   /**

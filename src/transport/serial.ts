@@ -4,6 +4,7 @@
  * needed and fails in containers). Buffers are converted to plain Uint8Arrays at this boundary.
  */
 import { TwcError } from "../shared/errors.ts";
+import { openFailed } from "./open-error.ts";
 import type { BusBinding, BusPort, BusPortEvents } from "./port.ts";
 
 /** Options of the serial binding. */
@@ -52,10 +53,6 @@ export const realSerialStream: SerialStreamFactory = async ({ path, baud }) => {
   });
 };
 
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** A BusBinding for a serial device (interfaceName "RS485", endpoint = the path). */
 export function createSerialBinding(
   opts: SerialBindingOptions,
@@ -65,13 +62,8 @@ export function createSerialBinding(
     interfaceName: "RS485",
     endpoint: opts.path,
     async open(): Promise<BusPort> {
-      const failure = (err: unknown): TwcError =>
-        new TwcError({
-          code: "TRANSPORT_OPEN_FAILED",
-          message: `cannot open serial port ${opts.path}: ${reasonOf(err)}`,
-          context: { path: opts.path, reason: reasonOf(err) },
-          cause: err,
-        });
+      // "cannot open serial port /dev/ttyUSB0: no such file or directory", context path, reason, errno.
+      const failure = (err: unknown): TwcError => openFailed(`open serial port ${opts.path}`, { path: opts.path }, err);
       let stream: SerialStreamLike;
       try {
         stream = await factory(opts);

@@ -3,17 +3,16 @@
  * server; also used for `interface.RS485.port: "socket://host:port"` (config.md §4.2). Keep-alive on,
  * no Nagle delay, 5 s connect timeout on the injected clock. Buffers become Uint8Arrays here.
  */
-import { createConnection, isIPv6, type Socket } from "node:net";
-import { systemClock, type Clock, type TimerHandle } from "../shared/clock.ts";
+import { isIPv6 } from "node:net";
+import { systemClock, type Clock } from "../shared/clock.ts";
 import { TwcError } from "../shared/errors.ts";
-import type { BusBinding, BusPort, BusPortEvents } from "./port.ts";
+import type { BusBinding, BusPort } from "./port.ts";
+import { connectSocket, SocketBusPort } from "./socket-port.ts";
 
 /** Default port of `interface.TCP.server` when it has none (config.md §4.3). */
 export const DEFAULT_TCP_PORT = 6000;
 /** Connect timeout (ms). */
 export const CONNECT_TIMEOUT_MS = 5000;
-/** Idle time before the first keep-alive probe (ms). */
-const KEEPALIVE_DELAY_MS = 10_000;
 
 /** A TCP endpoint. */
 export interface TcpEndpoint {
@@ -68,8 +67,8 @@ export function isPortUrl(port: string): boolean {
 }
 
 /**
- * Parses `socket://host:port` (the port is required). `rfc2217://` and any other scheme are
- * TwcError CONFIG_INVALID (config.md §4.2).
+ * Parses `socket://host:port` (the port is required). Any other scheme is TwcError CONFIG_INVALID;
+ * `rfc2217://` URLs are parsed by rfc2217.ts's parseRfc2217Url instead (config validation routes them).
  */
 export function parseSocketUrl(url: string): TcpEndpoint {
   const text = url.trim();
@@ -96,127 +95,9 @@ export function createTcpBinding(opts: TcpBindingOptions): BusBinding {
     interfaceName: opts.interfaceName ?? "TCP",
     endpoint,
     buffered: true,
-    open(): Promise<BusPort> {
-      return new Promise<BusPort>((resolve, reject) => {
-        const socket = createConnection({ host: opts.host, port: opts.port });
-        let timer: TimerHandle | null = null;
-        const fail = (reason: string, cause?: unknown): void => {
-          if (timer) clock.clearTimeout(timer);
-          socket.removeListener("connect", onConnect);
-          socket.on("error", () => undefined); // a late error of the abandoned socket must not crash the process
-          socket.destroy();
-          reject(
-            new TwcError({
-              code: "TRANSPORT_OPEN_FAILED",
-              message: `cannot connect to ${endpoint}: ${reason}`,
-              context: { endpoint, reason },
-              cause,
-            }),
-          );
-        };
-        const onError = (err: Error): void => fail(err.message, err);
-        const onConnect = (): void => {
-          if (timer) clock.clearTimeout(timer);
-          socket.removeListener("error", onError);
-          socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
-          socket.setNoDelay(true);
-          resolve(new TcpBusPort(socket, endpoint));
-        };
-        timer = clock.setTimeout(() => fail(`connect timeout after ${timeoutMs} ms`), timeoutMs);
-        socket.once("error", onError);
-        socket.once("connect", onConnect);
-      });
+    async open(): Promise<BusPort> {
+      const socket = await connectSocket({ host: opts.host, port: opts.port, endpoint, clock, timeoutMs });
+      return new SocketBusPort(socket, endpoint);
     },
   };
-}
-
-/** A connected socket as a BusPort. */
-class TcpBusPort implements BusPort {
-  readonly #dataListeners: BusPortEvents["data"][] = [];
-  readonly #closeListeners: BusPortEvents["close"][] = [];
-  #closed = false;
-  #error: Error | undefined;
-  #closing = false;
-
-  constructor(
-    private readonly socket: Socket,
-    private readonly endpoint: string,
-  ) {
-    socket.on("data", (chunk: Buffer) => {
-      if (this.#closed) return;
-      const bytes = new Uint8Array(chunk);
-      for (const l of [...this.#dataListeners]) l(bytes);
-    });
-    socket.on("error", (err: Error) => {
-      this.#error ??= err;
-    });
-    socket.on("close", () => {
-      let error = this.#error;
-      if (!error && !this.#closing) {
-        error = new TwcError({
-          code: "TRANSPORT_CLOSED",
-          message: `connection to ${endpoint} closed by the remote end`,
-        });
-      }
-      this.#finish(error);
-    });
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.#closed || this.socket.destroyed || !this.socket.writable) {
-      return Promise.reject(
-        new TwcError({ code: "TRANSPORT_CLOSED", message: `connection to ${this.endpoint} is closed` }),
-      );
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.socket.write(bytes, (err) => {
-        if (err) {
-          reject(
-            new TwcError({
-              code: "TRANSPORT_WRITE_FAILED",
-              message: `write to ${this.endpoint} failed: ${err.message}`,
-              context: { endpoint: this.endpoint },
-              cause: err,
-            }),
-          );
-        } else resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return this.#end(() => this.socket.destroy());
-  }
-
-  /** Closes with a TCP reset: the kernel discards what it still holds for sending (a stalled bridge). */
-  abort(): Promise<void> {
-    return this.#end(() => {
-      if (this.socket.destroyed) return;
-      try {
-        this.socket.resetAndDestroy();
-      } catch {
-        this.socket.destroy(); // not connected any more: nothing left to discard
-      }
-    });
-  }
-
-  #end(destroy: () => void): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closing = true;
-    return new Promise<void>((resolve) => {
-      this.socket.once("close", () => resolve());
-      destroy();
-    });
-  }
-
-  on<E extends keyof BusPortEvents>(event: E, listener: BusPortEvents[E]): void {
-    if (event === "data") this.#dataListeners.push(listener as BusPortEvents["data"]);
-    else this.#closeListeners.push(listener as BusPortEvents["close"]);
-  }
-
-  #finish(error: Error | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const l of [...this.#closeListeners]) l(error);
-  }
 }

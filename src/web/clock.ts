@@ -19,3 +19,6 @@ export interface WebClock {
   /** Cancels a timer started by setInterval. */
   clearInterval(handle: TimerHandle): void;
 }
+
+/** Broken-down time of an instant in a time zone (undefined: the browser's), as the controller converts it. */
+export { toLocalTime as zonedTime } from "../policy/local-time.ts";

@@ -1,4 +1,8 @@
-/** Number, time and duration formatting for the web UI (pure; locale from the browser). */
+/**
+ * Number, time and duration formatting for the web UI (pure; locale from the browser). Clock times are
+ * shown in the controller's time zone (issue 12 §8): `setDisplayTimeZone` is called with the state
+ * document's `clock.timeZone` (controller-zone.ts); until then, and for an unknown zone, the browser's.
+ */
 
 const nf0 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const nf1 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
@@ -55,15 +59,48 @@ export function isoMs(iso: string | null): number {
   return iso === null ? NaN : Date.parse(iso);
 }
 
-/** Local clock time "21:35" of an ISO string or epoch ms. */
-export function fmtClock(t: string | number | null): string {
-  const ms = typeof t === "number" ? t : isoMs(t);
-  if (!Number.isFinite(ms)) return "—";
-  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+let displayZone: string | undefined;
+
+/** True when Intl knows the IANA zone name. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** Local date and time "Mon 23 Nov, 21:35". */
-export function fmtDateTime(t: string | number | null): string {
+/** Shows clock times in `zone` (the controller's); undefined or an unknown zone: the browser's. */
+export function setDisplayTimeZone(zone: string | undefined): void {
+  displayZone = zone !== undefined && isKnownTimeZone(zone) ? zone : undefined;
+}
+
+/** The zone clock times are shown in (undefined: the browser's). */
+export function displayTimeZone(): string | undefined {
+  return displayZone;
+}
+
+/** "times are Europe/Amsterdam (UTC+01:00), the controller's" from the state document's clock. */
+export function zoneNote(clock: { timeZone: string; utcOffset: string } | undefined): string {
+  if (!clock) return "times are this device's";
+  return `times are ${clock.timeZone} (UTC${clock.utcOffset}), the controller's`;
+}
+
+/** Clock time "21:35" of an ISO string or epoch ms, in the controller's zone. */
+export function fmtClock(t: string | number | null, timeZone: string | undefined = displayZone): string {
+  const ms = typeof t === "number" ? t : isoMs(t);
+  if (!Number.isFinite(ms)) return "—";
+  return new Date(ms).toLocaleTimeString(undefined, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    ...(timeZone !== undefined ? { timeZone } : {}),
+  });
+}
+
+/** Date and time "Mon 23 Nov, 21:35", in the controller's zone. */
+export function fmtDateTime(t: string | number | null, timeZone: string | undefined = displayZone): string {
   const ms = typeof t === "number" ? t : isoMs(t);
   if (!Number.isFinite(ms)) return "—";
   return new Date(ms).toLocaleString(undefined, {
@@ -73,6 +110,7 @@ export function fmtDateTime(t: string | number | null): string {
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
+    ...(timeZone !== undefined ? { timeZone } : {}),
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Client-side view of the policy conditions (controller.md §16.4): builds the nested AND/OR tree of a
  * policy and evaluates it against what the browser knows (state document, optional settings, its own
- * clock). Values it cannot know (config.*, modules.*, the green computation) stay unknown. The meaning of
+ * clock read in the controller's time zone, issue 12 §8). Values it cannot know (config.*, modules.*, the green computation) stay unknown. The meaning of
  * conditions and groups (comparisons, coercion, grouping) is the server's own module, policy/compare.ts;
  * settings values are coerced by the server's macros.
  */
@@ -15,6 +15,8 @@ import {
   type ConditionName,
 } from "../policy/compare.ts";
 import { nonScheduledAmps, settingValue } from "../policy/macros.ts";
+import type { LocalTime } from "../policy/types.ts";
+import { zonedTime } from "./clock.ts";
 
 export { compare };
 
@@ -49,6 +51,8 @@ export interface ResolveContext {
   settings: Readonly<Record<string, unknown>>;
   /** checkScheduledCharging() from the state document, null when unknown. */
   scheduledNow: boolean | null;
+  /** The controller's IANA time zone for tm_* (state document `clock.timeZone`); absent: the browser's. */
+  timeZone?: string;
 }
 
 /** Narrows an untrusted getPolicy answer. */
@@ -84,39 +88,19 @@ export function conditionTree(
   return { kind: "group", op: groupOp(depth), children };
 }
 
-function isDst(d: Date): boolean {
-  const y = d.getFullYear();
-  const jan = new Date(y, 0, 1).getTimezoneOffset();
-  const jul = new Date(y, 6, 1).getTimezoneOffset();
-  return d.getTimezoneOffset() < Math.max(jan, jul);
-}
-
-function tmField(name: string, d: Date): number | null {
+/** A tm_* field of the broken-down local time (controller.md §16.4), null for an unknown name. */
+function tmField(name: string, t: LocalTime): number | null {
   switch (name) {
     case "year":
-      return d.getFullYear();
     case "mon":
-      return d.getMonth() + 1;
     case "mday":
-      return d.getDate();
     case "hour":
-      return d.getHours();
     case "min":
-      return d.getMinutes();
     case "sec":
-      return d.getSeconds();
     case "wday":
-      return (d.getDay() + 6) % 7;
-    case "yday": {
-      const start = new Date(d.getFullYear(), 0, 1);
-      return (
-        Math.round(
-          (new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime() - start.getTime()) / 86400000,
-        ) + 1
-      );
-    }
+    case "yday":
     case "isdst":
-      return isDst(d) ? 1 : 0;
+      return t[name];
     default:
       return null;
   }
@@ -127,7 +111,7 @@ export function resolveOperand(x: unknown, ctx: ResolveContext): Resolved {
   if (typeof x !== "string") return { known: true, value: x };
   if (x === "now") return { known: true, value: ctx.nowMs / 1000 };
   if (x.startsWith("tm_")) {
-    const v = tmField(x.slice(3), new Date(ctx.nowMs));
+    const v = tmField(x.slice(3), zonedTime(ctx.nowMs, ctx.timeZone));
     return v === null ? { known: true, value: x } : { known: true, value: v };
   }
   if (x.startsWith("settings.")) {

@@ -76,3 +76,119 @@ export function summarisePolicy(s: StateDocument, nowMs: number): PolicySummary 
     reasons.push("Energy data is stale: stale sources count as 0 W, so the solar budget drops.");
   return { kind, kindWords: KIND_WORDS[kind], name, reasons };
 }
+
+const TM_WORDS: Readonly<Record<string, string>> = {
+  tm_hour: "the hour",
+  tm_min: "the minute",
+  tm_sec: "the second",
+  tm_wday: "the weekday",
+  tm_mday: "the day of the month",
+  tm_mon: "the month",
+  tm_year: "the year",
+  tm_yday: "the day of the year",
+  tm_isdst: "daylight saving time (1 = on)",
+};
+
+const SETTING_WORDS: Readonly<Record<string, string>> = {
+  chargeNowAmps: "the Charge Now rate",
+  chargeNowTimeEnd: "the end of Charge Now",
+  sunrise: "the sunrise hour",
+  sunset: "the sunset hour",
+  hourResumeTrackGreenEnergy: "the hour solar tracking resumes",
+  nonScheduledAction: "the non-scheduled action",
+  nonScheduledAmpsMax: "the non-scheduled rate",
+  scheduledAmpsMax: "the scheduled rate",
+};
+
+const MACRO_WORDS: Readonly<Record<string, string>> = {
+  now: "now",
+  "checkScheduledCharging()": "the charging schedule is active (1 = yes)",
+  "nonScheduledAmps()": "the non-scheduled rate",
+  "getMaxAmpsForTargetGridUsage()": "the solar budget",
+  "getMaxAmpsToDivideGreenEnergy()": "the solar budget",
+};
+
+const OP_WORDS: Readonly<Record<string, string>> = {
+  gt: "is above",
+  gte: "is at least",
+  lt: "is below",
+  lte: "is at most",
+  eq: "is",
+  ne: "is not",
+};
+
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const ACTIONS: Readonly<Record<number, string>> = { 1: "charge at a fixed rate", 2: "do not charge", 3: "track green energy" };
+
+/** "batteryLevel" → "battery level". */
+function attrWords(attr: string): string {
+  return attr.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+}
+
+/** An operand in words: "the hour", "the battery level of Powerwall2", "the setting foo", "80". */
+export function operandWords(x: unknown): string {
+  if (typeof x !== "string") return typeof x === "number" ? String(x) : (JSON.stringify(x) ?? String(x));
+  const known = TM_WORDS[x] ?? MACRO_WORDS[x];
+  if (known !== undefined) return known;
+  if (x.startsWith("settings.")) {
+    const k = x.slice("settings.".length);
+    return SETTING_WORDS[k] ?? `the setting ${k}`;
+  }
+  if (x.startsWith("config.")) return `the configured ${x.slice("config.".length)}`;
+  const m = /^modules\.([^.]+)\.(.+)$/.exec(x);
+  if (m) return `the ${attrWords(m[2] ?? "")} of ${m[1] ?? ""}`;
+  return `“${x}”`;
+}
+
+/** A compared value in words, given what it is compared with: hours as "08:00", weekdays, actions, percent. */
+export function valueWords(match: unknown, value: unknown, resolved: unknown): string {
+  const v = typeof resolved === "number" ? resolved : null;
+  const m = typeof match === "string" ? match : "";
+  const own = typeof value === "string" && !/^-?\d/.test(value) ? ` (${operandWords(value)})` : "";
+  if (v === null) return typeof value === "string" ? operandWords(value) : operandWords(resolved);
+  if (m === "tm_hour" || m.endsWith("sunrise") || m.endsWith("sunset") || m.endsWith("hourResumeTrackGreenEnergy"))
+    return `${Number.isInteger(v) && v >= 0 && v <= 24 ? hourLabel(v) : String(v)}${own}`;
+  if (m === "tm_wday") return `${WEEKDAYS[v] ?? String(v)}${own}`;
+  if (m.endsWith("nonScheduledAction")) return `“${ACTIONS[v] ?? String(v)}”${own}`;
+  if (/battery|soc|percent/i.test(m)) return `${v} %${own}`;
+  if (m.endsWith("chargeNowTimeEnd") || value === "now") return typeof value === "string" ? operandWords(value) : String(v);
+  return `${Number.isInteger(v) ? String(v) : v.toFixed(2)}${own}`;
+}
+
+/** One condition in words: "the battery level of Powerwall2 is above 80 %", "the hour is at least 08:00 (the sunrise hour)". */
+export function conditionSentence(match: unknown, condition: unknown, value: unknown, resolvedValue: unknown): string {
+  if (condition === "none") return "always holds";
+  if (condition === "false") return "never holds";
+  if (match === "checkScheduledCharging()" && condition === "eq" && (value === 1 || value === true))
+    return "the charging schedule is active";
+  const op = typeof condition === "string" ? OP_WORDS[condition] : undefined;
+  if (op === undefined) return `${operandWords(match)} — unknown condition ${JSON.stringify(condition)} (never holds)`;
+  if (match === "settings.chargeNowTimeEnd" && condition === "gt" && value === 0) return "Charge Now has an end time";
+  if (value === "tm_hour" && (condition === "lte" || condition === "lt"))
+    return `${operandWords(match)} has ${condition === "lt" ? "passed" : "been reached"}`;
+  const time = value === "now" || match === "now";
+  const timeOp = condition === "gt" ? "is after" : condition === "lt" ? "is before" : op;
+  return `${operandWords(match)} ${time ? timeOp : op} ${valueWords(match, value, resolvedValue)}`;
+}
+
+/** A leaf of an AND group as the "between" finder needs it. */
+export interface HourLeaf {
+  match: unknown;
+  condition: unknown;
+  /** The resolved value, when known. */
+  value: unknown;
+}
+
+/** "it is between 08:00 and 16:00" when an AND group bounds tm_hour from below and above, else null. */
+export function betweenSentence(leaves: readonly HourLeaf[]): string | null {
+  const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const from = leaves.find((l) => l.match === "tm_hour" && (l.condition === "gte" || l.condition === "gt"));
+  const to = leaves.find((l) => l.match === "tm_hour" && (l.condition === "lt" || l.condition === "lte"));
+  const a = from ? num(from.value) : null;
+  const b = to ? num(to.value) : null;
+  if (a === null || b === null || !from || !to) return null;
+  const start = from.condition === "gt" ? a + 1 : a;
+  const end = to.condition === "lte" ? b + 1 : b;
+  const label = (h: number): string => (Number.isInteger(h) && h >= 0 && h <= 24 ? hourLabel(h) : String(h));
+  return `it is between ${label(start)} and ${label(end)}`;
+}

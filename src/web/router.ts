@@ -14,6 +14,7 @@ export const ROUTES: readonly Route[] = [
   { path: "/policy", title: "Policy" },
   { path: "/settings", title: "Settings" },
   { path: "/debug", title: "Debug" },
+  { path: "/logs", title: "Logs" },
 ];
 
 /** The route for a path (unknown paths → null). */

@@ -1,4 +1,8 @@
-/** Client-side form checks that mirror the server's (pure; the server stays the authority). */
+/**
+ * Client-side form checks that mirror the server's (pure; the server stays the authority). The
+ * charging-rate rule is the server's own (shared/amps-rules.ts), said in the form's words.
+ */
+import { ampsAllowed, ampsRuleMessage, chargeNowRateRule, scheduleAmpsRule } from "../shared/amps-rules.ts";
 import type { Days } from "../state/types.ts";
 import { hhmmToMinute } from "./format.ts";
 import { DAY_KEYS } from "./schedule-model.ts";
@@ -17,10 +21,8 @@ export interface Draft {
 /** Schedule checks with friendlier words; returns messages by field ("days" for the weekday group). */
 export function checkDraft(d: Draft, minAmps: number, maxAmps: number): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!Number.isInteger(d.amps) || d.amps < 0 || d.amps > maxAmps)
-    e.amps = `amps must be between 0 and ${maxAmps}`;
-  else if (d.amps > 0 && d.amps < minAmps)
-    e.amps = `Use 0 (off) or at least ${minAmps} A, the minimum a car accepts`;
+  const rule = scheduleAmpsRule(minAmps, maxAmps);
+  if (!ampsAllowed(rule, d.amps)) e.amps = ampsRuleMessage(rule, "Charging rate", " A");
   if (!d.enabled) return e;
   const s = hhmmToMinute(d.start);
   const en = hhmmToMinute(d.end);
@@ -28,8 +30,29 @@ export function checkDraft(d: Draft, minAmps: number, maxAmps: number): Record<s
   if (en < 0) e.endingMinute = "Enter an end time";
   if (s >= 0 && s === en) e.startingMinute = "Start and end times must differ";
   if (!DAY_KEYS.some((k) => d.days[k])) e.days = "Choose at least one day";
-  if (d.amps === 0 && !e.amps) e.amps = `Enter the charging rate (${minAmps}–${maxAmps} A)`;
+  if (d.amps === 0 && !e.amps) e.amps = `Enter the charging rate (${rule.min}–${rule.max} A)`;
   return e;
+}
+
+/** Charge Now's rate under the server's rule, in the form's words; null when allowed. */
+export function checkChargeNowRate(rate: number, minAmps: number, maxAmps: number): string | null {
+  const rule = chargeNowRateRule(minAmps, maxAmps);
+  return ampsAllowed(rule, rate) ? null : ampsRuleMessage(rule, "Rate", " A");
+}
+
+/**
+ * A server message in the form's words: the API field name it starts with (or quotes) replaced by the
+ * form's label, e.g. "offsetValue must be a number" → "Value must be a number". Pure.
+ */
+export function inFormWords(message: string, labels: Readonly<Record<string, string>>): string {
+  for (const [field, label] of Object.entries(labels)) {
+    if (message === field) return label;
+    if (message.startsWith(`${field} `)) return label + message.slice(field.length);
+    const quoted = `value for '${field}' `;
+    if (message.startsWith(quoted)) return `${label} ${message.slice(quoted.length)}`;
+    if (message.includes(`'${field}'`)) return message.replace(`'${field}'`, label);
+  }
+  return message;
 }
 
 const HEX_MESSAGE = "customCommand must be hexadecimal bytes (2 to 32)";

@@ -18,7 +18,8 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
     const g = await openPage(f.browser, f.inst.origin, "desktop");
     try {
       await g.page.goto(`${f.inst.origin}/`);
-      await waitForText(g.page, "[data-testid=surplus]", /Surplus\s*0 W/);
+      // issue 12 §7: no energy source → "—" (no reading), not "0 W"
+      await waitForText(g.page, "[data-testid=surplus]", /Surplus\s*(—|0 W)/);
       await g.page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Settings" }).click();
       await g.page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
       assert.equal(new URL(g.page.url()).pathname, "/settings");
@@ -60,7 +61,7 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.goto(`${f.inst.origin}/settings`);
       await g.page.getByLabel("Value").fill("5");
       await g.page.getByRole("button", { name: "Add offset" }).click();
-      await waitForText(g.page, "#off-name-error", /offsetName must not be empty|offsetName is required/);
+      await waitForText(g.page, "#off-name-error", /offsetName must not be empty|offsetName is required|Name must not be empty|Name is required/);
       assert.equal(await g.page.getByLabel("Name").getAttribute("aria-invalid"), "true");
 
       await g.page.getByLabel("Name").fill("bad<name");

@@ -13,6 +13,7 @@ test("an unchanged upstream test-style config starts and shows slave 4142 rated 
   const text = readFileSync(join(ROOT, "test/fixtures/upstream-config.json"), "utf8")
     .replace('"listenPort": 8088', `"listenPort": ${port}`)
     .replace("./test-output/upstream-settings", join(t.dir, "settings"))
+    .replace("/etc/twcmanager/csv", join(t.dir, "csv"))
     // Tests talk only to loopback: the devices of the sample move to 127.0.0.x (nothing listens there),
     // and the SolarEdge cloud (a fixed host on the internet) is turned off.
     .replaceAll("192.168.1.", "127.0.0.")

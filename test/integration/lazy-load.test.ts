@@ -49,6 +49,7 @@ const UNUSED_BY_DUMMY = [
   "/src/transport/serial.ts",
   "/node_modules/mqtt/",
   "/node_modules/serialport/",
+  "/node_modules/mysql2/",
 ];
 
 test("the Dummy interface with HTTP loads no energy source, MQTT, serialport or TCP transport", { timeout: 60_000 }, async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
+import { serveJson, useLoopback, type Fault } from "../loopback.test-helper.ts";
 import type { Loopback } from "../loopback.test-helper.ts";
 import { EFERGY_SOURCE } from "./efergy-descriptor.ts";
 import { EfergySchema } from "./efergy-schema.ts";
@@ -12,7 +12,7 @@ import { schemaKeyword } from "./module-source.test-helper.ts";
 
 const TOKEN = "app-token-xyz";
 let sensors: unknown;
-let mode: "ok" | "500" | "junk" | "hang";
+let mode: Fault;
 beforeEach(() => {
   sensors = [
     { cid: "PWER", data: [{ "1714557600000": 1343 }], sid: "728467", units: "kWm3", age: 4 },
@@ -26,17 +26,9 @@ const handler: Loopback["handler"] = (req, res) => {
   const u = new URL(req.url ?? "/", "http://x");
   if (u.pathname !== "/mobile_proxy/getCurrentValuesSummary") return void res.writeHead(404).end();
   if (u.searchParams.get("token") !== TOKEN) return void res.writeHead(403).end('{"error":"bad token"}');
-  if (mode === "500") return void res.writeHead(500).end("error");
-  if (mode === "junk") return void res.writeHead(200).end("[{");
-  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(sensors));
+  serveJson(res, mode, sensors, "[{");
 };
-let server: Loopback;
-before(async () => {
-  server = await startLoopback(handler);
-});
-after(async () => {
-  await server.close();
-});
+const server = useLoopback(handler);
 
 function source(token = TOKEN, clock = new FakeClock(), baseUrl = server.url) {
   return createEfergySource(

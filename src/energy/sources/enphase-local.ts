@@ -8,6 +8,7 @@
 import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { SourceDeps } from "../source.ts";
 import type { EnphaseConfig } from "./enphase-schema.ts";
+import { deviceTls } from "./device-tls.ts";
 import { envoyGet } from "./enphase-request.ts";
 import type { EnvoyAnswer } from "./enphase-request.ts";
 import { hostPort, isObject, parseJsonBody, requireNumber } from "./module-source.ts";
@@ -110,14 +111,15 @@ export function enphaseLocalPoll(
   const token = (cfg.token ?? "").trim();
   const timeoutMs = deps.timeoutMs ?? ENPHASE_LOCAL_TIMEOUT_MS;
   let session: string | null = null;
+  const tls = deviceTls(cfg, "Enphase");
 
-  const get = (path: string, signal: AbortSignal): Promise<EnvoyAnswer> => {
+  const get = async (path: string, signal: AbortSignal): Promise<EnvoyAnswer> => {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: "application/json" };
     if (session !== null) headers.Cookie = `sessionid=${session}`;
     return envoyGet(`${base}${path}`, headers, {
       clock: deps.clock,
       timeoutMs,
-      verify: cfg.verifyCertificate,
+      tls: await tls(),
       signal,
     });
   };

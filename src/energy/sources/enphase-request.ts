@@ -1,6 +1,6 @@
 /**
  * One HTTPS GET to the local Envoy (energy-sources.md §1.6, §6.3) on `node:https`, with certificate
- * verification off unless asked for — for this request only (its own options, no shared agent, nothing
+ * verification off unless asked for (device-tls.ts) — for this request only (its own options, no shared agent, nothing
  * process-wide). Timed out on the injected clock, aborted with the source; answers status, the
  * `Set-Cookie` headers and the body (at most 1 MiB). Redirects are not followed (a login redirect is an
  * answer the caller handles).
@@ -9,6 +9,8 @@ import { request as httpsRequest } from "node:https";
 import type { Clock } from "../../shared/clock.ts";
 import { SourceFetchError } from "../polling-source.ts";
 import { errorMessage } from "../source.ts";
+import type { TlsRequestOptions } from "./device-tls.ts";
+import { traceExchange } from "../source-trace.ts";
 
 /** Largest body read (bytes). */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -25,8 +27,8 @@ export interface EnvoyAnswer {
 export interface EnvoyGetOptions {
   clock: Clock;
   timeoutMs: number;
-  /** True: verify the certificate as usual; false (default for the Envoy): accept a self-signed one. */
-  verify: boolean;
+  /** The certificate rules (device-tls.ts); by default for the Envoy a self-signed one is accepted. */
+  tls: TlsRequestOptions;
   signal?: AbortSignal;
 }
 
@@ -45,12 +47,16 @@ export function envoyGet(
       o.signal?.removeEventListener("abort", onAbort);
       if (err) {
         req.destroy();
+        traceExchange(`GET ${url}`, null, "", err.message);
         reject(err);
-      } else if (answer) resolve(answer);
+      } else if (answer) {
+        traceExchange(`GET ${url}`, answer.status, answer.body);
+        resolve(answer);
+      }
     };
     const req = httpsRequest(
       url,
-      { method: "GET", headers, agent: false, rejectUnauthorized: o.verify },
+      { method: "GET", headers, agent: false, ...o.tls },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -20,6 +20,9 @@ export const EnphaseSchema = Type.Object({
     default: false,
     description: "Our extension: verify the Envoy's HTTPS certificate (it ships a self-signed one)",
   }),
+  caFile: Type.Optional(
+    Type.String({ description: "Our extension: PEM file (the Envoy's certificate or its CA) the certificate must chain to" }),
+  ),
   pollIntervalS: Type.Optional(
     Type.Number({
       minimum: 2,

@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer } from "node:https";
-import type { Server } from "node:https";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
@@ -20,7 +13,7 @@ import { ENPHASE_SOURCE } from "./enphase-descriptor.ts";
 import { EnphaseSchema } from "./enphase-schema.ts";
 import type { EnphaseConfig } from "./enphase-schema.ts";
 import { envoyBaseUrl, needsSession, parseProduction, sessionCookie } from "./enphase-local.ts";
-import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
+import { assertTimesOut, pollNow, startSelfSignedHttps, type HttpsFake } from "./module-source.test-helper.ts";
 
 const JWT =
   "eyJraWQiOiI3ZDEwMDA1ZC03ODk5LTRkMGQtYmNiNC0yNDRmOThlZTE1NmIiLCJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJhdWQiOiIxMjIyMzMzMzQ0NDQiLCJpc3MiOiJFbnRyZXoifQ.c2ln";
@@ -144,9 +137,8 @@ const envoy: EnvoyFake = {
   hang: false,
   requests: [],
 };
-let https: Server;
+let https: HttpsFake;
 let httpsPort = 0;
-let certDir = "";
 let nextSession = 1;
 
 function envoyHandler(req: IncomingMessage, res: ServerResponse): void {
@@ -192,39 +184,10 @@ function envoyHandler(req: IncomingMessage, res: ServerResponse): void {
 }
 
 before(async () => {
-  certDir = mkdtempSync(join(tmpdir(), "enphase-cert-"));
-  const key = join(certDir, "key.pem");
-  const cert = join(certDir, "cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      "/CN=envoy.local",
-      "-days",
-      "1",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    {
-      stdio: "ignore",
-    },
-  );
-  https = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, envoyHandler);
-  await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
-  httpsPort = (https.address() as AddressInfo).port;
+  https = await startSelfSignedHttps(envoyHandler, "envoy.local");
+  httpsPort = https.port;
 });
-after(async () => {
-  https.closeAllConnections();
-  await new Promise<void>((resolve) => https.close(() => resolve()));
-  rmSync(certDir, { recursive: true, force: true });
-});
+after(() => https.close());
 
 const local = (o: Partial<EnphaseConfig> = {}): EnphaseConfig => ({
   enabled: true,

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { after, before, beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
@@ -66,16 +65,15 @@ function handler(host: string) {
 }
 
 let first: Loopback;
-let second: ReturnType<typeof createServer>;
+let second: Loopback;
 before(async () => {
   first = await startLoopback(handler("127.0.0.1"));
-  second = createServer(handler("127.0.0.2"));
-  await new Promise<void>((resolve) => second.listen(first.port, "127.0.0.2", resolve));
+  // The second inverter: same port, another loopback address (energy-sources.md §1.9).
+  second = await startLoopback(handler("127.0.0.2"), { host: "127.0.0.2", port: first.port });
 });
 after(async () => {
   await first.close();
-  second.closeAllConnections();
-  await new Promise<void>((resolve) => second.close(() => resolve()));
+  await second.close();
 });
 
 function source(

@@ -6,6 +6,8 @@ import { IotaWattSchema } from "./iotawatt-schema.ts";
 export const IOTAWATT_SOURCE = defineSource({
   key: "IotaWatt",
   registeredName: "IotaWatt",
+  // §8: the doc page writes the key `Iotawatt`, which upstream ignores; accepted here with a warning.
+  configAliases: ["Iotawatt"],
   schema: IotaWattSchema,
   required: ["serverIP"],
   attributes: ["consumedW", "generatedW"],

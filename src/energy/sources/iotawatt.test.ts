@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { IOTAWATT_SOURCE } from "./iotawatt-descriptor.ts";
 import { createIotaWattSource } from "./iotawatt.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
@@ -19,20 +18,14 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    if (req.url !== "/status?outputs") return void res.writeHead(404).end();
-    if (mode === "digest")
-      return void res.writeHead(401, { "www-authenticate": 'Digest realm="admin", nonce="abc"' }).end();
-    if (mode === "500") return void res.writeHead(500).end("error");
-    if (mode === "junk") return void res.writeHead(200).end("{outputs:");
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ outputs }));
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  if (req.url !== "/status?outputs") return void res.writeHead(404).end();
+  if (mode === "digest")
+    return void res.writeHead(401, { "www-authenticate": 'Digest realm="admin", nonce="abc"' }).end();
+  if (mode === "500") return void res.writeHead(500).end("error");
+  if (mode === "junk") return void res.writeHead(200).end("{outputs:");
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ outputs }));
 });
 
 function source(

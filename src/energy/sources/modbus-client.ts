@@ -8,6 +8,7 @@ import modbusSerial from "modbus-serial";
 import type { Clock } from "../../shared/clock.ts";
 import { SourceFetchError } from "../polling-source.ts";
 import { errorMessage } from "../source.ts";
+import { traceExchange } from "../source-trace.ts";
 
 // The CommonJS module is its own `default` (module.exports.default = module.exports): the client class.
 const ModbusRTU = modbusSerial.default;
@@ -43,23 +44,29 @@ export async function withModbusTcp<T>(t: ModbusTcpTarget, fn: (r: HoldingReader
   client.on("error", () => undefined);
   client.setID(t.unitId);
   try {
-    await step(t, client, "connect", () => client.connectTCP(t.host, { port: t.port }));
+    try {
+      await step(t, client, "connect", () => client.connectTCP(t.host, { port: t.port }));
+    } catch (err) {
+      traceExchange(`Modbus ${t.host}:${t.port}: connect`, null, "", errorMessage(err));
+      throw err;
+    }
     const tries = Math.max(1, t.tries ?? 1);
     return await fn({
       async read(address, length) {
+        const what = `Modbus ${t.host}:${t.port} unit ${t.unitId}: read holding registers ${address} ×${length}`;
         for (let attempt = 1; ; attempt++) {
+          let res: { data: number[] };
           try {
-            const res = await step(t, client, `register ${address}`, () =>
-              client.readHoldingRegisters(address, length),
-            );
-            if (res.data.length !== length)
-              throw new SourceFetchError(
-                `register ${address}: ${res.data.length} words instead of ${length}`,
-              );
-            return res.data;
+            res = await step(t, client, `register ${address}`, () => client.readHoldingRegisters(address, length));
           } catch (err) {
+            traceExchange(what, null, "", errorMessage(err));
             if (!(err instanceof ModbusTimeout) || attempt >= tries) throw err;
+            continue;
           }
+          traceExchange(what, null, JSON.stringify(res.data));
+          if (res.data.length !== length)
+            throw new SourceFetchError(`register ${address}: ${res.data.length} words instead of ${length}`);
+          return res.data;
         }
       },
     });

@@ -59,8 +59,8 @@ export async function assertTimesOut(
   assert.deepEqual(s.latest(), before);
 }
 
-/** A test-made self-signed certificate (openssl, CN=localhost, 1 day) for HTTPS fakes. */
-export function selfSignedCert(): { key: string; cert: string } {
+/** A test-made self-signed certificate (openssl, EC P-256, 1 day) for HTTPS fakes; CN default localhost. */
+export function selfSignedCert(cn = "localhost"): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), "twc-cert-"));
   try {
     const keyFile = join(dir, "key.pem");
@@ -71,10 +71,12 @@ export function selfSignedCert(): { key: string; cert: string } {
         "req",
         "-x509",
         "-newkey",
-        "rsa:2048",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-subj",
-        "/CN=localhost",
+        `/CN=${cn}`,
         "-days",
         "1",
         "-keyout",
@@ -90,15 +92,25 @@ export function selfSignedCert(): { key: string; cert: string } {
   }
 }
 
-/** Starts an HTTPS server on 127.0.0.1 (port 0) with a self-signed certificate; returns its URL and closer. */
-export async function startSelfSignedHttps(
-  handler: Handler,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createHttpsServer(selfSignedCert(), handler);
+/** A running HTTPS fake with a self-signed certificate. */
+export interface HttpsFake {
+  url: string;
+  port: number;
+  /** The certificate's PEM (what a `caFile` pinning this device contains). */
+  cert: string;
+  close(): Promise<void>;
+}
+
+/** Starts an HTTPS server on 127.0.0.1 (port 0) with a self-signed certificate for `cn`. */
+export async function startSelfSignedHttps(handler: Handler, cn = "localhost"): Promise<HttpsFake> {
+  const pem = selfSignedCert(cn);
+  const server = createHttpsServer(pem, handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
+    port,
+    cert: pem.cert,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

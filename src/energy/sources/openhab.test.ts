@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { OPENHAB_SOURCE } from "./openhab-descriptor.ts";
 import { createOpenHabSource, openHabWatts } from "./openhab.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
@@ -21,19 +20,13 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    if (mode === "500") return void res.writeHead(500).end("Internal Server Error");
-    const m = /^\/rest\/items\/([^/]+)\/state$/.exec(req.url ?? "");
-    const text = m?.[1] !== undefined ? items[decodeURIComponent(m[1])] : undefined;
-    if (text === undefined) return void res.writeHead(404).end('{"error":{"message":"Item not found"}}');
-    res.writeHead(200, { "content-type": "text/plain" }).end(text);
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  if (mode === "500") return void res.writeHead(500).end("Internal Server Error");
+  const m = /^\/rest\/items\/([^/]+)\/state$/.exec(req.url ?? "");
+  const text = m?.[1] !== undefined ? items[decodeURIComponent(m[1])] : undefined;
+  if (text === undefined) return void res.writeHead(404).end('{"error":{"message":"Item not found"}}');
+  res.writeHead(200, { "content-type": "text/plain" }).end(text);
 });
 
 function source(cons: string, gen: string, clock = new FakeClock()) {

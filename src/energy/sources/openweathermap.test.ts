@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import type { Loopback } from "../loopback.test-helper.ts";
 import { OPENWEATHERMAP_SOURCE } from "./openweathermap-descriptor.ts";
 import { OpenWeatherMapSchema } from "./openweathermap-schema.ts";
@@ -56,13 +56,7 @@ const handler: Loopback["handler"] = (req, res) => {
   if (mode === "500") return void res.writeHead(500).end("error");
   res.writeHead(200, { "content-type": "application/json" }).end(body);
 };
-let server: Loopback;
-before(async () => {
-  server = await startLoopback(handler);
-});
-after(async () => {
-  await server.close();
-});
+const server = useLoopback(handler);
 
 function source(clock: FakeClock, key = KEY, baseUrl = server.url) {
   return createOpenWeatherMapSource(

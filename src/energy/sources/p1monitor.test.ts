@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { P1MONITOR_SOURCE } from "./p1monitor-descriptor.ts";
 import { P1MonitorSchema } from "./p1monitor-schema.ts";
 import { createP1MonitorSource, p1Figures, phaseCount, trimmedMean } from "./p1monitor.ts";
@@ -29,21 +28,15 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    const u = new URL(req.url ?? "/", "http://x");
-    if (u.pathname !== "/api/v1/phase" || u.searchParams.get("json") !== "object")
-      return void res.writeHead(404).end();
-    if (mode === "500") return void res.writeHead(500).end("error");
-    if (mode === "junk") return void res.writeHead(200).end("[{");
-    const limit = Number(u.searchParams.get("limit"));
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows.slice(0, limit)));
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  const u = new URL(req.url ?? "/", "http://x");
+  if (u.pathname !== "/api/v1/phase" || u.searchParams.get("json") !== "object")
+    return void res.writeHead(404).end();
+  if (mode === "500") return void res.writeHead(500).end("error");
+  if (mode === "junk") return void res.writeHead(200).end("[{");
+  const limit = Number(u.searchParams.get("limit"));
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows.slice(0, limit)));
 });
 
 function source(samples: number, clock = new FakeClock()) {

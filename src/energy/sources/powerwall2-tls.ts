@@ -1,10 +1,11 @@
 /**
- * A fetch-compatible HTTPS client that does not verify the server certificate, for the Powerwall
- * gateway only (energy-sources.md §1.6, §3.3: the vendor ships a self-signed certificate). The setting
- * is per request (`rejectUnauthorized: false` on this request's agent options), never process-wide.
+ * A fetch-compatible HTTPS client with the Powerwall gateway's certificate rules (device-tls.ts; by
+ * default not verified, energy-sources.md §1.6, §3.3: the vendor ships a self-signed certificate). The
+ * setting is per request (this request's own options, no shared agent), never process-wide.
  */
 import { request } from "node:https";
 import type { FetchFn } from "../polling-source.ts";
+import type { TlsRequestOptions } from "./device-tls.ts";
 
 function headerRecord(h: RequestInit["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -14,9 +15,16 @@ function headerRecord(h: RequestInit["headers"]): Record<string, string> {
   return out;
 }
 
-/** GET/POST over HTTPS without certificate verification; answers a standard Response (Set-Cookie kept). */
-export const insecureFetch: FetchFn = (input, init) =>
-  new Promise<Response>((resolve, reject) => {
+/** GET/POST over HTTPS with the device's TLS options; answers a standard Response (Set-Cookie kept). */
+export function deviceFetch(tls: () => Promise<TlsRequestOptions>): FetchFn {
+  return async (input, init) => send(input, init, await tls());
+}
+
+/** {@link deviceFetch} without certificate verification (the upstream default). */
+export const insecureFetch: FetchFn = (input, init) => send(input, init, { rejectUnauthorized: false });
+
+function send(input: Parameters<FetchFn>[0], init: Parameters<FetchFn>[1], tls: TlsRequestOptions): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const body = typeof init?.body === "string" ? init.body : undefined;
     const req = request(
@@ -24,7 +32,8 @@ export const insecureFetch: FetchFn = (input, init) =>
       {
         method: init?.method ?? "GET",
         headers: headerRecord(init?.headers),
-        rejectUnauthorized: false,
+        agent: false,
+        ...tls,
         ...(init?.signal ? { signal: init.signal } : {}),
       },
       (res) => {
@@ -46,3 +55,4 @@ export const insecureFetch: FetchFn = (input, init) =>
     req.on("error", reject);
     req.end(body);
   });
+}

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { readBody, pollNow } from "./module-source.test-helper.ts";
+import { readBody, pollNow, startSelfSignedHttps, type HttpsFake } from "./module-source.test-helper.ts";
 import { POWERWALL2_SOURCE } from "./powerwall2-descriptor.ts";
 import {
   LOGIN_VALID_MS,
@@ -92,46 +86,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(b));
 }
 
-let server: Server;
+let server: HttpsFake;
 let port = 0;
-let certDir = "";
 before(async () => {
-  certDir = mkdtempSync(join(tmpdir(), "pw-cert-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      join(certDir, "key.pem"),
-      "-out",
-      join(certDir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=powerwall",
-    ],
-    { stdio: "ignore" },
-  );
-  server = createServer(
-    { key: readFileSync(join(certDir, "key.pem")), cert: readFileSync(join(certDir, "cert.pem")) },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+  server = await startSelfSignedHttps((req, res) => void handle(req, res), "powerwall");
+  port = server.port;
 });
-after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(certDir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 function source(o: { clock?: FakeClock; minBatteryLevel?: number; password?: string } = {}) {
   return createPowerwall2Source(

@@ -1,6 +1,6 @@
 /**
  * Tesla Powerwall 2 source (energy-sources.md §3): local HTTPS (self-signed, not verified — only for
- * this gateway), a cookie session from `POST /api/login/Basic` valid 3600 s and renewed on a 401/403,
+ * this gateway — unless `verifyCertificate` or `caFile` say otherwise, device-tls.ts), a cookie session from `POST /api/login/Basic` valid 3600 s and renewed on a 401/403,
  * then aggregates + state of energy (both needed for a reading) and grid status + operation (attributes
  * only). Generation is gated by `minBatteryLevel` with ±5 % hysteresis.
  */
@@ -9,7 +9,9 @@ import type { FetchFn } from "../polling-source.ts";
 import type { Attributes, ModuleDeps, ModuleReading } from "./module-source.ts";
 import { createModuleSource, hostPort, isObject, parseJsonBody, requireNumber, toNumber } from "./module-source.ts";
 import type { Powerwall2Config } from "./powerwall2-schema.ts";
-import { insecureFetch } from "./powerwall2-tls.ts";
+import { deviceTls } from "./device-tls.ts";
+import { deviceFetch } from "./powerwall2-tls.ts";
+import { StormWatch, type FleetAccess } from "./powerwall2-storm.ts";
 
 /** Upstream request timeout (§1.6). */
 export const POWERWALL_TIMEOUT_MS = 10_000;
@@ -134,13 +136,32 @@ export class CookieSession {
   };
 }
 
+/** Dependencies of the Powerwall: the module deps, and the Fleet API of a vehicle module for Storm Watch. */
+export interface Powerwall2Deps extends ModuleDeps {
+  /** Absent (no vehicle module): no `stormWatch` attribute, so a condition on it compares the macro text. */
+  fleet?: FleetAccess;
+  /** Storm Watch cache (ms), `config.cloudUpdateInterval`; default 1800 s. */
+  stormWatchIntervalMs?: number;
+}
+
 /** Creates the Powerwall 2 source (not started). */
-export function createPowerwall2Source(cfg: Powerwall2Config, deps: ModuleDeps): ReturnType<typeof createModuleSource> {
+export function createPowerwall2Source(cfg: Powerwall2Config, deps: Powerwall2Deps): ReturnType<typeof createModuleSource> {
   const base = `https://${hostPort(cfg.serverIP ?? "", cfg.serverPort)}`;
-  const session = new CookieSession(deps.fetchImpl ?? insecureFetch);
+  const session = new CookieSession(deps.fetchImpl ?? deviceFetch(deviceTls(cfg, "Powerwall2")));
   const password = cfg.password ?? "";
   let loginValidUntilMs = -Infinity;
   let suppressed = false;
+  const storm = deps.fleet
+    ? new StormWatch(
+        {
+          clock: deps.clock,
+          logger: deps.logger,
+          fleet: deps.fleet,
+          ...(deps.stormWatchIntervalMs !== undefined ? { intervalMs: deps.stormWatchIntervalMs } : {}),
+        },
+        cfg.cloudID,
+      )
+    : null;
 
   const call = (path: string, init: RequestInit, signal: AbortSignal): Promise<{ status: number; body: string }> =>
     fetchWithTimeout(`${base}${path}`, init, {
@@ -190,7 +211,10 @@ export function createPowerwall2Source(cfg: Powerwall2Config, deps: ModuleDeps):
     const grid = await optional("/api/system_status/grid_status", parseGridStatus, signal);
     const op = await optional("/api/operation", parseOperation, signal);
     suppressed = nextSuppression(suppressed, level, cfg.minBatteryLevel);
-    return powerwallReading(agg, level, grid, op, cfg.minBatteryLevel, suppressed);
+    const r = powerwallReading(agg, level, grid, op, cfg.minBatteryLevel, suppressed);
+    if (!storm) return r;
+    await storm.refresh(signal);
+    return { ...r, attributes: { ...r.attributes, stormWatch: storm.current() } };
   };
   return createModuleSource("Powerwall2", deps, cfg.pollIntervalS, poll);
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
+import { serveJson, useLoopback, type Fault } from "../loopback.test-helper.ts";
 import type { Loopback } from "../loopback.test-helper.ts";
 import { SMARTME_SOURCE } from "./smartme-descriptor.ts";
 import { SmartMeSchema } from "./smartme-schema.ts";
@@ -12,7 +12,7 @@ import { schemaKeyword } from "./module-source.test-helper.ts";
 
 const AUTH = `Basic ${Buffer.from("alice:s3cret").toString("base64")}`;
 let device: Record<string, unknown>;
-let mode: "ok" | "500" | "junk" | "hang";
+let mode: Fault;
 beforeEach(() => {
   device = { Serial: 1234567, ActivePower: -1.523, ActivePowerUnit: "kW" };
   mode = "ok";
@@ -25,17 +25,9 @@ const handler: Loopback["handler"] = (req, res) => {
     return void res.writeHead(404).end();
   if (req.headers.authorization !== AUTH)
     return void res.writeHead(401).end('{"Message":"Authorization denied"}');
-  if (mode === "500") return void res.writeHead(500).end("error");
-  if (mode === "junk") return void res.writeHead(200).end("{");
-  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(device));
+  serveJson(res, mode, device, "{");
 };
-let server: Loopback;
-before(async () => {
-  server = await startLoopback(handler);
-});
-after(async () => {
-  await server.close();
-});
+const server = useLoopback(handler);
 
 function source(password = "s3cret", clock = new FakeClock(), baseUrl = server.url) {
   return createSmartMeSource(

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { serveJson, useLoopback, type Fault } from "../loopback.test-helper.ts";
 import { SMARTPI_SOURCE } from "./smartpi-descriptor.ts";
 import { createSmartPiSource, smartPiSums } from "./smartpi.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
@@ -25,24 +24,16 @@ const doc = (data: unknown[]) => ({
 });
 
 let body: unknown;
-let mode: "ok" | "500" | "junk" | "hang";
+let mode: Fault;
 beforeEach(() => {
   body = doc([168.93, -912.24, 91.9, 0]);
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    if (req.url !== "/api/all/power/now") return void res.writeHead(404).end();
-    if (mode === "500") return void res.writeHead(500).end("error");
-    if (mode === "junk") return void res.writeHead(200).end("{datasets");
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  if (req.url !== "/api/all/power/now") return void res.writeHead(404).end();
+  serveJson(res, mode, body, "{datasets");
 });
 
 function source(showConsumption: boolean, clock = new FakeClock()) {

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { SOLARLOG_SOURCE } from "./solarlog-descriptor.ts";
 import {
   activeExclusions,
@@ -26,25 +25,19 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    void readBody(req).then((text) => {
-      bodies.push(text);
-      if (mode === "hang") return;
-      if (req.method !== "POST" || req.url !== "/getjp") return void res.writeHead(404).end();
-      if (mode === "500") return void res.writeHead(500).end("error");
-      if (mode === "junk") return void res.writeHead(200).end("<html>");
-      const q = JSON.parse(text) as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      if ("801" in q) out["801"] = { "170": d170, "175": d175 };
-      if ("782" in q) out["782"] = d782;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out));
-    });
+const server = useLoopback((req, res) => {
+  void readBody(req).then((text) => {
+    bodies.push(text);
+    if (mode === "hang") return;
+    if (req.method !== "POST" || req.url !== "/getjp") return void res.writeHead(404).end();
+    if (mode === "500") return void res.writeHead(500).end("error");
+    if (mode === "junk") return void res.writeHead(200).end("<html>");
+    const q = JSON.parse(text) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    if ("801" in q) out["801"] = { "170": d170, "175": d175 };
+    if ("782" in q) out["782"] = d782;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out));
   });
-});
-after(async () => {
-  await server.close();
 });
 
 function source(exclude: number[] = [], clock = new FakeClock()) {

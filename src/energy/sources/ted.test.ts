@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { TED_SOURCE } from "./ted-descriptor.ts";
 import { createTedSource, tedGenerationW } from "./ted.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
@@ -16,17 +15,11 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    if (req.url !== "/history/export.csv?T=1&D=0&M=1&C=1") return void res.writeHead(404).end();
-    if (mode === "500") return void res.writeHead(500).end("error");
-    res.writeHead(200, { "content-type": "text/csv" }).end(csv);
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  if (req.url !== "/history/export.csv?T=1&D=0&M=1&C=1") return void res.writeHead(404).end();
+  if (mode === "500") return void res.writeHead(500).end("error");
+  res.writeHead(200, { "content-type": "text/csv" }).end(csv);
 });
 
 function source(clock = new FakeClock()) {

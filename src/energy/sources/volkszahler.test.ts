@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { captureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock } from "../../shared/clock.ts";
-import { startLoopback } from "../loopback.test-helper.ts";
-import type { Loopback } from "../loopback.test-helper.ts";
+import { useLoopback } from "../loopback.test-helper.ts";
 import { VOLKSZAHLER_SOURCE } from "./volkszahler-descriptor.ts";
 import { createVolkszahlerSource, volkszahlerFigures, volkszahlerValue } from "./volkszahler.ts";
 import { assertTimesOut, pollNow } from "./module-source.test-helper.ts";
@@ -17,20 +16,14 @@ beforeEach(() => {
   mode = "ok";
 });
 
-let server: Loopback;
-before(async () => {
-  server = await startLoopback((req, res) => {
-    if (mode === "hang") return;
-    const u = new URL(req.url ?? "/", "http://x");
-    const body = channels[u.searchParams.get("uuid") ?? ""];
-    if (u.pathname !== "/api/data.txt" || u.searchParams.get("from") !== "now" || body === undefined)
-      return void res.writeHead(404).end("not found");
-    if (mode === "500") return void res.writeHead(500).end("error");
-    res.writeHead(200, { "content-type": "text/plain" }).end(body);
-  });
-});
-after(async () => {
-  await server.close();
+const server = useLoopback((req, res) => {
+  if (mode === "hang") return;
+  const u = new URL(req.url ?? "/", "http://x");
+  const body = channels[u.searchParams.get("uuid") ?? ""];
+  if (u.pathname !== "/api/data.txt" || u.searchParams.get("from") !== "now" || body === undefined)
+    return void res.writeHead(404).end("not found");
+  if (mode === "500") return void res.writeHead(500).end("error");
+  res.writeHead(200, { "content-type": "text/plain" }).end(body);
 });
 
 function source(clock = new FakeClock(), pv = PV) {
@@ -70,6 +63,17 @@ void test("spec example: P 3200, G −1500 → consumption 1700, generation 3200
   const req = server.requests.at(-1);
   assert.match(req?.url ?? "", /^\/api\/data\.txt\?from=now&uuid=/);
   assert.equal(req?.headers["content-type"], "text/plain");
+  await s.stop();
+});
+
+void test("a negative PV channel at night is no generation (not negated); consumption P + G", async () => {
+  channels[PV] = "-3.5 W"; // inverter standby draw
+  channels[GRID] = "803.5 W";
+  const s = source();
+  const r = await pollNow(s);
+  assert.equal(r?.generationW, 0);
+  assert.equal(r?.consumptionW, 800);
+  assert.deepEqual(s.attributes(), { PhotovoltaikW: -3.5, TotalGridW: 803.5 });
   await s.stop();
 });
 

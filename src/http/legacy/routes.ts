@@ -45,6 +45,8 @@ export interface LegacyViews {
   consumptionOffsets(): readonly (readonly [string, { value: number; unit: string }])[];
   /** config.wiringMaxAmpsAllTWCs. */
   wiringMaxAmpsAllTWCs: number;
+  /** config.minAmpsPerTWC: the lowest charging rate a user may set (shared/amps-rules.ts; absent: 1, TWCManager's rule). */
+  minAmpsPerTWC?: number;
   /** config.json as loaded, before redaction (getConfig; absent: `{}`). */
   config?(): Readonly<Record<string, unknown>>;
   /** The getHistory entries (legacy/history.ts; absent: every bucket 0). */
@@ -154,7 +156,7 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     return reply.type(TEXT_TYPE).send(r ? toHex(r) : "");
   });
 
-  withBody("/api/chargeNow", (b) => checkChargeNow(b, W), (v, reply) => {
+  withBody("/api/chargeNow", (b) => checkChargeNow(b, W, views.minAmpsPerTWC), (v, reply) => {
     commands.chargeNow(v.rate, v.duration);
     return afterSave(reply, commands, () => sendJson(reply, 200, { status: "success", rate: v.rate, duration: v.duration }));
   });
@@ -189,7 +191,7 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     commands.setSetting(v.key, v.value);
     return afterSave(reply, commands, () => reply.code(204).send());
   });
-  withBody("/api/setScheduledChargingSettings", (b) => checkSchedule(b, W), (v, reply) => {
+  withBody("/api/setScheduledChargingSettings", (b) => checkSchedule(b, W, views.minAmpsPerTWC), (v, reply) => {
     commands.setSchedule({ ...v });
     return afterSave(reply, commands, () => reply.code(202).send());
   });

@@ -3,6 +3,13 @@
  * checks; the first failure is reported. Pure: returns values or the error status and message.
  */
 import { coerceBooleanLike, coerceInteger, coerceNumber } from "../../config/coerce.ts";
+import {
+  ampsAllowed,
+  ampsRuleMessage,
+  chargeNowRateRule,
+  scheduleAmpsRule,
+  type AmpsRule,
+} from "../../shared/amps-rules.ts";
 
 /** A validated value or an error to send. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
@@ -33,12 +40,26 @@ function numberInRange(body: Record<string, unknown>, f: string, min: number, ma
   return { ok: true, value: c.value };
 }
 
-/** POST chargeNow (§7.1). */
+/** An integer amps field under the shared rule (shared/amps-rules.ts); absent → `dflt` when given. */
+function ampsField(body: Record<string, unknown>, f: string, rule: AmpsRule, dflt?: number): Checked<number> {
+  const v = body[f];
+  if (absent(v)) return dflt === undefined ? fail(`${f} is required`) : { ok: true, value: dflt };
+  const c = coerceInteger(v);
+  if (!c.ok) return fail(`${f} must be a number`);
+  if (!ampsAllowed(rule, c.value)) return fail(ampsRuleMessage(rule, f));
+  return { ok: true, value: c.value };
+}
+
+/**
+ * POST chargeNow (§7.1). The rate follows the rule the web uses (shared/amps-rules.ts): `minAmps`
+ * (config.minAmpsPerTWC) to `wiringMaxAll`; `minAmps` 1 is TWCManager's rule.
+ */
 export function checkChargeNow(
   body: Record<string, unknown>,
   wiringMaxAll: number,
+  minAmps = 1,
 ): Checked<{ rate: number; duration: number }> {
-  const rate = integerInRange(body, "chargeNowRate", 1, wiringMaxAll);
+  const rate = ampsField(body, "chargeNowRate", chargeNowRateRule(minAmps, wiringMaxAll));
   if (!rate.ok) return rate;
   const duration = integerInRange(body, "chargeNowDuration", 1, 31622400);
   if (!duration.ok) return duration;
@@ -123,10 +144,14 @@ export interface ScheduleSettings {
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
-/** POST setScheduledChargingSettings (§7.10): validated and converted to the settings patch. */
+/**
+ * POST setScheduledChargingSettings (§7.10): validated and converted to the settings patch. `amps` is 0
+ * (off) or `minAmps`…`wiringMaxAll` (shared/amps-rules.ts; `minAmps` 1: TWCManager's 0…W).
+ */
 export function checkSchedule(
   body: Record<string, unknown>,
   wiringMaxAll: number,
+  minAmps = 1,
 ): Checked<ScheduleSettings> {
   const bool = (f: string): Checked<boolean> => {
     const v = body[f];
@@ -148,7 +173,7 @@ export function checkSchedule(
   if (!start.ok) return start;
   const end = int("endingMinute", -1, 1439, -1);
   if (!end.ok) return end;
-  const amps = int("amps", 0, wiringMaxAll, 0);
+  const amps = ampsField(body, "amps", scheduleAmpsRule(minAmps, wiringMaxAll), 0);
   if (!amps.ok) return amps;
   let bitmap = 0;
   for (let i = 0; i < WEEKDAYS.length; i++) {

@@ -30,6 +30,8 @@ export interface LegacyViewSources {
   /** The installation identifier (getUUID). */
   nodeId: string;
   wiringMaxAmpsAllTWCs: number;
+  /** config.minAmpsPerTWC (absent: 1). */
+  minAmpsPerTWC?: number;
   /** config.json as loaded (getConfig). */
   rawConfig: Readonly<Record<string, unknown>>;
   /** History buckets (getHistory). */
@@ -74,6 +76,7 @@ export function createLegacyViews(s: LegacyViewSources): LegacyViews {
     settings: () => settings.get(),
     consumptionOffsets: () => settings.offsetEntries(),
     wiringMaxAmpsAllTWCs: s.wiringMaxAmpsAllTWCs,
+    ...(s.minAmpsPerTWC !== undefined ? { minAmpsPerTWC: s.minAmpsPerTWC } : {}),
     config: () => s.rawConfig,
     history: () => legacyHistory(s.history, clock.now()),
   };

@@ -1,6 +1,7 @@
 /**
  * The login page and session cookie routes (http-api.md §3.2): GET/POST /login, POST /logout.
- * Registered only when a username is configured (otherwise /login is 404).
+ * Registered only when a username is configured (otherwise /login is 404). `GET /login` asked for JSON
+ * (`Accept: application/json`) answers the sign-in state the web interface's header shows.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { escapeHtml, sendHtml } from "../pages.ts";
@@ -17,9 +18,26 @@ export function safeNext(next: unknown): string {
   return /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%#]*$/.test(next) ? next : "/";
 }
 
-/** The login form (no inline scripts or styles; readable without its stylesheet). */
-export function loginPage(next: string, error: string | null): string {
+/** The sign-in state of `GET /login` with `Accept: application/json`. */
+export interface SignInState {
+  signedIn: boolean;
+  /** The configured username while signed in, else null. */
+  username: string | null;
+}
+
+/** True when a request asks for JSON rather than a page (the web interface's `getJson`). */
+export function wantsJson(accept: string | undefined): boolean {
+  return /application\/json/i.test(accept ?? "") && !/text\/html/i.test(accept ?? "");
+}
+
+/**
+ * The login form (no inline scripts or styles; readable without its stylesheet). `username` is filled
+ * in again after a failed attempt (the password field then has the focus).
+ */
+export function loginPage(next: string, error: string | null, username = ""): string {
   const invalid = error === null ? "" : ' aria-invalid="true" aria-describedby="login-error"';
+  const user = username === "" ? " autofocus" : ` value="${escapeHtml(username)}"`;
+  const pass = username === "" ? "" : " autofocus";
   return (
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
@@ -28,9 +46,9 @@ export function loginPage(next: string, error: string | null): string {
     '<form method="post" action="/login" class="login-form"><h2>Sign in</h2>' +
     (error === null ? "" : `<p id="login-error" class="login-error" role="alert">${escapeHtml(error)}</p>`) +
     '<p><label for="login-username">Username</label><br>' +
-    `<input id="login-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${invalid}></p>` +
+    `<input id="login-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${user}${invalid}></p>` +
     '<p><label for="login-password">Password</label><br>' +
-    `<input id="login-password" name="password" type="password" autocomplete="current-password" required${invalid}></p>` +
+    `<input id="login-password" name="password" type="password" autocomplete="current-password" required${pass}${invalid}></p>` +
     `<input type="hidden" name="next" value="${escapeHtml(safeNext(next))}">` +
     '<p><button type="submit">Sign in</button></p></form></main></body></html>\n'
   );
@@ -78,7 +96,15 @@ function queryNext(request: FastifyRequest): string {
 
 /** Registers /login and /logout. */
 export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, tls: boolean): void {
-  app.get("/login", (request, reply) => sendHtml(reply, 200, loginPage(queryNext(request), null)));
+  app.get("/login", (request, reply) => {
+    if (wantsJson(request.headers.accept)) {
+      const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const username = id === null ? null : auth.sessions.usernameOf(id);
+      const state: SignInState = { signedIn: username !== null, username };
+      return reply.header("Cache-Control", "no-store").send(state);
+    }
+    return sendHtml(reply, 200, loginPage(queryNext(request), null));
+  });
 
   app.post("/login", async (request, reply) => {
     const fields = parseLoginBody(request.body, request.headers["content-type"]);
@@ -89,18 +115,18 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, t
       return sendHtml(
         reply,
         429,
-        loginPage(fields.next, `Too many failed attempts; try again in ${retryAfterS} s`),
+        loginPage(fields.next, `Too many failed attempts; try again in ${retryAfterS} s`, fields.username),
       );
     }
     if (!(await auth.verifyLogin(fields.username, fields.password))) {
       auth.throttle.fail(throttleKey("password", request.ip));
       request.log.info({ code: "HTTP_UNAUTHORIZED", address: request.ip }, "failed login");
       if (fields.json) return sendError(reply, 401, LOGIN_FAILED);
-      return sendHtml(reply, 401, loginPage(fields.next, LOGIN_FAILED));
+      return sendHtml(reply, 401, loginPage(fields.next, LOGIN_FAILED, fields.username));
     }
     const old = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (old !== null) auth.sessions.delete(old);
-    const id = auth.sessions.create();
+    const id = auth.sessions.create(fields.username);
     return reply
       .code(303)
       .header("Set-Cookie", sessionCookie(id, auth.sessionTtlS, tls))

@@ -19,8 +19,8 @@ function key(id: string): string {
 
 /** The session store. */
 export class SessionStore {
-  /** Digest of the id → expiry (epoch ms); insertion order is creation order. */
-  private readonly sessions = new Map<string, number>();
+  /** Digest of the id → expiry (epoch ms) and who signed in; insertion order is creation order. */
+  private readonly sessions = new Map<string, { expires: number; username: string }>();
 
   constructor(
     private readonly clock: Clock,
@@ -29,10 +29,10 @@ export class SessionStore {
     private readonly max = MAX_SESSIONS,
   ) {}
 
-  /** Creates a session and returns its id (43 base64url characters, 256 bits). */
-  create(): string {
+  /** Creates a session for `username` and returns its id (43 base64url characters, 256 bits). */
+  create(username = ""): string {
     const id = randomBytes(32).toString("base64url");
-    this.sessions.set(key(id), this.clock.now() + this.ttlMs);
+    this.sessions.set(key(id), { expires: this.clock.now() + this.ttlMs, username });
     while (this.sessions.size > this.max) {
       const oldest = this.sessions.keys().next();
       if (oldest.done === true) break;
@@ -43,15 +43,20 @@ export class SessionStore {
 
   /** True when the id names a live session (an expired one is dropped). */
   valid(id: string): boolean {
-    if (!ID_PATTERN.test(id)) return false;
+    return this.usernameOf(id) !== null;
+  }
+
+  /** Who signed in with a live session id, null when the id names none (an expired one is dropped). */
+  usernameOf(id: string): string | null {
+    if (!ID_PATTERN.test(id)) return null;
     const k = key(id);
-    const expires = this.sessions.get(k);
-    if (expires === undefined) return false;
-    if (expires <= this.clock.now()) {
+    const s = this.sessions.get(k);
+    if (s === undefined) return null;
+    if (s.expires <= this.clock.now()) {
       this.sessions.delete(k);
-      return false;
+      return null;
     }
-    return true;
+    return s.username;
   }
 
   /** Deletes a session (unknown ids are ignored). */

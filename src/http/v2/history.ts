@@ -75,7 +75,25 @@ export function historyDoc(
     generationW: p.generationW,
     consumptionW: p.consumptionW,
   }));
-  return { stepS: 300, from: isoLocal(first, timeZone), to: isoLocal(cur, timeZone), points };
+  return {
+    stepS: 300,
+    from: isoLocal(first, timeZone),
+    to: isoLocal(cur, timeZone),
+    points,
+    gaps: gapsOf(series),
+  };
+}
+
+/** Index ranges (`from` inclusive, `to` exclusive) of the points without recorded data. Pure. */
+export function gapsOf(series: readonly { recorded?: boolean }[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let i = 0; i < series.length; i++) {
+    if (series[i]?.recorded !== false) continue;
+    const last = out.at(-1);
+    if (last && last.to === i) last.to = i + 1;
+    else out.push({ from: i, to: i + 1 });
+  }
+  return out;
 }
 
 const round3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
@@ -97,6 +115,7 @@ export function sessionsDoc(
       endKWh: s.endKWh,
       energyKWh: round3(s.energyKWh),
       endReason: s.endReason,
+      ...(s.stoppedBy ? { stoppedBy: s.stoppedBy } : {}),
     })),
   };
 }

@@ -24,6 +24,7 @@ import {
   StatusSchema,
   SuccessSchema,
 } from "./schemas.ts";
+import { SourceTestResultSchema } from "./source-test.ts";
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;
@@ -275,6 +276,16 @@ export function endpoints(W: number | undefined): Endpoint[] {
       errors: [400],
       parameters: [query("limit", LimitQuery, "Sessions (1…1000)")],
     },
+    ...logEndpoints(),
+    {
+      method: "post",
+      path: "/api/v2/sources/{name}/test",
+      summary: "Poll one energy source once: figures, attributes and raw answers",
+      tag: "v2",
+      ok: ok200("The test ran (ok false: the error and whatever the device answered)", SourceTestResultSchema),
+      errors: [404, 409],
+      parameters: [{ name: "name", in: "path", required: true, description: "The source, e.g. Fronius or URL", schema: { type: "string" } }],
+    },
     {
       method: "get",
       path: "/api/v2/openapi.json",
@@ -288,6 +299,68 @@ export function endpoints(W: number | undefined): Endpoint[] {
       summary: "Prometheus metrics",
       tag: "metrics",
       ok: { 200: textResponse("Text exposition format 0.0.4") },
+    },
+  ];
+}
+
+/** `GET /api/v2/logs` and its stream (v2/logs.ts): credentials whenever auth is on; without auth, loopback only. */
+function logEndpoints(): Endpoint[] {
+  const param = (name: string, description: string, schema: Json): Json => ({ name, in: "query", required: false, description, schema });
+  const filters = [
+    param("level", "Lowest level: trace, debug, info, warn, error or fatal", { type: "string" }),
+    param("module", "Only this module (\"-\": records without one)", { type: "string", maxLength: 64 }),
+  ];
+  const entry = {
+    type: "object",
+    required: ["seq", "level", "module", "line", "record"],
+    properties: {
+      seq: { type: "integer" },
+      level: { type: "string" },
+      module: { type: ["string", "null"] },
+      line: { type: "string", description: "The readable line (time, level, module, message, key=value)" },
+      record: { type: "object", description: "The redacted pino record (level, time, msg, fields)" },
+    },
+  };
+  return [
+    {
+      method: "get",
+      path: "/api/v2/logs",
+      summary: "Recent log records, oldest first (the Logs page)",
+      tag: "v2",
+      ok: {
+        200: {
+          description: "JSON, or the readable lines as a download with format=text",
+          content: {
+            [JSON_TYPE]: {
+              schema: {
+                type: "object",
+                required: ["bootId", "capacity", "modules", "records"],
+                properties: { bootId: { type: "string", description: "lastEventId=<bootId>:<seq> of the stream continues after this answer" }, capacity: { type: "integer" }, modules: { type: "array", items: { type: "string" } }, records: { type: "array", items: entry } },
+              },
+            },
+            "text/plain": { schema: { type: "string" } },
+          },
+        },
+      },
+      errors: [400],
+      parameters: [
+        ...filters,
+        param("limit", "At most this many of the newest records (1…10000, default 1000)", { type: "integer", minimum: 1, maximum: 10000, default: 1000 }),
+        param("format", "json (default) or text", { type: "string", enum: ["json", "text"] }),
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v2/logs/stream",
+      summary: "New log records (Server-Sent Events)",
+      tag: "v2",
+      ok: { 200: textResponse("retry, then a `log` event per record (id <bootId>:<seq>) and `: ping` comments", "text/event-stream") },
+      errors: [400, 503],
+      parameters: [
+        ...filters,
+        { name: "Last-Event-ID", in: "header", required: false, description: "<bootId>:<seq> to replay what the server still has", schema: { type: "string" } },
+        param("lastEventId", "Same as the Last-Event-ID header", { type: "string" }),
+      ],
     },
   ];
 }

@@ -11,7 +11,9 @@ import { JSON_TYPE, sendError, sendJson } from "../reply.ts";
 import type { Authenticator } from "../security/auth.ts";
 import { SseHub, streamOpener } from "./events.ts";
 import { historyDoc, queryInt, sessionsDoc } from "./history.ts";
+import { registerLogRoutes } from "./logs.ts";
 import { buildOpenApi } from "./openapi.ts";
+import { registerSourceTest } from "./source-test.ts";
 
 const METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -54,6 +56,8 @@ export function registerV2(app: FastifyInstance, deps: HttpDeps, auth: Authentic
     if (!limit.ok) return sendError(reply, 400, limit.message);
     return sendJson(reply, 200, sessionsDoc(reader, limit.value, tz));
   });
+  registerSourceTest(app, deps); // POST /api/v2/sources/:name/test
+  registerLogRoutes(app, { logs: deps.logs ?? null, auth, clock, ...(tz !== undefined ? { timeZone: tz } : {}) }); // the Logs page
   app.get("/api/v2/openapi.json", async (_q, reply) => {
     openapi ??= JSON.stringify(
       buildOpenApi({

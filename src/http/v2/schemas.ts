@@ -58,7 +58,7 @@ export const ErrorBodySchema = Type.Object({
 
 /** chargeNow. */
 export const ChargeNowBody = Type.Object({
-  chargeNowRate: Coercible("amps, integer (truncated), 1…wiringMaxAmpsAllTWCs", { minimum: 1 }),
+  chargeNowRate: Coercible("amps, integer (truncated), minAmpsPerTWC…wiringMaxAmpsAllTWCs", { minimum: 1 }),
   chargeNowDuration: Coercible("seconds, integer (truncated)", { minimum: 1, maximum: 31622400 }),
 });
 /** addConsumptionOffset. */

@@ -190,8 +190,8 @@ export function runHaCommand(
         else commands.sendStartCommand(cmd.twcId);
         return null;
       case "stopCharging":
-        if (cmd.twcId === undefined) commands.sendStopCommand();
-        else commands.sendStopCommand(cmd.twcId);
+        if (cmd.twcId === undefined) commands.sendStopCommand(undefined, "mqtt");
+        else commands.sendStopCommand(cmd.twcId, "mqtt");
         return null;
     }
   } catch (err) {

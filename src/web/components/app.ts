@@ -9,13 +9,20 @@ import { settingsFromState } from "../settings-model.ts";
 import { fmtDateTime } from "../format.ts";
 import "../pages/dashboard.ts";
 import "../pages/debug.ts";
+import "../pages/logs.ts";
 import "../pages/policy.ts";
 import "../pages/schedule.ts";
 import "../pages/settings.ts";
 import { LightElement } from "./base.ts";
 import { icon } from "./icons.ts";
+import "./sign-in.ts";
 
 const SEVERITY_WORD: Record<Alert["severity"], string> = { error: "Error", warning: "Warning", info: "Note" };
+
+/** An alert message with its `backticked` parts (config keys, commands) as code. */
+function withCode(message: string): (string | TemplateResult)[] {
+  return message.split("`").map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part));
+}
 
 /** <twc-app>: owns the live state, the clock tick and the router. */
 export class TwcApp extends LightElement {
@@ -100,6 +107,11 @@ export class TwcApp extends LightElement {
 
   private badge(): TemplateResult {
     const c = this.connection;
+    // issue 12 §1: the page is live, but the controller cannot reach the chargers: not a green "Live".
+    if (c === "live" && this.state?.bus.connected === false)
+      return html`<span class="conn conn-down" role="status" data-testid="bus-down" title="Connected to the controller; the controller's bus link is down"
+        >${icon("alert")}<span>Live · bus down</span></span
+      >`;
     if (c === "live")
       return html`<span class="conn conn-live" role="status">${icon("dot")}<span>Live</span></span>`;
     if (c === "connecting")
@@ -134,7 +146,7 @@ export class TwcApp extends LightElement {
             ${icon(a.severity === "info" ? "info" : "alert")}
             <p>
               <strong>${SEVERITY_WORD[a.severity]}:</strong>
-              ${a.message}${a.twcId ? ` (charger ${a.twcId})` : ""}
+              ${withCode(a.message)}${a.twcId ? ` (charger ${a.twcId})` : ""}
               <span class="muted small">since ${fmtDateTime(a.since)}</span>
             </p>
           </div>`,
@@ -162,6 +174,8 @@ export class TwcApp extends LightElement {
         return html`<twc-settings .state=${s} .settings=${settings} .full=${full}></twc-settings>`;
       case "/debug":
         return html`<twc-debug .state=${s} .settings=${settings} .full=${full}></twc-debug>`;
+      case "/logs":
+        return html`<twc-logs></twc-logs>`;
       default:
         return html`<h1>Page not found</h1>
           <p><a href="/">Go to the dashboard</a></p>`;
@@ -185,6 +199,7 @@ export class TwcApp extends LightElement {
             </ul>
           </nav>
           ${this.badge()}
+          <twc-sign-in .path=${this.path}></twc-sign-in>
         </div>
       </header>
       <main

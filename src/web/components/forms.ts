@@ -4,16 +4,30 @@
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { fieldOf, type ApiResult } from "../api.ts";
+import { inFormWords } from "../validate.ts";
 import { icon } from "./icons.ts";
 
 /** Error messages by field name; the key "" holds a message for the whole form. */
 export type Errors = Readonly<Record<string, string>>;
 
-/** Maps a failed API result to the field it names (or to the form). */
-export function errorsFrom(r: ApiResult<unknown>, fields: readonly string[], fallbackField = ""): Errors {
+/**
+ * Maps a failed API result to the field it names (or to the form), in the form's words when `labels`
+ * (API field → the form's label) are given.
+ */
+export function errorsFrom(
+  r: ApiResult<unknown>,
+  fields: readonly string[],
+  fallbackField = "",
+  labels: Readonly<Record<string, string>> = {},
+): Errors {
   if (r.ok) return {};
   const f = fieldOf(r.error, fields) ?? fallbackField;
-  return { [f]: r.error };
+  return { [f]: inFormWords(r.error, labels) };
+}
+
+/** `errors` with every message in the form's words (see errorsFrom). */
+export function inWords(errors: Errors, labels: Readonly<Record<string, string>>): Errors {
+  return Object.fromEntries(Object.entries(errors).map(([k, m]) => [k, inFormWords(m, labels)]));
 }
 
 /** The message under a field (id `<prefix>-<field>-error`, referenced by aria-describedby). */

@@ -1,22 +1,26 @@
 /**
  * Weekly grid: one row per weekday (Monday first), a bar for each scheduled charging window and a
- * lighter band for the solar-tracking hours. Pure SVG geometry (no style attributes, CSP-safe).
+ * lighter band for the solar-tracking hours. Pure SVG geometry (no style attributes, CSP-safe). "Today"
+ * and "now" are read in the controller's time zone (`timeZone`, issue 12 §8), like the schedule itself.
  */
 import { html, nothing, svg } from "lit";
 import { LightElement } from "./base.ts";
-import { DAY_SHORT, mondayIndex, type Segment } from "../schedule-model.ts";
+import { zonedTime } from "../clock.ts";
+import { DAY_SHORT, type Segment } from "../schedule-model.ts";
 
-/** <twc-week-grid .schedule=${segments} .green=${segments} .now=${ms} label="…">. */
+/** <twc-week-grid .schedule=${segments} .green=${segments} .now=${ms} .timeZone=${zone} label="…">. */
 export class WeekGrid extends LightElement {
   static override properties = {
     schedule: { attribute: false },
     green: { attribute: false },
     now: { type: Number },
+    timeZone: { attribute: false },
     label: { type: String },
   };
   declare schedule: Segment[];
   declare green: Segment[];
   declare now: number;
+  declare timeZone: string | undefined;
   declare label: string;
 
   constructor() {
@@ -24,13 +28,14 @@ export class WeekGrid extends LightElement {
     this.schedule = [];
     this.green = [];
     this.now = 0;
+    this.timeZone = undefined;
     this.label = "";
   }
 
   protected override render(): unknown {
-    const today = this.now > 0 ? new Date(this.now) : null;
-    const todayIdx = today ? mondayIndex(today) : -1;
-    const nowMin = today ? today.getHours() * 60 + today.getMinutes() : -1;
+    const today = this.now > 0 ? zonedTime(this.now, this.timeZone) : null;
+    const todayIdx = today ? today.wday : -1;
+    const nowMin = today ? today.hour * 60 + today.min : -1;
     // The solar band is drawn thinner than the schedule bars: shape, not only colour, tells them apart.
     const rect = (s: Segment, cls: string, thin = false): unknown =>
       svg`<rect class=${cls} x=${s.from} y=${thin ? 2.5 : 0} width=${s.to - s.from} height=${thin ? 5 : 10}></rect>`;

@@ -2,12 +2,16 @@
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
 import { FormElement } from "../components/form-element.ts";
-import { describedBy, fieldError, formStatus } from "../components/forms.ts";
+import { describedBy, fieldError, formStatus, inWords } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
 import { fmtClock, fmtDuration, isoMs } from "../format.ts";
+import { chargeNowRateRule } from "../../shared/amps-rules.ts";
+import { checkChargeNowRate } from "../validate.ts";
 
 const FIELDS = ["chargeNowRate", "chargeNowDuration"] as const;
+/** The API's field names in this form's words. */
+const LABELS = { chargeNowRate: "Rate", chargeNowDuration: "Duration" } as const;
 
 /** <twc-charge-now .state .now>. */
 export class ChargeNow extends FormElement {
@@ -30,9 +34,9 @@ export class ChargeNow extends FormElement {
     this.hours = 4;
   }
 
+  /** The server's rule for the rate (shared/amps-rules.ts). */
   private range(s: StateDocument): { min: number; max: number } {
-    const max = Math.max(1, s.budget.wiringMaxAmpsAllTWCs);
-    return { min: Math.min(Math.max(1, s.budget.minAmpsPerTWC), max), max };
+    return chargeNowRateRule(s.budget.minAmpsPerTWC, s.budget.wiringMaxAmpsAllTWCs);
   }
 
   private currentRate(s: StateDocument): number {
@@ -46,11 +50,18 @@ export class ChargeNow extends FormElement {
     const s = this.state;
     if (!s || this.busy) return;
     const rate = this.currentRate(s);
+    const local = checkChargeNowRate(rate, s.budget.minAmpsPerTWC, s.budget.wiringMaxAmpsAllTWCs);
+    if (local !== null) {
+      this.errors = { chargeNowRate: local };
+      this.ok = null;
+      return;
+    }
     const r = await this.postForm(
       "/api/chargeNow",
       { chargeNowRate: rate, chargeNowDuration: Math.round(this.hours * 3600) },
       FIELDS,
     );
+    this.errors = inWords(this.errors, LABELS);
     this.ok = r.ok ? `Charge Now started at ${rate} A for ${this.hours} h.` : null;
     if (r.ok) afterAction();
   }
@@ -58,6 +69,7 @@ export class ChargeNow extends FormElement {
   private async cancel(): Promise<void> {
     if (this.busy) return;
     const r = await this.postForm("/api/cancelChargeNow", undefined, FIELDS);
+    this.errors = inWords(this.errors, LABELS);
     this.ok = r.ok ? "Charge Now cancelled." : null;
     if (r.ok) afterAction();
   }

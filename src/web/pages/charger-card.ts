@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { Charger } from "../../state/types.ts";
 import { LightElement } from "../components/base.ts";
 import { icon, type IconName } from "../components/icons.ts";
-import { fmtA, fmtDuration, fmtKWh, fmtV, fmtW, isoMs } from "../format.ts";
+import { fmtA, fmtClock, fmtDuration, fmtKWh, fmtV, fmtW, isoMs } from "../format.ts";
 
 interface StateWords {
   words: string;
@@ -38,6 +38,13 @@ export function stateWords(c: Pick<Charger, "stateName" | "state" | "charging">)
     default:
       return { words: `Unknown state (code ${c.state})`, icon: "question", cls: "st-idle" };
   }
+}
+
+/** The status label: "Not responding" once the charger is silent past the link timeout (issue 12 §4), else its state. */
+export function statusWords(c: Pick<Charger, "stateName" | "state" | "charging" | "responding" | "lastAnswerAt">): StateWords {
+  if (c.responding !== false) return stateWords(c);
+  const last = c.lastAnswerAt ?? null;
+  return { words: `Not responding${last === null ? "" : ` · last answer ${fmtClock(last)}`}`, icon: "alert", cls: "st-error" };
 }
 
 /** <twc-charger-card .charger .now .sessionKWh>. */
@@ -76,7 +83,7 @@ export class ChargerCard extends LightElement {
   protected override render(): unknown {
     const c = this.charger;
     if (!c) return nothing;
-    const st = stateWords(c);
+    const st = statusWords(c);
     const hid = `charger-${c.id}`;
     const since = isoMs(c.chargingSince);
     const beat = isoMs(c.lastHeartbeatAt);
@@ -116,6 +123,7 @@ export class ChargerCard extends LightElement {
         .value=${c.reportedAmpsActual}
         aria-label="Current drawn, ${fmtA(c.reportedAmpsActual)} of ${fmtA(c.wiringMaxAmps)} wiring maximum"
       ></meter>
+      ${c.why ? html`<p class="small charger-why" data-testid="why">${c.why.text}</p>` : nothing}
       <dl class="facts">
         <div>
           <dt>Session</dt>

@@ -5,7 +5,8 @@ import { getJson } from "../api.ts";
 import { LightElement } from "../components/base.ts";
 import { icon, type IconName } from "../components/icons.ts";
 import "../components/week-grid.ts";
-import { fmtA, fmtKWh, fmtSignedW, fmtW } from "../format.ts";
+import "../controller-zone.ts";
+import { fmtA, fmtKWh, fmtSignedW, fmtW, zoneNote } from "../format.ts";
 import { summarisePolicy, type PolicyKind } from "../policy-summary.ts";
 import { describeGreen, describeSchedule, greenSegments, scheduleSegments } from "../schedule-model.ts";
 import "./bus-commands.ts";
@@ -87,6 +88,7 @@ export class Dashboard extends LightElement {
         ${s.policy.forced ? html`<span class="tag">Forced</span>` : nothing}
       </div>
       ${p.reasons.map((r) => html`<p class="policy-reason">${r}</p>`)}
+      ${this.whyLines(s)}
       <p class="muted small">
         Budget for all chargers: <strong>${fmtA(s.budget.maxAmpsToDivide)}</strong> ·
         <a href="/policy">See all policies</a>
@@ -94,17 +96,37 @@ export class Dashboard extends LightElement {
     </section>`;
   }
 
+  /** Why the budget is what it is, and what the solar computation uses (issue 12 §5, §7). */
+  private whyLines(s: StateDocument): TemplateResult {
+    const e = s.energy.why;
+    // The solar computation matters under a green policy and for the grid cap.
+    const showEnergy = e !== undefined && (s.policy.green || s.budget.gridCapAmps !== null);
+    return html`${s.budget.why ? html`<p class="small" data-testid="budget-why">${icon("info")} ${s.budget.why.text}</p>` : nothing}
+    ${showEnergy ? html`<p class="small" data-testid="surplus-why">${icon("sun")} ${e.text}</p>` : nothing}`;
+  }
+
   private energy(s: StateDocument): TemplateResult {
     const e = s.energy;
     const noSource = e.sources.length === 0;
     const staleTag = e.stale ? html`<span class="tag tag-warn">${icon("alert")}stale</span>` : nothing;
+    // What the green computation uses (issue 12 §7): null without a reading reads "—", never "0 W balanced".
+    const surplus = e.greenSurplusW !== undefined ? e.greenSurplusW : e.surplusW;
+    const addedBack = e.why?.params.chargerLoadAddedBack === true && e.chargerLoadW > 0;
     const surplusWords =
-      e.surplusW > 0 ? "more generated than used" : e.surplusW < 0 ? "more used than generated" : "balanced";
+      surplus === null
+        ? "no reading"
+        : addedBack
+          ? `chargers' ${fmtW(e.chargerLoadW)} added back`
+          : surplus > 0
+            ? "more generated than used"
+            : surplus < 0
+              ? "more used than generated"
+              : "balanced";
     const offsets = e.offsetsW !== 0 ? `includes ${fmtSignedW(e.offsetsW)} of offsets` : "";
     return html`<section class="stats ord-2" aria-label="Energy" aria-live="polite">
       ${this.stat("Generation", html`${fmtW(e.generationW)} ${staleTag}`, noSource ? "No energy source configured" : fmtA(e.generationA), "generation")}
       ${this.stat("Consumption", html`${fmtW(e.consumptionW)} ${staleTag}`, offsets || fmtA(e.consumptionA), "consumption")}
-      ${this.stat("Surplus", fmtSignedW(e.surplusW), surplusWords, "surplus")}
+      ${this.stat("Surplus", surplus === null ? "—" : fmtSignedW(surplus), surplusWords, "surplus")}
       ${this.stat("Charger load", fmtW(e.chargerLoadW), fmtA(e.chargerLoadA), "charger-load")}
       ${this.stat(
         "Budget",
@@ -147,6 +169,7 @@ export class Dashboard extends LightElement {
           <dd>${fmtKWh(t.lifetimeKWh, 0)}</dd>
         </div>
       </dl>
+      ${t.offeredWhy ? html`<p class="small" data-testid="offered-why">${icon("info")} ${t.offeredWhy.text}</p>` : nothing}
     </section>`;
   }
 
@@ -159,9 +182,11 @@ export class Dashboard extends LightElement {
         .schedule=${scheduleSegments(s.schedule)}
         .green=${greenSegments(s.schedule)}
         .now=${this.now}
+        .timeZone=${s.clock?.timeZone}
         label="${sched} ${green}"
       ></twc-week-grid>
       <p class="small">${sched} ${green}</p>
+      <p class="small muted" data-testid="schedule-zone">${zoneNote(s.clock).replace(/^t/, "T")}.</p>
       <p class="small"><a href="/schedule">Edit the schedule</a></p>
     </section>`;
   }

@@ -11,6 +11,12 @@ import { flag } from "../settings-model.ts";
 import { checkHex } from "../validate.ts";
 import { SettingSaver } from "./setting-save.ts";
 
+/** Why the bus link is down, from the BUS_OPEN_FAILED alert (its reason and fix), or nothing. */
+function openFailure(s: StateDocument): TemplateResult | typeof nothing {
+  const alert = s.alerts.find((a) => a.code === "BUS_OPEN_FAILED");
+  return alert ? html`<span class="muted" data-test="bus-open-failure">— ${alert.message}</span>` : nothing;
+}
+
 const FIELDS = ["commandName", "customCommand", "twcID"] as const;
 /** <twc-debug .state .settings .full>. */
 export class DebugPage extends FormElement {
@@ -221,6 +227,7 @@ ${this.response === null ? "—" : this.response === "" ? "(nothing captured sin
               <dt>Connection</dt>
               <dd>
                 ${s.bus.connected ? html`${icon("check")} connected` : html`${icon("cross")} disconnected`}
+                ${s.bus.connected ? nothing : openFailure(s)}
               </dd>
             </div>
             <div>

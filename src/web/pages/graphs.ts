@@ -10,8 +10,10 @@ import { browserClock } from "../context.ts";
 import { fmtDateTime, fmtDuration, fmtKWh, fmtW, isoMs } from "../format.ts";
 import { PowerChart, type PowerSeries } from "./chart.ts";
 
-type Point = HistoryDocPoint;
+/** A point of the history; `recorded` false where TWCManager was not running (a gap, not 0 W). */
+type Point = HistoryDocPoint & { recorded: boolean };
 type Session = SessionDoc;
+type StoppedBy = NonNullable<SessionDoc["stoppedBy"]>;
 
 const RANGES = [
   { hours: 24, label: "24 hours" },
@@ -19,21 +21,55 @@ const RANGES = [
   { hours: 168, label: "7 days" },
 ] as const;
 
+/** How a session ended when who ended it is not known (older records). */
 const END_WORDS: Record<NonNullable<SessionDoc["endReason"]>, string> = {
-  stopped: "Car stopped",
-  linkLost: "Charger lost",
+  stopped: "Charging stopped",
+  linkLost: "Charger link lost",
   shutdown: "TWCManager stopped",
 };
 
+/** Who ended a session, in words. */
+const STOPPED_BY_WORDS: Record<StoppedBy, string> = {
+  car: "Car stopped charging",
+  userHttp: "Stopped by a user (web or API)",
+  userMqtt: "Stopped by a user (MQTT)",
+  policy: "Stopped by the policy (no current offered)",
+  controller: "TWCManager stopped",
+  busLost: "Charger link lost",
+};
+
+const STOPPED_BY = Object.keys(STOPPED_BY_WORDS) as StoppedBy[];
+
+/** The words for how a session ended, or null while it runs. */
+function endWords(s: Session): string | null {
+  if (s.stoppedBy) return STOPPED_BY_WORDS[s.stoppedBy];
+  return s.endReason ? END_WORDS[s.endReason] : null;
+}
+
+/** Indices of the points without recorded data, from the document's `gaps` ranges. */
+function gapIndices(v: Record<string, unknown>): Set<number> {
+  const out = new Set<number>();
+  if (!Array.isArray(v.gaps)) return out;
+  for (const g of v.gaps as unknown[]) {
+    const r = g as { from?: unknown; to?: unknown } | null;
+    if (typeof r?.from !== "number" || typeof r.to !== "number") continue;
+    for (let i = Math.max(0, r.from); i < r.to && i < 100_000; i++) out.add(i);
+  }
+  return out;
+}
+
 function asPoints(v: unknown): Point[] | null {
   if (typeof v !== "object" || v === null || !Array.isArray((v as { points?: unknown }).points)) return null;
+  const gaps = gapIndices(v as Record<string, unknown>);
   return ((v as { points: unknown[] }).points as Record<string, unknown>[])
-    .filter((p) => typeof p === "object" && p !== null && typeof p.t === "string")
-    .map((p) => ({
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => typeof p === "object" && p !== null && typeof p.t === "string")
+    .map(({ p, i }) => ({
       t: p.t as string,
       chargerW: typeof p.chargerW === "number" ? p.chargerW : 0,
       generationW: typeof p.generationW === "number" ? p.generationW : null,
       consumptionW: typeof p.consumptionW === "number" ? p.consumptionW : null,
+      recorded: !gaps.has(i),
     }));
 }
 
@@ -51,7 +87,11 @@ function asSessions(v: unknown): Session[] | null {
       startKWh: typeof s.startKWh === "number" ? s.startKWh : null,
       endKWh: typeof s.endKWh === "number" ? s.endKWh : null,
       energyKWh: typeof s.energyKWh === "number" ? s.energyKWh : null,
-      endReason: s.endReason === "stopped" || s.endReason === "linkLost" || s.endReason === "shutdown" ? s.endReason : null,
+      endReason:
+        s.endReason === "stopped" || s.endReason === "linkLost" || s.endReason === "shutdown"
+          ? s.endReason
+          : null,
+      ...(STOPPED_BY.includes(s.stoppedBy as StoppedBy) ? { stoppedBy: s.stoppedBy as StoppedBy } : {}),
     }));
 }
 
@@ -126,12 +166,12 @@ export class GraphsPage extends LightElement {
     if (!host || !pts) return;
     this.chart ??= new PowerChart(host);
     const last = pts.at(-1);
-    const key = `${this.pointsHours}:${pts.length}:${last?.t ?? ""}:${last?.chargerW ?? 0}`;
+    const key = `${this.pointsHours}:${pts.length}:${last?.t ?? ""}:${last?.chargerW ?? 0}:${pts.filter((p) => !p.recorded).length}`;
     if (key === this.chartKey) return;
     this.chartKey = key;
     const series: PowerSeries = {
       times: pts.map((p) => isoMs(p.t) / 1000),
-      charger: pts.map((p) => p.chargerW),
+      charger: pts.map((p) => (p.recorded ? p.chargerW : null)),
       generation: pts.map((p) => p.generationW),
       consumption: pts.map((p) => p.consumptionW),
     };
@@ -144,7 +184,12 @@ export class GraphsPage extends LightElement {
   }
 
   private exportHistory(): void {
-    const rows = (this.points ?? []).map((p) => [p.t, p.chargerW, p.generationW, p.consumptionW]);
+    const rows = (this.points ?? []).map((p) => [
+      p.t,
+      p.recorded ? p.chargerW : null,
+      p.generationW,
+      p.consumptionW,
+    ]);
     downloadText(
       `twcmanager-power-${this.pointsHours}h.csv`,
       toCsv(["time", "charger_W", "generation_W", "consumption_W"], rows),
@@ -160,10 +205,11 @@ export class GraphsPage extends LightElement {
       s.endedAt,
       s.energyKWh,
       s.endReason,
+      s.stoppedBy ?? null,
     ]);
     downloadText(
       "twcmanager-sessions.csv",
-      toCsv(["id", "charger", "vin", "started", "ended", "energy_kWh", "end_reason"], rows),
+      toCsv(["id", "charger", "vin", "started", "ended", "energy_kWh", "end_reason", "stopped_by"], rows),
     );
   }
 
@@ -175,12 +221,16 @@ export class GraphsPage extends LightElement {
   }
 
   private summary(): string {
-    const p = this.points ?? [];
+    const all = this.points ?? [];
+    const p = all.filter((x) => x.recorded);
     if (p.length === 0) return "No data for this period.";
     const kwh = (p.reduce((a, x) => a + x.chargerW, 0) * (5 / 60)) / 1000;
     const peak = Math.max(...p.map((x) => x.chargerW));
     const gen = (p.reduce((a, x) => a + (x.generationW ?? 0), 0) * (5 / 60)) / 1000;
-    return `Charged about ${fmtKWh(kwh, 1)} in this period, peak charger power ${fmtW(peak)}; generation about ${fmtKWh(gen, 1)}.`;
+    const missing = all.length - p.length;
+    const gap =
+      missing > 0 ? ` No data for ${fmtDuration(missing * 300_000)} of it (TWCManager was not running).` : "";
+    return `Charged about ${fmtKWh(kwh, 1)} in this period, peak charger power ${fmtW(peak)}; generation about ${fmtKWh(gen, 1)}.${gap}`;
   }
 
   protected override render(): unknown {
@@ -280,7 +330,7 @@ export class GraphsPage extends LightElement {
                               <td class="mono">${s.vin ?? "—"}</td>
                               <td class="num">${fmtKWh(this.energy(s), 2)}</td>
                               <td>
-                                ${s.endedAt ? html`${fmtDateTime(s.endedAt)}${s.endReason ? html`<br /><span class="muted small">${END_WORDS[s.endReason]}</span>` : nothing}` : "—"}
+                                ${s.endedAt ? html`${fmtDateTime(s.endedAt)}${endWords(s) ? html`<br /><span class="muted small" data-testid="stopped-by">${endWords(s)}</span>` : nothing}` : "—"}
                               </td>
                             </tr>`,
                         )}

@@ -13,6 +13,8 @@ import { fmtSignedW } from "../format.ts";
 type Offset = Omit<StateDocument["offsets"][number], "watts">;
 
 const FIELDS = ["offsetName", "offsetValue", "offsetUnit"] as const;
+/** The API's field names in this form's words. */
+const LABELS = { offsetName: "Name", offsetValue: "Value", offsetUnit: "Unit" } as const;
 
 function asOffsets(v: unknown): Offset[] {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return [];
@@ -94,7 +96,7 @@ export class OffsetsEditor extends FormElement {
       offsetUnit: this.unit,
     });
     let ok = r.ok;
-    this.errors = errorsFrom(r, FIELDS);
+    this.errors = errorsFrom(r, FIELDS, "", LABELS);
     this.authRequired = !r.ok && r.status === 401;
     if (r.ok && before !== null && before !== this.name) {
       // Renamed while editing: the new entry exists, remove the old one.
@@ -123,7 +125,7 @@ export class OffsetsEditor extends FormElement {
     });
     if (!yes) return;
     const r = await postJson("/api/deleteConsumptionOffset", { offsetName: o.name });
-    this.errors = errorsFrom(r, FIELDS);
+    this.errors = errorsFrom(r, FIELDS, "", LABELS);
     this.authRequired = !r.ok && r.status === 401;
     this.ok = r.ok ? `Offset “${o.name}” deleted.` : null;
     if (r.ok) {

@@ -1,4 +1,7 @@
-/** Policy page (`/policy`, http-api.md §10): the effective list, live condition values, Force this policy. */
+/**
+ * Policy page (`/policy`, http-api.md §10): the effective list, each condition in words and as written
+ * with its live value, Force this policy. Conditions are evaluated in the controller's time zone (issue 12 §8).
+ */
 import { html, nothing, type TemplateResult } from "lit";
 import type { StateDocument } from "../../state/types.ts";
 import { getJson, postJson } from "../api.ts";
@@ -6,7 +9,8 @@ import { LightElement } from "../components/base.ts";
 import { errorsFrom, formStatus, type Errors } from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import { afterAction } from "../context.ts";
-import { fmtClock, fmtDateTime } from "../format.ts";
+import { fmtClock, fmtDateTime, zoneNote } from "../format.ts";
+import { betweenSentence, conditionSentence } from "../policy-summary.ts";
 import {
   asPolicyList,
   conditionTree,
@@ -54,11 +58,22 @@ function truthLabel(t: Truth): TemplateResult {
     : html`<span class="truth truth-false">${icon("cross")}<span>false</span></span>`;
 }
 
-/** A resolved value for display; epoch seconds (e.g. chargeNowTimeEnd) read better as a time. */
-function shown(r: Resolved): string {
+/** A resolved value for display; epoch seconds (e.g. chargeNowTimeEnd) read better as a time (the controller's). */
+function shown(r: Resolved, timeZone?: string): string {
   if (r.known && typeof r.value === "number" && r.value > 1e9 && r.value < 1e10)
-    return fmtDateTime(r.value * 1000);
+    return fmtDateTime(r.value * 1000, timeZone);
   return showValue(r);
+}
+
+/** "it is between 06:00 and 20:00" for an AND group that bounds the hour, else null. */
+function groupWords(n: Extract<CondNode, { kind: "group" }>, ctx: ResolveContext): string | null {
+  if (n.op !== "and") return null;
+  const leaves = n.children.flatMap((c) => {
+    if (c.kind !== "leaf") return [];
+    const v = resolveOperand(c.value, ctx);
+    return [{ match: c.match, condition: c.condition, value: v.known ? v.value : undefined }];
+  });
+  return betweenSentence(leaves);
 }
 
 function operand(x: unknown): string {
@@ -132,9 +147,11 @@ export class PolicyPage extends LightElement {
         return html`<p class="muted small">
           No conditions (${n.op === "and" ? "always matches" : "never matches"}).
         </p>`;
+      const between = groupWords(n, ctx);
       return html`<div class="cond-group cond-${n.op}">
         <p class="cond-head">
           ${n.op === "and" ? "All of these" : "Any of these"} ${truthLabel(evaluate(n, ctx))}
+          ${between ? html`<span class="cond-words" data-testid="cond-between">— ${between}</span>` : nothing}
         </p>
         <ul>
           ${n.children.map((c) => html`<li>${this.node(c, ctx)}</li>`)}
@@ -149,15 +166,18 @@ export class PolicyPage extends LightElement {
     const b = resolveOperand(n.value, ctx);
     // "now" is the current time: its epoch value says nothing to a reader.
     const showB = typeof n.value === "string" && n.value !== "now" && showValue(b) !== n.value;
+    const tz = ctx.timeZone;
+    const words = conditionSentence(n.match, n.condition, n.value, b.known ? b.value : undefined);
     return html`<div class="cond-leaf">
+      <span class="cond-words" data-testid="cond-words">${words}</span>
       <span class="cond-expr"
-        ><code>${operand(n.match)}</code> <span class="cond-now">(now ${shown(a)})</span>
+        ><code>${operand(n.match)}</code> <span class="cond-now">(now ${shown(a, tz)})</span>
         <span class="cond-op">${conditionWords(n.condition)}</span>
         ${
           n.condition === "none" || n.condition === "false"
             ? nothing
             : html`<code>${operand(n.value)}</code
-                >${showB ? html` <span class="cond-now">(now ${shown(b)})</span>` : nothing}`
+                >${showB ? html` <span class="cond-now">(now ${shown(b, tz)})</span>` : nothing}`
         }</span
       >
       ${truthLabel(evaluateLeaf(n, ctx))}
@@ -175,8 +195,8 @@ export class PolicyPage extends LightElement {
         <h2 id="pol-${i}"><span class="policy-index">${i + 1}.</span> ${p.name}</h2>
         <div class="tags">
           ${active ? html`<span class="tag tag-active">${icon("check")}Active</span>` : nothing}
-          ${forced ? html`<span class="tag tag-warn">Forced until ${fmtClock(s?.policy.forced?.until ?? null)}</span>` : nothing}
-          ${latch !== null ? html`<span class="tag">Latched until ${fmtClock(latch)}</span>` : nothing}
+          ${forced ? html`<span class="tag tag-warn">Forced until ${fmtClock(s?.policy.forced?.until ?? null, ctx.timeZone)}</span>` : nothing}
+          ${latch !== null ? html`<span class="tag">Latched until ${fmtClock(latch, ctx.timeZone)}</span>` : nothing}
           <span class="tag"
             >${green ? html`${icon("sun")}Green (solar)` : html`${icon("bolt")}Fixed: <code>${operand(p.charge_amps)}</code>`}</span
           >
@@ -203,6 +223,7 @@ export class PolicyPage extends LightElement {
       nowMs: this.now,
       settings: this.settings,
       scheduledNow: s ? s.schedule.activeNow : null,
+      ...(s?.clock ? { timeZone: s.clock.timeZone } : {}),
     };
     const list = this.list;
     // The active entry: the first with the active name (duplicates share a name, e.g. Track Green Energy).
@@ -221,7 +242,10 @@ export class PolicyPage extends LightElement {
       <p class="lead">
         Policies are checked in order; the first whose conditions all hold decides how many amps the chargers
         share. Values marked “—” cannot be worked out in the browser (configuration values, the solar
-        computation). Times use this device's clock.
+        computation).
+        <span data-testid="policy-zone"
+          >${zoneNote(s?.clock).replace(/^t/, "T")}; conditions on the time are checked in that zone too.</span
+        >
       </p>
       <p class="hint" id="force-hint">
         ${icon("info")} Forcing a policy applies it at once for one policy check interval (30 s unless

@@ -1,13 +1,23 @@
-/** Schedule page (`/schedule`, http-api.md §10, §7.10): weekly charging window, flex start, green resume hour. */
+/**
+ * Schedule page (`/schedule`, http-api.md §10, §7.10): weekly charging window, flex start, green resume
+ * hour. Times are the controller's (its time zone is named, issue 12 §8).
+ */
 import { html, nothing } from "lit";
 import type { StateDocument } from "../../state/types.ts";
 import { postJson, type ApiResult } from "../api.ts";
 import { FormElement } from "../components/form-element.ts";
-import { describedBy, errorsFrom, fieldError, formStatus, type Errors } from "../components/forms.ts";
+import {
+  describedBy,
+  errorsFrom,
+  fieldError,
+  formStatus,
+  inWords,
+  type Errors,
+} from "../components/forms.ts";
 import { icon } from "../components/icons.ts";
 import "../components/week-grid.ts";
 import { afterAction } from "../context.ts";
-import { hhmmToMinute, hourLabel, minuteToHHMM } from "../format.ts";
+import { hhmmToMinute, hourLabel, minuteToHHMM, zoneNote } from "../format.ts";
 import { checkDraft, type Draft } from "../validate.ts";
 import {
   DAY_KEYS,
@@ -28,6 +38,16 @@ const FIELDS = [
   "flexBatterySize",
   ...DAY_KEYS,
 ] as const;
+/** The API's field names in this form's words (server messages are shown in them). */
+const LABELS = {
+  startingMinute: "Start time",
+  endingMinute: "End time",
+  amps: "Charging rate",
+  flexBatterySize: "Battery size",
+  flexStartEnabled: "Start late",
+  enabled: "Charge on a schedule",
+  hourResumeTrackGreenEnergy: "Resume green tracking from",
+} as const;
 
 function draftFrom(s: StateDocument): Draft {
   const sc = s.schedule;
@@ -113,6 +133,7 @@ export class SchedulePage extends FormElement {
       },
       FIELDS,
     );
+    this.errors = inWords(this.errors, LABELS);
     // Weekday errors belong to the weekday group.
     const dayErr = DAY_KEYS.map((k) => this.errors[k]).find(Boolean);
     if (dayErr) this.errors = { days: dayErr };
@@ -128,7 +149,7 @@ export class SchedulePage extends FormElement {
       setting: "hourResumeTrackGreenEnergy",
       value,
     });
-    this.resumeErrors = errorsFrom(r, ["hourResumeTrackGreenEnergy"], "hourResumeTrackGreenEnergy");
+    this.resumeErrors = errorsFrom(r, ["hourResumeTrackGreenEnergy"], "hourResumeTrackGreenEnergy", LABELS);
     this.resumeOk = r.ok ? "Saved." : null;
     if (r.ok) afterAction();
   }
@@ -167,6 +188,9 @@ export class SchedulePage extends FormElement {
           aria-labelledby="sched-form-title"
         >
           <h2 id="sched-form-title">Scheduled charging</h2>
+          <p class="hint" data-testid="schedule-zone">
+            ${icon("clock")} ${zoneNote(s.clock).replace(/^t/, "T")}.
+          </p>
           <div class="field field-inline">
             <input
               id="sc-enabled"
@@ -288,6 +312,7 @@ export class SchedulePage extends FormElement {
               .schedule=${scheduleSegments(preview)}
               .green=${greenSegments(s.schedule)}
               .now=${this.now}
+              .timeZone=${s.clock?.timeZone}
               label="${describeSchedule(preview)} ${describeGreen(s.schedule)}"
             ></twc-week-grid>
             <p class="small" aria-live="polite" data-testid="schedule-summary">

@@ -5,6 +5,7 @@ import { getJson } from "../api.ts";
 import { LightElement } from "../components/base.ts";
 import { icon } from "../components/icons.ts";
 import { flag, num } from "../settings-model.ts";
+import { inFormWords } from "../validate.ts";
 import "./location.ts";
 import "./mqtt-topics.ts";
 import "./offsets.ts";
@@ -30,6 +31,16 @@ const AUTH_MODES: Choice[] = [
   { value: 1, label: "1 — Allow every car unless it is in “Deny Charging”" },
   { value: 2, label: "2 — Only cars in “Allow Charging”" },
 ];
+/** The settings' keys in this page's words (server messages are shown in them). */
+const LABELS = {
+  nonScheduledAction: "Non-scheduled action",
+  nonScheduledAmpsMax: "Non-scheduled rate",
+  chargeStopMode: "Charge stop mode",
+  chargeAuthorizationMode: "Charge authorisation mode",
+  chargeRateControl: "Charge rate control",
+  sendServerTime: "Send server time",
+} as const;
+
 const RATE_MODES: Choice[] = [
   { value: 1, label: "1 — The charger sets the rate" },
   { value: 2, label: "2 — Vehicle API (needs a vehicle module)", needsVehicle: true },
@@ -170,6 +181,8 @@ export class SettingsPage extends LightElement {
 
   protected override render(): unknown {
     const s = this.state;
+    // The server's messages name the setting's key: say them in this page's words.
+    for (const [k, m] of Object.entries(this.saver.errors)) this.saver.errors[k] = inFormWords(m, LABELS);
     if (!s)
       return html`<h1>Settings</h1>
         <p class="loading" role="status">Loading…</p>`;
