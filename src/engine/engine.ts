@@ -40,7 +40,7 @@ import { firePolicyWebhook, type PolicyEvent, type WebhookSender } from "./polic
 import { BusController } from "../bus/controller.ts";
 import type { BusIo, ControllerLogger } from "../bus/controller-types.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
-import { sameRefreshInputs, type RefreshInputs } from "./refresh-inputs.ts";
+import { sameRefreshInputs, silentSlaves, type RefreshInputs } from "./refresh-inputs.ts";
 import type { SettingsAccess } from "./settings-access.ts";
 import {
   buildStateDocument,
@@ -326,6 +326,7 @@ export class Engine {
       settingsSaveFailed: this.o.settings.saveFailed,
       minute: Math.floor(nowMs / 60_000),
       chargeNowAhead: settings.chargeNowTimeEnd > nowMs / 1000,
+      silentSlaves: silentSlaves(slaves, nowMs, this.o.config.slaveTimeoutS * 1000),
       ...(this.o.mqtt ? { mqtt: this.o.mqtt() } : {}),
     };
     if (busStats === null && this.lastInputs !== null && sameRefreshInputs(this.lastInputs, inputs)) return;

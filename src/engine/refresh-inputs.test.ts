@@ -31,6 +31,7 @@ function inputs(): RefreshInputs {
     settingsSaveFailed: false,
     minute: 29_000_000,
     chargeNowAhead: false,
+    silentSlaves: 0,
   };
 }
 const SLAVES: readonly SlaveState[] = [];
@@ -63,6 +64,7 @@ test("any input that enters the document asks for a rebuild", () => {
     ["a failed save", (i) => ({ ...i, settingsSaveFailed: true })],
     ["the next minute", (i) => ({ ...i, minute: i.minute + 1 })],
     ["Charge Now's end passing", (i) => ({ ...i, chargeNowAhead: true })],
+    ["a charger going silent past the link timeout", (i) => ({ ...i, silentSlaves: 1 })],
   ];
   for (const [what, change] of changes) assert.equal(sameRefreshInputs(inputs(), change(inputs())), false, what);
 });

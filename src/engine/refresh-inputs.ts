@@ -35,6 +35,8 @@ export interface RefreshInputs {
   minute: number;
   /** `settings.chargeNowTimeEnd` is still ahead. */
   chargeNowAhead: boolean;
+  /** How many slaves have been silent longer than the link timeout (their "not responding" flag). */
+  silentSlaves: number;
   /** The MQTT connections and topics (absent: none). */
   mqtt?: MqttInput;
 }
@@ -85,6 +87,13 @@ function sameList(a: readonly object[], b: readonly object[]): boolean {
   return true;
 }
 
+/** The slaves silent longer than `timeoutMs` at `nowMs` (the projection's `responding: false`). */
+export function silentSlaves(slaves: readonly SlaveState[], nowMs: number, timeoutMs: number): number {
+  let n = 0;
+  for (const s of slaves) if (nowMs - s.lastRxAtMs > timeoutMs) n++;
+  return n;
+}
+
 /** True when a rebuild from `b` would produce exactly what the rebuild from `a` produced. */
 export function sameRefreshInputs(a: RefreshInputs, b: RefreshInputs): boolean {
   return (
@@ -101,6 +110,7 @@ export function sameRefreshInputs(a: RefreshInputs, b: RefreshInputs): boolean {
     a.settingsSaveFailed === b.settingsSaveFailed &&
     a.minute === b.minute &&
     a.chargeNowAhead === b.chargeNowAhead &&
+    a.silentSlaves === b.silentSlaves &&
     sameList(a.sources, b.sources) &&
     sameList(a.alerts, b.alerts) &&
     sameMqtt(a.mqtt ?? NO_MQTT, b.mqtt ?? NO_MQTT)

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection as connectMysql, type Connection } from "mysql2/promise";
 import { requireBinaries } from "../../../test/skip-report.ts";
-import { freePort, sleep } from "../mqtt/mosquitto.test-helper.ts";
+import { freePort, killAndWait, sleep } from "../mqtt/mosquitto.test-helper.ts";
 
 /** The first of `names` found in the usual binary directories, or null. */
 function findBinary(names: readonly string[]): string | null {
@@ -92,10 +92,7 @@ export async function startMariaDb(): Promise<MariaDb> {
   const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
     const p = proc;
     proc = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((r) => p.once("exit", () => r()));
-    p.kill(signal);
-    await exited;
+    await killAndWait(p, signal);
   };
   const db: MariaDb = {
     port,

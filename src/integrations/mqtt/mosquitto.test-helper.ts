@@ -146,6 +146,14 @@ export interface MosquittoOptions {
   dir?: string;
 }
 
+/** Sends `signal` to a server process still running and waits for it to exit (nothing when it is gone). */
+export async function killAndWait(p: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once("exit", () => r()));
+  p.kill(signal);
+  await exited;
+}
+
 /** Starts mosquitto on a free loopback port; throws when it does not come up. */
 export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitto> {
   const binary = mosquittoBinary();
@@ -160,10 +168,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitt
   const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
     const p = proc;
     proc = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((r) => p.once("exit", () => r()));
-    p.kill(signal);
-    await exited;
+    await killAndWait(p, signal);
   };
   const broker: Mosquitto = {
     port,
