@@ -66,13 +66,13 @@ describe("settings", { skip: skipReason, timeout: 180_000 }, () => {
 
       await g.page.getByLabel("Name").fill("bad<name");
       await g.page.getByRole("button", { name: "Add offset" }).click();
-      await waitForText(g.page, "#off-name-error", /offsetName contains a forbidden character '<'/);
+      await waitForText(g.page, "#off-name-error", /(offsetName|Name) contains a forbidden character '<'/);
 
       const amps = g.page.getByLabel("Non-scheduled rate (A)");
       await amps.fill("999");
       await amps.press("Enter");
       await amps.blur();
-      await waitForText(g.page, "#set-nsa-amps-error", /nonScheduledAmpsMax/);
+      await waitForText(g.page, "#set-nsa-amps-error", /nonScheduledAmpsMax|Non-scheduled rate/);
       await amps.fill("8");
       await amps.blur();
       await waitFor(
