@@ -10,6 +10,7 @@ import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
 import type { ConsumptionOffset, Settings } from "../config/settings-schema.ts";
+import type { VehicleControl } from "../integrations/capabilities.ts";
 import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
 import type { Engine } from "./engine.ts";
 import type { SettingsAccess } from "./settings-access.ts";
@@ -205,6 +206,18 @@ export class Commands {
   /** The Tesla Fleet API module registers itself when it starts (null when it stops). */
   attachTeslaApi(api: TeslaAccountApi | null): void {
     this.tesla = api;
+  }
+
+  private router: VehicleControl | null = null;
+
+  /** The command router (vehicles.md §4.9) registers itself here; without one the Fleet API module is the control. */
+  attachVehicleControl(control: VehicleControl | null): void {
+    this.router = control;
+  }
+
+  /** What the charging logic commands cars through (router, else the Fleet API module), null when no vehicle module runs. */
+  vehicleControl(): VehicleControl | null {
+    return this.router ?? this.tesla;
   }
 
   /** The running Tesla Fleet API module, null when none (sendTeslaAPICommand → 501). */

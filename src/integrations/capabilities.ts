@@ -172,3 +172,34 @@ export interface VehicleProvider {
   /** Subscribes to changes of the list or of a car's status; returns an unsubscribe function. */
   on(event: "change", cb: () => void): () => void;
 }
+
+/** Which check a charge-limit pass runs (vehicles.md §3.4): none (policy enforcement), arrival or departure. */
+export type LimitCheck = "none" | "arrival" | "departure";
+
+/** The outcome of a start/stop or a charge-limit pass over the cars (vehicles.md §2.11): upstream's strings. */
+export type VehicleOperationResult = "success" | "error";
+
+/**
+ * What the charging logic asks of the cars (vehicles.md §3, §4.9). The Fleet API module implements it;
+ * the command router of the BLE issue wraps every backend behind the same interface. Calls never throw.
+ */
+export interface VehicleControl {
+  /** The cars known now (every backend merged, one per VIN). */
+  vehicles(): readonly Vehicle[];
+  /** The car with this VIN, null when unknown. */
+  byVin(vin: string): Vehicle | null;
+  /** §3.1 start (true) or stop over every car at home, or only the VIN's car when it is known. */
+  charge(start: boolean, vin?: string): Promise<VehicleOperationResult>;
+  /** §3.2 car-side charge current on the VIN's car (or the backend's default car). Never raises a TWC offer. */
+  setChargeRate(amps: number, vin?: string): Promise<VehicleCommandResult>;
+  /** §3.4 charge-limit pass: `limitPercent` (−1 = restore the cars' own limits) with the arrival / departure check. */
+  applyLimit(limitPercent: number, check: LimitCheck): Promise<VehicleOperationResult>;
+  /** §3.5: clears `stopAskingToStartCharging` on every car (a stop request, a slave drawing ≥ 1 A, a policy change). */
+  clearStopAsking(): void;
+  /** §3.4 current drop on a slave: its car (by VIN, else every car) Charging with ≤ 5 min to full is an expected completion. */
+  noteCurrentDrop(vin: string | null): void;
+  /** Tells the backends which TWC reports which VIN (§1.3). */
+  linkSlaves(slaves: readonly { twcId: string; currentVin: string | null; lastVin: string | null }[]): void;
+  /** Subscribes to changes of cars or alerts; returns an unsubscribe function. */
+  on(event: "change", cb: () => void): () => void;
+}

@@ -3,7 +3,7 @@
  * §8): login, token entry, account status, alerts. Types only: the engine and HTTP import these, never
  * the module's internals.
  */
-import type { Vehicle, VehicleCommandResult, VehicleStatus } from "../capabilities.ts";
+import type { Vehicle, VehicleControl, VehicleOperationResult, VehicleStatus } from "../capabilities.ts";
 
 /** The `/teslaAccount/<result>` of a login exchange (vehicles.md §2.4 step 3); other strings are Tesla's error codes. */
 export type TeslaLoginResult = "success" | "error" | "state_mismatch" | "not_configured" | "response_no_token" | (string & {});
@@ -37,13 +37,13 @@ export interface VehicleAlert {
 }
 
 /** A charge start/stop over every car (or the VIN's car), vehicles.md §2.11: upstream's result strings. */
-export type ChargeOperationResult = "success" | "error";
+export type ChargeOperationResult = VehicleOperationResult;
 
 /** Purpose of an availability check (vehicles.md §2.8). */
 export type AvailabilityPurpose = "none" | "start" | "limit";
 
 /** The module as the commands facade, the charging logic and the web pages use it. */
-export interface TeslaAccountApi {
+export interface TeslaAccountApi extends VehicleControl {
   /** Account status for the state document and the account page. */
   account(): TeslaAccountStatus;
   /**
@@ -59,22 +59,10 @@ export interface TeslaAccountApi {
   setTokens(accessToken: string | undefined, refreshToken: string | undefined): Promise<void>;
   /** Raised alerts. */
   alerts(): readonly VehicleAlert[];
-  /** The cars known now (list order). */
-  vehicles(): readonly Vehicle[];
   /** Their records. */
   statuses(): readonly VehicleStatus[];
   /** The car with this Tesla id (Debug page). */
   byId(id: number): Vehicle | null;
-  /** The car with this VIN. */
-  byVin(vin: string): Vehicle | null;
   /** §2.8 availability check (may fetch the list, refresh the token, wake a car at home). */
   available(purpose: AvailabilityPurpose): Promise<boolean>;
-  /** §2.11 start/stop over every car at home, or only the VIN's car. */
-  charge(start: boolean, vin?: string): Promise<ChargeOperationResult>;
-  /** §2.11 charge current on the VIN's car or the first listed one. */
-  setChargeRate(amps: number, vin?: string): Promise<VehicleCommandResult>;
-  /** Tells the module which TWC reports which VIN (§1.3); a newly reported VIN of an "away" car is definitely home (§2.12). */
-  linkSlaves(slaves: readonly { twcId: string; currentVin: string | null; lastVin: string | null }[]): void;
-  /** Subscribes to changes of cars, account or alerts; returns an unsubscribe function. */
-  on(event: "change", cb: () => void): () => void;
 }

@@ -6,7 +6,7 @@
  */
 import type { TeslaApiConfig, TeslaApiRegion } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
-import type { Vehicle, VehicleCommandName, VehicleCommandResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
+import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
 import type { Module, ModuleContext } from "../module.ts";
 import type { AvailabilityPurpose, ChargeOperationResult, TeslaAccountApi, TeslaAccountStatus, TeslaLoginResult, VehicleAlert, VehicleAlertCode } from "./account.ts";
 import { atHome, UNKNOWN_POSITION } from "./at-home.ts";
@@ -638,6 +638,29 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
         });
       }
       this.changed();
+    }
+  }
+
+  // ---- charging-logic hooks (§3.4, §3.5): TODO(issue 14) the charge-limit pass ----
+
+  /** §3.4 charge-limit pass. Not built yet: fails without sending anything. */
+  applyLimit(limitPercent: number, check: LimitCheck): Promise<ChargeOperationResult> {
+    void limitPercent;
+    void check;
+    return Promise.resolve("error");
+  }
+
+  /** §3.5: clears `stopAskingToStartCharging` on every car. */
+  clearStopAsking(): void {
+    for (const car of this.cars) car.status.stopAskingToStartCharging = false;
+  }
+
+  /** §3.4 expected completion at a current drop: a Charging car with ≤ 5 min to full is not restarted. */
+  noteCurrentDrop(vin: string | null): void {
+    for (const car of this.cars) {
+      if (vin !== null && car.status.vin !== vin) continue;
+      const h = car.status.timeToFullChargeH;
+      if (car.status.chargingState === "Charging" && h !== null && h * 60 <= 5) car.status.stopAskingToStartCharging = true;
     }
   }
 
