@@ -10,7 +10,7 @@ import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
 import type { ConsumptionOffset, Settings } from "../config/settings-schema.ts";
-import type { VehicleControl } from "../integrations/capabilities.ts";
+import type { VehicleControl, VehicleProvider } from "../integrations/capabilities.ts";
 import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
 import type { Engine } from "./engine.ts";
 import type { SettingsAccess } from "./settings-access.ts";
@@ -218,6 +218,21 @@ export class Commands {
   /** What the charging logic commands cars through (router, else the Fleet API module), null when no vehicle module runs. */
   vehicleControl(): VehicleControl | null {
     return this.router ?? this.tesla;
+  }
+
+  private readonly providers = new Set<VehicleProvider>();
+
+  /** A vehicle-state module (TeslaMate, Fleet Telemetry, Home Assistant, BLE …) registers itself when it starts; returns the unregister function. */
+  registerVehicleProvider(provider: VehicleProvider): () => void {
+    this.providers.add(provider);
+    return () => {
+      this.providers.delete(provider);
+    };
+  }
+
+  /** The vehicle-state modules running now (the router's state merger reads them; the Fleet API module is `teslaApi()`). */
+  vehicleProviders(): readonly VehicleProvider[] {
+    return [...this.providers];
   }
 
   /** The running Tesla Fleet API module, null when none (sendTeslaAPICommand → 501). */
