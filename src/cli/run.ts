@@ -15,6 +15,7 @@ import { createSourceTester } from "../energy/source-test.ts";
 import { Commands } from "../engine/commands.ts";
 import { Engine } from "../engine/engine.ts";
 import { policyAction } from "../engine/state-projection.ts";
+import { NO_VEHICLES, type VehicleInput } from "../engine/state-projection-vehicles.ts";
 import { HistoryRecorder, importLegacySettingsHistory } from "../history/history-recorder.ts";
 import { historyUnavailableMessage, openSupervisedHistoryDb, type HistoryDbStatus } from "../history/history-supervisor.ts";
 import { createLegacyViews } from "../http/legacy/views.ts";
@@ -124,6 +125,8 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
   const poller = new EnergyPoller({ clock, logger: energyLog, staleAfterS: config.core.energyStaleAfterS });
 
   let statusBody = (): string => "{}";
+  // The cars, the Tesla account and the vehicle alerts, read through the commands facade once it exists.
+  let vehicleInput = (): VehicleInput => NO_VEHICLES;
   // One MQTT connection manager and logger for every MQTT module (loaded only when one is configured).
   const mqtt = new MqttHub({ logger: log.child({ module: "mqtt" }), clock });
   const engine = new Engine({
@@ -144,9 +147,11 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
       statusTopicPrefix: config.mqttStatus?.topicPrefix ?? null,
       homeAssistantControls: (config.mqttStatus?.homeassistantDiscovery ?? false) && (config.mqttStatus?.homeassistantControls ?? false),
     }),
+    vehicles: () => vehicleInput(),
   });
   openAlerts = { alerts: engine.alerts, refresh: () => engine.refresh() };
   const commands = new Commands(engine, settings, () => clock.now());
+  vehicleInput = () => commands.vehicleInput();
   const showHistoryStatus = (s: HistoryDbStatus): void => {
     engine.alerts.set("HISTORY_UNAVAILABLE", !s.available, s.available ? "" : historyUnavailableMessage(s.reason), s.available ? clock.now() : s.sinceMs);
   };
@@ -195,6 +200,8 @@ async function startLocked(o: StartOptions): Promise<RunningProduct> {
     activePolicyAction: () => policyAction(engine.policy.view()),
     nodeId,
     wiringMaxAmpsAllTWCs: config.core.wiringMaxAmpsAllTWCs,
+    // issue 12 §10: the API's rate rule is the web's (at least minAmpsPerTWC).
+    minAmpsPerTWC: config.core.minAmpsPerTWC,
     rawConfig: o.raw,
     history: recorder,
   });
