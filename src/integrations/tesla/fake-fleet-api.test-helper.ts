@@ -9,8 +9,11 @@
  *   fake.cars         the scripted cars (mutate: state, soc, limit, lat/lon, chargingState …, wakeAfter = wake_up calls before online)
  *   fake.script       per-route programmable answers: push { match: RegExp on "METHOD path", status, body, headers?, times? }
  *   fake.tokens       the valid access / refresh tokens (unsigned JWTs with exp and ou_code); refresh rotates, reuse → 401 invalid_grant
- *   fake.requests     every request: { atMs, method, path, body, bearer }
+ *   fake.requests     every request: { atMs, method, path, body, bearer, contentType }
+ *   fake.issued       every token the fake ever handed out (tests assert none reaches a log)
  *   fake.close()
+ * Times (request log, JWT exp, a car's default gps_as_of) come from `now` (default Date.now): pass the
+ * test's fake clock so they line up with the module's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
@@ -31,13 +34,18 @@ export interface FakeCar {
   chargingState: string;
   lat: number;
   lon: number;
-  gpsAsOf: number;
+  /** Epoch s of the fix; null = "now" at each answer. */
+  gpsAsOf: number | null;
   scheduledPending: boolean;
+  timeToFull: number;
+  shiftState: string | null;
 }
 
-/** A car with defaults (online, at 0/0). */
+let nextId = 1000;
+
+/** A car with defaults (online, at 0/0, a fresh fix). */
 export function fakeCar(vin: string, o: Partial<FakeCar> = {}): FakeCar {
-  return { id: 1000 + Math.floor(Math.random() * 1e6), vin, name: `Car ${vin.slice(-3)}`, state: "online", wakeAfter: 0, soc: 50, limit: 80, chargingState: "Stopped", lat: 0, lon: 0, gpsAsOf: Math.floor(Date.now() / 1000), scheduledPending: false, ...o };
+  return { id: ++nextId, vin, name: `Car ${vin.slice(-3)}`, state: "online", wakeAfter: 0, soc: 50, limit: 80, chargingState: "Stopped", lat: 0, lon: 0, gpsAsOf: null, scheduledPending: false, timeToFull: 2.5, shiftState: null, ...o };
 }
 
 /** A programmed answer. */
@@ -48,6 +56,10 @@ export interface ScriptedAnswer {
   headers?: Record<string, string>;
   /** How many times it applies (default 1). */
   times?: number;
+  /** Sent as is instead of JSON.stringify(body) (malformed answers). */
+  raw?: string;
+  /** Real milliseconds before answering (beyond the client's timeout). */
+  delayMs?: number;
 }
 
 /** A recorded request. */
@@ -57,6 +69,7 @@ export interface FakeRequest {
   path: string;
   body: string;
   bearer: string | null;
+  contentType: string | null;
 }
 
 /** An unsigned JWT. */
@@ -72,24 +85,40 @@ export interface FakeFleet {
   cars: FakeCar[];
   script: ScriptedAnswer[];
   tokens: { access: string; refresh: string; usedRefresh: string[] };
+  issued: string[];
   requests: FakeRequest[];
+  /** Requests whose path matches, e.g. `fake.count(/charge_start/)`. */
+  count(re: RegExp): number;
   close(): Promise<void>;
 }
 
 /** Starts the fake. */
-export async function startFakeFleet(o: { cars: FakeCar[]; region?: string; expSeconds?: number }): Promise<FakeFleet> {
+export async function startFakeFleet(o: { cars: FakeCar[]; region?: string; expSeconds?: number; now?: () => number }): Promise<FakeFleet> {
   const { key, cert } = selfSignedCertIp();
+  const now = o.now ?? (() => Date.now());
   let n = 0;
-  const mint = (): string => fakeJwt({ exp: Math.floor(Date.now() / 1000) + (o.expSeconds ?? 28800), ou_code: o.region ?? "NA", n: ++n });
+  const issued: string[] = [];
+  const keep = (t: string): string => {
+    issued.push(t);
+    return t;
+  };
+  const mint = (): string => keep(fakeJwt({ exp: Math.floor(now() / 1000) + (o.expSeconds ?? 28800), ou_code: o.region ?? "NA", n: ++n }));
+  const mintRefresh = (): string => keep(`refresh-${String(++n)}-secretvalue`);
   const fake: FakeFleet = {
     url: "",
     cert,
     fetch: tlsFetch({ ca: cert }),
     cars: o.cars,
     script: [],
-    tokens: { access: mint(), refresh: `refresh-${String(++n)}-secretvalue`, usedRefresh: [] },
+    tokens: { access: mint(), refresh: mintRefresh(), usedRefresh: [] },
+    issued,
     requests: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    count: (re) => fake.requests.filter((r) => re.test(`${r.method} ${r.path}`)).length,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -98,27 +127,39 @@ export async function startFakeFleet(o: { cars: FakeCar[]; region?: string; expS
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const path = req.url ?? "/";
     const auth = req.headers.authorization ?? null;
-    fake.requests.push({ atMs: Date.now(), method: req.method ?? "", path, body, bearer: auth?.startsWith("Bearer ") ? auth.slice(7) : null });
+    fake.requests.push({ atMs: now(), method: req.method ?? "", path, body, bearer: auth?.startsWith("Bearer ") ? auth.slice(7) : null, contentType: req.headers["content-type"] ?? null });
     const key = `${req.method ?? ""} ${path}`;
     const s = fake.script.find((x) => x.match.test(key));
     if (s) {
       s.times = (s.times ?? 1) - 1;
       if (s.times <= 0) fake.script.splice(fake.script.indexOf(s), 1);
-      send(res, s.status, s.body, s.headers);
+      const answer = (): void => {
+        if (res.destroyed) return;
+        if (s.raw === undefined) return send(res, s.status, s.body, s.headers);
+        res.writeHead(s.status, { "content-type": "application/json", ...s.headers });
+        res.end(s.raw);
+      };
+      if (s.delayMs !== undefined) setTimeout(answer, s.delayMs);
+      else answer();
       return;
     }
     if (path.startsWith("/oauth2/v3/token")) {
-      const form: Record<string, string> = req.headers["content-type"]?.includes("json") ? (JSON.parse(body) as Record<string, string>) : Object.fromEntries(new URLSearchParams(body));
+      let form: Record<string, string>;
+      try {
+        form = req.headers["content-type"]?.includes("json") ? (JSON.parse(body) as Record<string, string>) : Object.fromEntries(new URLSearchParams(body));
+      } catch {
+        return send(res, 400, { error: "invalid_request" });
+      }
       if (form.grant_type === "refresh_token") {
         if (form.refresh_token !== fake.tokens.refresh) return send(res, 401, { error: "invalid_grant", error_description: "refresh token reused or unknown" });
         fake.tokens.usedRefresh.push(fake.tokens.refresh);
         fake.tokens.access = mint();
-        fake.tokens.refresh = `refresh-${String(++n)}-secretvalue`;
+        fake.tokens.refresh = mintRefresh();
         return send(res, 200, { access_token: fake.tokens.access, refresh_token: fake.tokens.refresh, expires_in: 28800, token_type: "Bearer" });
       }
       if (form.grant_type === "authorization_code") {
         fake.tokens.access = mint();
-        fake.tokens.refresh = `refresh-${String(++n)}-secretvalue`;
+        fake.tokens.refresh = mintRefresh();
         return send(res, 200, { access_token: fake.tokens.access, refresh_token: fake.tokens.refresh, expires_in: 28800 });
       }
       return send(res, 400, { error: "unsupported_grant_type" });
@@ -143,8 +184,8 @@ export async function startFakeFleet(o: { cars: FakeCar[]; region?: string; expS
           id: car.id,
           vin: car.vin,
           state: "online",
-          charge_state: { battery_level: car.soc, charge_limit_soc: car.limit, charging_state: car.chargingState, time_to_full_charge: 2.5, charge_current_request: 16, charger_pilot_current: 32, charger_actual_current: 0, charger_phases: 1, charger_voltage: 240, scheduled_charging_pending: car.scheduledPending },
-          drive_state: { latitude: car.lat, longitude: car.lon, gps_as_of: car.gpsAsOf, shift_state: null },
+          charge_state: { battery_level: car.soc, charge_limit_soc: car.limit, charging_state: car.chargingState, time_to_full_charge: car.timeToFull, charge_current_request: 16, charger_pilot_current: 32, charger_actual_current: 0, charger_phases: 1, charger_voltage: 240, scheduled_charging_pending: car.scheduledPending },
+          drive_state: { latitude: car.lat, longitude: car.lon, gps_as_of: car.gpsAsOf ?? Math.floor(now() / 1000), shift_state: car.shiftState },
           vehicle_state: { vehicle_name: car.name },
         },
       });
@@ -170,7 +211,13 @@ export async function startFakeFleet(o: { cars: FakeCar[]; region?: string; expS
   const server = createServer({ key, cert }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString("utf8"));
+      } catch (err) {
+        send(res, 500, { error: `fake failed: ${String(err)}` });
+      }
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   fake.url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;

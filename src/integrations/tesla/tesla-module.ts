@@ -297,7 +297,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
     if (c.error === "rate_limited" && c.retryAtMs !== undefined) {
       car.errorCount = Math.max(car.errorCount, 30);
       car.rateLimitedUntilMs = Math.max(car.rateLimitedUntilMs, c.retryAtMs);
-      this.alert("VEHICLE_API_BACKOFF", true, `Tesla Fleet API rate limit: no requests to ${car.status.name} until ${new Date(car.rateLimitedUntilMs).toISOString()}`);
+      this.alert("VEHICLE_API_BACKOFF", true, `Tesla Fleet API rate limit (429): no requests to ${car.status.name} until ${new Date(car.rateLimitedUntilMs).toISOString()}; they resume by themselves then (if it repeats, poll less: a longer policy interval, or Fleet Telemetry)`);
     }
     if (c.error === "command_protocol_required") {
       this.alert("VEHICLE_COMMAND_PROTOCOL_REQUIRED", true, `Tesla refused a command to ${car.status.name}: ${VCP_FIX}`);
