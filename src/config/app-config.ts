@@ -219,6 +219,63 @@ export interface TeslaApiConfig {
   respectVehicleSchedule: boolean;
 }
 
+/** The MQTT broker of a telemetry module (vehicles.md §7.1): credentials only when both are set. */
+export interface TelemetryMqttConfig {
+  host: string;
+  /** 1883 (upstream's fixed port); `mqtt_port` is our extension. */
+  port: number;
+  username: string | null;
+  password: string | null;
+  /** `mqtt_prefix`: TeslaMate's namespace / Fleet Telemetry's topic base ("" for none). */
+  prefix: string;
+}
+
+/** vehicle.TeslaMate when enabled (vehicles.md §5.1). Secrets: db password, encryptionKey, mqtt password. */
+export interface TeslaMateConfig {
+  /** Token sync's database; null when sync is off or a key is missing. */
+  db: { host: string; port: number; database: string; user: string; password: string } | null;
+  encryptionKey: string;
+  /** Telemetry's broker; null when `syncTelemetry` is off or `mqtt_host` is missing. */
+  telemetry: TelemetryMqttConfig | null;
+  atHomeRadiusFt: number;
+}
+
+/** vehicle.teslaFleetTelemetryMQTT when enabled (vehicles.md §7.2). */
+export interface FleetTelemetryConfig {
+  /** null when `syncTelemetry` is off or `mqtt_host` is missing. */
+  telemetry: TelemetryMqttConfig | null;
+  atHomeRadiusFt: number;
+}
+
+/** vehicle.HomeAssistant when enabled (vehicles.md §6.1). Secret: token. */
+export interface HassVehicleConfig {
+  /** Base URL without a trailing slash. */
+  url: string;
+  /** The long-lived access token (≥ 20 characters). */
+  token: string;
+  atHomeRadiusFt: number;
+}
+
+/** vehicle.commandPolicy (vehicles.md §4.9): which backends carry commands. */
+export type CommandPolicy = "prefer_ble" | "ble_only" | "api_only";
+
+/** vehicle.teslaBLE when enabled, with its `config` keys (vehicles.md §4.1). */
+export interface TeslaBleConfig {
+  /** `config.teslaControlPath` as written (`~` expanded at start; PATH is searched when it is not a file). */
+  controlPath: string;
+  /** s per invocation (pairing: 30 s). */
+  commandTimeoutS: number;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** s; back-off min(2^attempt × retryDelay, 30). */
+  retryDelayS: number;
+  circuitBreakerThreshold: number;
+  circuitBreakerTimeoutS: number;
+  /** −1 = off (§3.3: a car below it is not stopped). */
+  minChargeLevel: number;
+  respectVehicleSchedule: boolean;
+}
+
 /** The whole normalised configuration. */
 export interface AppConfig {
   core: CoreConfig;
@@ -240,7 +297,7 @@ export interface AppConfig {
   policy: PolicyConfig;
   logging: LoggingConfig;
   /** The vehicle modules (vehicles.md); absent in configs built before them = none. */
-  vehicle?: { teslaApi: TeslaApiConfig | null };
+  vehicle?: { teslaApi: TeslaApiConfig | null; teslaMate?: TeslaMateConfig | null; fleetTelemetry?: FleetTelemetryConfig | null; homeAssistant?: HassVehicleConfig | null; teslaBle?: TeslaBleConfig | null; commandPolicy?: CommandPolicy | null };
 }
 
 /** Internal helper types re-exported for the builders. */

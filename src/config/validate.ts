@@ -39,6 +39,8 @@ import {
   warnRefusedSources,
 } from "./validate-sources.ts";
 import { buildTeslaApi } from "./validate-vehicle.ts";
+import { buildCommandPolicy, buildTeslaBle } from "./validate-vehicle-ble.ts";
+import { buildFleetTelemetry, buildHassVehicle, buildTeslaMate } from "./validate-vehicle-state.ts";
 
 export type { Issue } from "./schema-walk.ts";
 
@@ -148,8 +150,13 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const dsmrSource = optionalModule(DsmrSourceSchema, sources.DSMRreader, "sources.DSMRreader", false, issues);
   const mqttSourceConfig = mqttSource && mqttSource !== "error" ? buildMqttSource(mqttSource, issues) : null;
 
-  const vehicle = unsupportedModules("vehicle", raw.vehicle, ["teslaAPI"], issues);
+  const vehicle = unsupportedModules("vehicle", raw.vehicle, ["teslaAPI", "TeslaMate", "teslaFleetTelemetryMQTT", "HomeAssistant", "teslaBLE"], issues);
+  const teslaBle = buildTeslaBle(vehicle.teslaBLE, raw.config, issues);
+  const commandPolicy = buildCommandPolicy(vehicle.commandPolicy, issues);
   const teslaApi = buildTeslaApi(vehicle.teslaAPI, raw.config, issues);
+  const teslaMate = buildTeslaMate(vehicle.TeslaMate, raw.config, issues);
+  const fleetTelemetry = buildFleetTelemetry(vehicle.teslaFleetTelemetryMQTT, raw.config, issues);
+  const homeAssistant = buildHassVehicle(vehicle.HomeAssistant, raw.config, issues);
   const controllerSection = isRecord(raw.controller) ? raw.controller : {};
   if (isOn(raw["controller.Gen3TWCs"]) || isOn(controllerSection.Gen3TWCs)) {
     addRaw(
@@ -179,6 +186,10 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     dsmrSource === "error" ||
     catalogue === "error" ||
     teslaApi === "error" ||
+    teslaBle === "error" ||
+    teslaMate === "error" ||
+    fleetTelemetry === "error" ||
+    homeAssistant === "error" ||
     logging === "error"
   ) {
     return { config: null, issues };
@@ -218,7 +229,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
     },
     policy,
     logging,
-    vehicle: { teslaApi },
+    vehicle: { teslaApi, teslaMate, fleetTelemetry, homeAssistant, teslaBle, commandPolicy },
   };
   return { config, issues };
 }

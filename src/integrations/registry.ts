@@ -107,6 +107,16 @@ export const REGISTRY: readonly RegistryLine[] = [
   line("logging.SQLite", (d) => d.config.logging.sqlite ?? null, async (c, ctx, d) => (await import("./logging/sqlite.ts")).createSqliteLogger(c, d.config.core.settingsPath, ctx)),
   // The Tesla Fleet API (vehicles.md §2); loaded only with vehicle.teslaAPI.
   line("vehicle.teslaAPI", (d) => d.config.vehicle?.teslaApi ?? null, async (c, ctx) => (await import("./tesla/tesla-module.ts")).createTeslaApiModule(c, ctx)),
+  // Vehicle-state modules (vehicles.md §5–§7), after the Fleet API module whose tokens and car names they use.
+  line("vehicle.TeslaMate", (d) => d.config.vehicle?.teslaMate ?? null, async (c, ctx, d) => {
+    const [m, connections] = await Promise.all([import("./vehicle-teslamate/teslamate-module.ts"), d.mqtt.connections()]);
+    return m.createTeslaMateModule(c, ctx, { connections });
+  }),
+  line("vehicle.teslaFleetTelemetryMQTT", (d) => d.config.vehicle?.fleetTelemetry ?? null, async (c, ctx, d) => {
+    const [m, connections] = await Promise.all([import("./vehicle-telemetry/fleet-telemetry.ts"), d.mqtt.connections()]);
+    return m.createFleetTelemetryModule(c, ctx, { connections });
+  }),
+  line("vehicle.HomeAssistant", (d) => d.config.vehicle?.homeAssistant ?? null, async (c, ctx) => (await import("./vehicle-hass/hass-module.ts")).createHassVehicleModule(c, ctx)),
   meterLine("demo", (d) => (d.demo === undefined || d.demo === false ? null : d.demo === true ? {} : d.demo), async () => (await import("../energy/demo-source.ts")).createDemoSource),
 ];
 
