@@ -27,7 +27,16 @@ const SEVERITY: Readonly<Record<AlertCode, Alert["severity"]>> = {
   BUS_REPLIES_LOW: "warning",
   IMPLAUSIBLE_READING: "warning",
   MODULE_FAILED: "warning",
+  VEHICLE_AUTH_REQUIRED: "error",
+  VEHICLE_COMMAND_PROTOCOL_REQUIRED: "error",
+  VEHICLE_API_BACKOFF: "warning",
+  VEHICLE_BLE_UNAVAILABLE: "warning",
 };
+
+/** The severity of an alert code (for alerts raised outside an AlertSet, e.g. by the vehicle modules). */
+export function alertSeverity(code: AlertCode): Alert["severity"] {
+  return SEVERITY[code];
+}
 
 /** Formats epoch milliseconds as the `since` string of an alert. */
 export type AlertTimeFormat = (ms: number) => string;

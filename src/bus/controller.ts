@@ -12,6 +12,8 @@
  *       ──▶ TxScheduler.take ──▶ (P2: link.nextTurn ▶ beforeHeartbeat) ──▶ wire guard ──▶ BusIo.writeFrame
  *   1 s housekeeping ──▶ charging detection, VIN retries, forced kWh poll, alert expiry, partial frames
  *   effects ──▶ tx queue · logs · alerts · events (change, session, settingsPatch, drawing, …)
+ *   vehicle effects ──▶ onVehicleRequest listeners (the engine runs them asynchronously, issue 14);
+ *   what the engine knows about the cars comes back with setVehicleInput (vehicle module on, API-only cars)
  */
 import { EventEmitter } from "node:events";
 import { normaliseSettings } from "../config/settings-normalise.ts";
@@ -50,6 +52,10 @@ import { beforeHeartbeat } from "./start-stop.ts";
 import { offerContext, startStopContext } from "./turn-context.ts";
 import { TxScheduler } from "./tx-scheduler.ts";
 import type { WriteKind } from "./tx-scheduler.ts";
+import { initialRateState, raiseAnswered, rateStep } from "./vehicle-rate.ts";
+import type { VehicleRateState } from "./vehicle-rate.ts";
+import { NO_VEHICLES } from "./vehicle-requests.ts";
+import type { BusVehicleInput, VehicleRequest } from "./vehicle-requests.ts";
 import { WakeTimer } from "./wake-timer.ts";
 import { checkOutgoingFrame } from "./wire-guard.ts";
 
@@ -105,6 +111,14 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private readonly counters = new BusCounters();
   /** Reply-rate and silent-bus watch (bus-health.ts). */
   private health: BusHealthState;
+  /** What the engine last said about the cars (issue 14); NO_VEHICLES: exactly the behaviour without a module. */
+  private vehicles: BusVehicleInput = NO_VEHICLES;
+  /** vehicles.md §3.1 stop timeout (epoch seconds), null while disarmed. */
+  private stopTimeoutAtS: number | null = null;
+  /** Per-slave car-rate bookkeeping (§11), created on first use. */
+  private readonly rates = new Map<TwcId, VehicleRateState>();
+  private readonly vehicleListeners = new Set<(request: VehicleRequest) => void>();
+  private readonly startedAtS: number;
 
   constructor(options: BusControllerOptions) {
     super();
@@ -129,6 +143,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       this.clock.now(),
     );
     this.health = createBusHealth(this.clock.now());
+    this.startedAtS = this.clock.now() / 1000;
     // Until the transport reports open, nothing is written (the burst waits for the first open).
     this.connected = options.io.connected ?? true;
     this.io.onFrame((r) => this.guard("frame", () => this.onResult(r)));
@@ -142,6 +157,33 @@ export class BusController extends EventEmitter<BusControllerEvents> {
    */
   setInput(input: BusInput): void {
     this.input = input;
+  }
+
+  /**
+   * The engine's push of what it knows about the cars: whether a vehicle module runs and the API-only
+   * cars' part of the sharing (vehicles.md §3.9). Nothing is written because of it.
+   */
+  setVehicleInput(vehicles: BusVehicleInput): void {
+    this.vehicles = vehicles;
+  }
+
+  /** Subscribes to the bus's requests to the cars (run them asynchronously; never throw); returns an unsubscribe function. */
+  onVehicleRequest(cb: (request: VehicleRequest) => void): () => void {
+    this.vehicleListeners.add(cb);
+    return () => {
+      this.vehicleListeners.delete(cb);
+    };
+  }
+
+  /** The answer to a "raise" setChargeRate request for this slave: only `ok` marks the car's limit raised. */
+  vehicleRateAnswered(id: TwcId, ok: boolean): void {
+    const r = this.rates.get(id);
+    if (r) this.rates.set(id, raiseAnswered(r, ok));
+  }
+
+  /** The stop timeout of vehicles.md §3.1 (epoch seconds), null while disarmed. */
+  get vehicleStopTimeoutAtS(): number | null {
+    return this.stopTimeoutAtS;
   }
 
   /** Linked slaves in round-robin order. */
@@ -352,11 +394,22 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     const charging = numCarsCharging(this.link.slaves, now, this.input.settings);
     this.link = { ...this.link, slaves: charging.slaves };
     this.run(charging.effects);
+    if (charging.count === 0) this.stopTimeoutAtS = null;
     if (this.config.mode !== "master") return;
     const slave = findSlave(this.link, frame.sender);
     if (!slave) return;
-    const r = computeOffer(slave, offerContext(slave, this.link.slaves, this.link.spikeAmps, this.input, this.config, now));
+    const r = computeOffer(slave, offerContext(slave, this.link.slaves, this.link.spikeAmps, this.input, this.config, now, this.vehicles));
     this.setSlave(r.state);
+    this.run(r.effects);
+    if (this.vehicles.enabled) this.rateStep(r.state, r.rate, now);
+  }
+
+  /** vehicles.md §3.2: the car-side rate of this slave under §11's repeat rule. */
+  private rateStep(slave: SlaveState, rate: Parameters<typeof rateStep>[1], now: number): void {
+    const prev = this.rates.get(slave.id) ?? initialRateState(this.startedAtS);
+    const vin = slave.currentVIN !== "" ? slave.currentVIN : slave.lastVIN !== "" ? slave.lastVIN : null;
+    const r = rateStep(prev, rate, slave.id, vin, now / 1000);
+    this.rates.set(slave.id, r.state);
     this.run(r.effects);
   }
 
@@ -385,6 +438,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     const charging = numCarsCharging(this.link.slaves, now, this.input.settings);
     this.link = { ...this.link, slaves: charging.slaves };
     this.run(charging.effects);
+    if (charging.count === 0) this.stopTimeoutAtS = null; // vehicles.md §3.1: disarmed while no slave charges
     for (const slave of this.link.slaves) {
       const r = vinRetry(slave, now);
       this.setSlave(r.state);
@@ -423,6 +477,10 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       }
       case "cancelStop":
         this.cancelPendingStop(e.twcId);
+        if (this.vehicles.enabled) this.emitVehicle({ op: "cancelStop", twcId: e.twcId });
+        return;
+      case "vehicle":
+        this.emitVehicle(e.request);
         return;
       case "burst":
         this.tx.startBurst(now);
@@ -445,6 +503,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       case "slaveRemoved": {
         const at = e.slave.lastHeartbeatAtMs ?? e.slave.lastRxAtMs;
         this.run(closeSession(e.slave, "linkLost", at, this.input.settings).effects);
+        this.rates.delete(e.slave.id);
         this.safeEmit("slaveRemoved", e.slave.id);
         return;
       }
@@ -458,6 +517,18 @@ export class BusController extends EventEmitter<BusControllerEvents> {
         if (e.counter === "echo") this.counters.echoFrames++;
         else if (e.counter === "unknown") this.counters.unknownFrames++;
         return;
+    }
+  }
+
+  /** Hands a request to the vehicle listeners; a throwing listener is logged and counted, never stops the bus. */
+  private emitVehicle(request: VehicleRequest): void {
+    for (const cb of this.vehicleListeners) {
+      try {
+        cb(request);
+      } catch (err) {
+        this.counters.handlerErrors++;
+        this.log.error({ code: "CONTROLLER_LISTENER_ERROR", event: "vehicle", err }, "error in a vehicle request listener");
+      }
     }
   }
 
@@ -546,8 +617,12 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private sendHeartbeat(id: TwcId, now: number): boolean {
     const current = findSlave(this.link, id);
     if (!current) return false;
-    const r = beforeHeartbeat(current, startStopContext(this.input, this.config, this.stopWarnedAtS, now));
+    const r = beforeHeartbeat(
+      current,
+      startStopContext(this.input, this.config, this.stopWarnedAtS, now, this.vehicles, this.stopTimeoutAtS),
+    );
     this.stopWarnedAtS = r.stopWarnedAtS;
+    this.stopTimeoutAtS = r.stopTimeoutAtS;
     this.setSlave(r.state);
     this.run(r.effects);
     if (!r.send) {

@@ -9,6 +9,7 @@ import type { Frame, TwcId } from "../protocol/frames.ts";
 import { startStopFrame } from "./frames-out.ts";
 import type { AlertCode } from "../state/types.ts";
 import type { SlaveState } from "./slave-state.ts";
+import type { VehicleRequest } from "./vehicle-requests.ts";
 
 /** What a transmit queue entry sends: a ready frame, or a heartbeat resolved at write time. */
 export type TxItem = { kind: "frame"; frame: Frame } | { kind: "heartbeat"; twcId: TwcId };
@@ -65,6 +66,8 @@ export type Effect =
   | { type: "slaveRemoved"; slave: SlaveState; reason: SlaveRemovedReason }
   | { type: "drawing"; twcId: TwcId; drawing: boolean }
   | { type: "kwhPoll" }
+  /** A request to the cars (issue 14); the runtime hands it to the engine, which runs it asynchronously. */
+  | { type: "vehicle"; request: VehicleRequest }
   | { type: "count"; counter: "echo" | "unknown" | "ack" | "ignored" };
 
 /** Result of a pure transition. */

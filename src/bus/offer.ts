@@ -17,6 +17,11 @@
  *   min(wiringMaxAmps, rating), and a cap below `minOffer` means the slave is offered 0 (S-1, S-6);
  * - `minOffer` is rounded up to whole amps, and a spike (or spike − 2) never goes below it (S-6);
  * - the result is always a finite whole number of amps ≥ 0.
+ *
+ * With a vehicle module (issue 14, vehicles.md §3.2, §3.9): chargeRateControl 2/3 take D2 (the TWC is
+ * offered its per-TWC cap, the car is asked for the share through `rate`), D3 asks for the car's own
+ * limit to be raised once; API-only cars join the base share as extra participants. Nothing the car
+ * reports enters the clamps: every offer stays within the per-TWC and shared wiring limits (S-1).
  */
 import { ampsToCenti } from "../protocol/amps.ts";
 import { twcIdHex } from "../protocol/frames.ts";
@@ -25,6 +30,7 @@ import { logEffect } from "./effects.ts";
 import type { Effect, LogLevel, Step } from "./effects.ts";
 import type { ClampTrace, OfferTrace, SpikeRule } from "./offer-trace.ts";
 import type { SlaveState } from "./slave-state.ts";
+import type { RateRequest } from "./vehicle-rate.ts";
 
 /** Everything the offer algorithm needs besides the slave itself (controller.md §6). */
 export interface OfferContext {
@@ -59,6 +65,12 @@ export interface OfferContext {
    * "nothing is re-checked" for an unchanged offer becomes a re-check against the shared limit.
    */
   othersOfferedAmps?: number;
+  /** A vehicle module runs (§11): chargeRateControl 2/3 use D2 and D3 raises the car's limit. Absent/false: TWC control only. */
+  vehicleModule?: boolean;
+  /** vehicles.md §3.9: API-only cars drawing ≥ 1 A, counted in N. */
+  extraCharging?: number;
+  /** vehicles.md §3.9: Σ of the API-only cars' draw (A), counted in `others` of the base share (not in the wiring clamps). */
+  extraActualAmps?: number;
 }
 
 /** Result of the §7 wiring clamps: the slave with the new offer, its log lines, the offer and which clamp applied. */
@@ -74,6 +86,8 @@ export type OfferStep = Step<SlaveState> & {
   readonly offered: number;
   /** What each step did (also stored as `state.offerTrace`; explanation only). */
   readonly trace: OfferTrace;
+  /** With a vehicle module: the car-side rate of D2 / D3.1 (vehicle-rate.ts); null otherwise. */
+  readonly rate: RateRequest | null;
 };
 
 /** A reading or limit that may be NaN/±Infinity (a safety guard, not a coercion): the number or the fallback. */
@@ -254,8 +268,10 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
   }
   const M = valid ? Math.min(Math.max(ctx.budgetM, 0), wiringAll) : 0;
   const F = valid && Number.isFinite(ctx.allowedFlex) && ctx.allowedFlex > 0 ? ctx.allowedFlex : 0;
-  const N = Number.isFinite(ctx.numCharging) && ctx.numCharging > 0 ? Math.floor(ctx.numCharging) : 0;
-  const others = valid ? Math.max(0, ctx.allActualAmps - ownActual) : 0;
+  const extraN = ctx.extraCharging !== undefined && Number.isFinite(ctx.extraCharging) && ctx.extraCharging > 0 ? Math.floor(ctx.extraCharging) : 0;
+  const extraA = ctx.extraActualAmps !== undefined && Number.isFinite(ctx.extraActualAmps) && ctx.extraActualAmps > 0 ? ctx.extraActualAmps : 0;
+  const N = (Number.isFinite(ctx.numCharging) && ctx.numCharging > 0 ? Math.floor(ctx.numCharging) : 0) + extraN;
+  const others = valid ? Math.max(0, ctx.allActualAmps - ownActual) + extraA : 0;
   const minOffer = minOfferFor(s, ctx.minAmpsPerTWC);
   const minTwc = guardFinite(s.minAmpsTWCSupports, 6);
   const spike = Number.isFinite(ctx.spikeAmps) && ctx.spikeAmps > 0 ? ctx.spikeAmps : 16;
@@ -283,10 +299,18 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
   const branch = desired < minOffer ? "belowMin" : "rate";
   let belowMin: OfferTrace["belowMin"] = null;
   let spikeRule: SpikeRule = "none";
+  let rate: RateRequest | null = null;
+  const vehicle = ctx.vehicleModule === true && valid;
+  const cap = perTwcCap(s);
   if (desired < minOffer) {
     belowMin = N > 0 && M / N > minOffer ? "twcMin" : "stop";
     desired = belowMin === "twcMin" ? minTwc : 0; // D1
+  } else if (vehicle && (ctx.chargeRateControl === 2 || (ctx.chargeRateControl === 3 && desired < 6))) {
+    // D2: the car limits its draw; the TWC is offered its per-TWC cap (the clamps of G still apply).
+    if (cap >= minOffer) rate = { mode: "api", amps: Math.min(Math.trunc(desired), cap) };
+    desired = cap;
   } else {
+    if (vehicle && cap >= minOffer) rate = { mode: "twc", wiringMaxAmps: cap }; // D3.1
     const d3 = spikeAndHold(s, Math.trunc(desired), ctx, spike, minOffer); // D3
     desired = d3.amps;
     spikeRule = d3.rule;
@@ -328,5 +352,5 @@ export function computeOffer(slave: SlaveState, ctx: OfferContext): OfferStep {
   effects.push(...set.effects);
   // H. An offer above 0 cancels a stop still waiting in the queue.
   if (set.offered > 0) effects.push({ type: "cancelStop", twcId: s.id });
-  return { state: s, effects, desired, offered: set.offered, trace };
+  return { state: s, effects, desired, offered: set.offered, trace, rate };
 }

@@ -5,8 +5,10 @@
  * log lines, the STOP_NOT_POSSIBLE alert); the runtime writes the heartbeat only when `send` is true and
  * keeps `stopWarnedAtS` for the next call.
  *
- * No vehicle module exists in this product (§11), so stop mode 1 can only warn and start mode 1 does
- * nothing.
+ * Stop and start mode 1 need a vehicle module (vehicles.md §3.1): with one, they return `vehicle`
+ * effects (charge stop/start for this slave's car, the limit override when the car still charges after
+ * the 10 s stop timeout, clearing "stop asking to start" while a slave draws); without one, stop mode 1
+ * can only warn (STOP_NOT_POSSIBLE) and start mode 1 does nothing.
  */
 import { twcIdHex } from "../protocol/frames.ts";
 import { logEffect, startStopEffect } from "./effects.ts";
@@ -17,6 +19,8 @@ import type { SlaveState } from "./slave-state.ts";
 export const COMMAND_INTERVAL_S = 60;
 /** The "cannot stop without a vehicle module" warning is logged at most this often (seconds). */
 export const STOP_WARNING_INTERVAL_S = 600;
+/** Mode 1: a car still charging this long after the first stop request gets the limit override (seconds). */
+export const STOP_TIMEOUT_S = 10;
 /** How long stop mode 2 suppresses heartbeats (seconds). */
 export const STOP_RESPONDING_S = 60;
 /** FC B1 attempts per stop in mode 3. */
@@ -32,9 +36,12 @@ export interface StartStopContext {
   /** settings.respondToSlavesExpiry, epoch seconds. */
   respondToSlavesExpiryAtS: number;
   minAmpsPerTWC: number;
-  hasVehicleModule: false;
+  /** A vehicle module runs (vehicles.md §3.1); false: exactly the behaviour without one. */
+  hasVehicleModule: boolean;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning (the runtime keeps `stopWarnedAtS` of the result). */
   stopWarnedAtS?: number | null;
+  /** Master-level stop timeout (epoch seconds), null while disarmed (the runtime keeps `stopTimeoutAtS` of the result). */
+  stopTimeoutAtS?: number | null;
 }
 
 /** The message of the STOP_NOT_POSSIBLE alert. */
@@ -50,6 +57,8 @@ export type StartStopStep = Step<SlaveState> & {
   readonly send: boolean;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning, to pass back in the next context. */
   readonly stopWarnedAtS: number | null;
+  /** The stop timeout after this decision, to pass back in the next context. */
+  readonly stopTimeoutAtS: number | null;
 };
 
 /** The decision while it is built: effects other than the settings patch, which is merged into one. */
@@ -58,6 +67,7 @@ interface Acc {
   effects: Effect[];
   settingsPatch: Record<string, unknown> | null;
   stopWarnedAtS: number | null;
+  stopTimeoutAtS: number | null;
 }
 
 function log(acc: Acc, level: LogLevel, code: string, message: string): void {
@@ -69,6 +79,10 @@ function stopCar(acc: Acc, ctx: StartStopContext): void {
   const s = acc.slave;
   switch (ctx.chargeStopMode) {
     case 1: {
+      if (ctx.hasVehicleModule) {
+        stopThroughVehicle(acc, nowS);
+        return;
+      }
       // No vehicle module: nothing can stop the car.
       acc.effects.push({ type: "alert", op: "raise", code: "STOP_NOT_POSSIBLE", message: STOP_NOT_POSSIBLE_MESSAGE });
       const last = acc.stopWarnedAtS;
@@ -92,12 +106,34 @@ function stopCar(acc: Acc, ctx: StartStopContext): void {
   }
 }
 
+/**
+ * Mode 1 with a vehicle module (vehicles.md §3.1): the stop timeout is armed at the first call and a
+ * call after it expired sets the limit override; the stop itself is asked at most once per 60 s.
+ */
+function stopThroughVehicle(acc: Acc, nowS: number): void {
+  const s = acc.slave;
+  if (acc.stopTimeoutAtS === null) acc.stopTimeoutAtS = nowS + STOP_TIMEOUT_S;
+  else if (nowS >= acc.stopTimeoutAtS) acc.effects.push({ type: "vehicle", request: { op: "limitOverride" } });
+  acc.effects.push({ type: "alert", op: "clear", code: "STOP_NOT_POSSIBLE" });
+  if (nowS - s.lastStopCommandAtS >= COMMAND_INTERVAL_S || nowS < s.lastStopCommandAtS) {
+    acc.effects.push({ type: "vehicle", request: { op: "charge", start: false, twcId: s.id, vin: s.currentVIN === "" ? null : s.currentVIN } });
+    acc.slave = { ...s, lastStopCommandAtS: nowS };
+    log(acc, "info", "VEHICLE_STOP", "the car keeps charging at 0 A offered: asking the vehicle to stop charging");
+  }
+}
+
 function startCar(acc: Acc, ctx: StartStopContext, respondToSlaves: number): void {
   const nowS = ctx.nowS;
   const s = acc.slave;
   switch (ctx.chargeStopMode) {
     case 1:
-      return; // needs a vehicle module
+      // vehicles.md §3.1: through the vehicle module (which clears the limit override), at most once per 60 s.
+      if (ctx.hasVehicleModule && (nowS - s.lastStartCommandAtS >= COMMAND_INTERVAL_S || nowS < s.lastStartCommandAtS)) {
+        acc.effects.push({ type: "vehicle", request: { op: "charge", start: true, twcId: s.id, vin: s.currentVIN === "" ? null : s.currentVIN } });
+        acc.slave = { ...s, lastStartCommandAtS: nowS };
+        log(acc, "info", "VEHICLE_START", "offered current but the car draws none: asking the vehicle to start charging");
+      }
+      return;
     case 2:
       if (respondToSlaves !== 1) acc.settingsPatch = { ...acc.settingsPatch, respondToSlaves: 1 };
       return;
@@ -124,7 +160,13 @@ function startCar(acc: Acc, ctx: StartStopContext, respondToSlaves: number): voi
 /** §12 steps 0–2, run when a heartbeat to `slave` is about to be written. */
 export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): StartStopStep {
   const nowS = ctx.nowS;
-  const acc: Acc = { slave, effects: [], settingsPatch: null, stopWarnedAtS: ctx.stopWarnedAtS ?? null };
+  const acc: Acc = {
+    slave,
+    effects: [],
+    settingsPatch: null,
+    stopWarnedAtS: ctx.stopWarnedAtS ?? null,
+    stopTimeoutAtS: ctx.stopTimeoutAtS ?? null,
+  };
   // Step 0: stop-responding mode.
   let respondToSlaves = ctx.respondToSlaves;
   if (respondToSlaves === 0) {
@@ -148,8 +190,9 @@ export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): Start
       slave.reportedState !== 0x02
     ) {
       startCar(acc, ctx, respondToSlaves);
-    } else if (actual >= 1.0 && (slave.stoppedByUs || slave.startAttempts !== 0)) {
-      acc.slave = { ...slave, stoppedByUs: false, startAttempts: 0 };
+    } else if (actual >= 1.0) {
+      if (slave.stoppedByUs || slave.startAttempts !== 0) acc.slave = { ...slave, stoppedByUs: false, startAttempts: 0 };
+      if (ctx.hasVehicleModule) acc.effects.push({ type: "vehicle", request: { op: "clearStopAsking" } });
     }
   }
   // Step 2: write the heartbeat.
@@ -159,5 +202,5 @@ export function beforeHeartbeat(slave: SlaveState, ctx: StartStopContext): Start
 /** The step of a finished decision: the merged settings patch goes first, as one effect. */
 function finish(acc: Acc, send: boolean): StartStopStep {
   const effects: Effect[] = acc.settingsPatch ? [{ type: "settings", patch: acc.settingsPatch }, ...acc.effects] : acc.effects;
-  return { state: acc.slave, effects, send, stopWarnedAtS: acc.stopWarnedAtS };
+  return { state: acc.slave, effects, send, stopWarnedAtS: acc.stopWarnedAtS, stopTimeoutAtS: acc.stopTimeoutAtS };
 }

@@ -8,6 +8,8 @@ import { effectiveBudget, othersLoad } from "./offer.ts";
 import type { OfferContext } from "./offer.ts";
 import type { SlaveState } from "./slave-state.ts";
 import type { StartStopContext } from "./start-stop.ts";
+import { NO_VEHICLES } from "./vehicle-requests.ts";
+import type { BusVehicleInput } from "./vehicle-requests.ts";
 
 /** The static parts the decisions read (from BusControllerConfig). */
 export interface TurnConfig {
@@ -25,7 +27,7 @@ function stopMode(v: number): 1 | 2 | 3 {
   return v === 2 ? 2 : v === 3 ? 3 : 1;
 }
 
-/** The offer context for `slave`'s next heartbeat among `all` linked slaves at `nowMs`. */
+/** The offer context for `slave`'s next heartbeat among `all` linked slaves at `nowMs` (with what the engine said about the cars). */
 export function offerContext(
   slave: SlaveState,
   all: readonly SlaveState[],
@@ -33,6 +35,7 @@ export function offerContext(
   input: BusInput,
   config: TurnConfig,
   nowMs: number,
+  vehicles: BusVehicleInput = NO_VEHICLES,
 ): OfferContext {
   const s = input.settings;
   return {
@@ -52,15 +55,20 @@ export function offerContext(
     spikeAmpsProactively: s.spikeAmpsProactively !== 0,
     spikeAmpsReactively: s.spikeAmpsReactively !== 0,
     chargeRateControl: rateControl(s.chargeRateControl),
+    ...(vehicles.enabled
+      ? { vehicleModule: true, extraCharging: vehicles.apiOnlyCharging, extraActualAmps: vehicles.apiOnlyActualAmps }
+      : {}),
   };
 }
 
-/** The start/stop context of a heartbeat written at `nowMs`. */
+/** The start/stop context of a heartbeat written at `nowMs` (`stopTimeoutAtS`: the master's stop timeout, vehicles.md §3.1). */
 export function startStopContext(
   input: BusInput,
   config: TurnConfig,
   stopWarnedAtS: number | null,
   nowMs: number,
+  vehicles: BusVehicleInput = NO_VEHICLES,
+  stopTimeoutAtS: number | null = null,
 ): StartStopContext {
   const s = input.settings;
   return {
@@ -69,7 +77,8 @@ export function startStopContext(
     respondToSlaves: s.respondToSlaves,
     respondToSlavesExpiryAtS: s.respondToSlavesExpiry,
     minAmpsPerTWC: config.minAmpsPerTWC,
-    hasVehicleModule: false,
+    hasVehicleModule: vehicles.enabled,
     stopWarnedAtS,
+    stopTimeoutAtS,
   };
 }

@@ -149,6 +149,8 @@ export const CoreSectionSchema = Type.Object(
     teslaProxy: ignored("vehicle-module key"),
     teslaProxyCert: ignored("vehicle-module key"),
     onlyChargeMultiCarsAtHome: ignored("upstream vehicle-module key"),
+    teslaControlPath: ignored("vehicle.teslaBLE key (checked by the BLE module's validation)"),
+    moduleConfiguration: ignored("vehicle-module key (TeslaBLE's settings are checked by its validation)"),
     maxAmpsPerTWC: ignored("legacy key (MQTT Charge Now is validated against wiringMaxAmpsAllTWCs)"),
     debugOutputToFile: ignored("legacy key"),
   },

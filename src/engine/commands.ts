@@ -9,10 +9,12 @@ import { cancelChargeNowPatch, chargeNowPatch } from "../policy/charge-now.ts";
 import { encodePayload } from "../protocol/codec.ts";
 import { MASTER_ID, twcId, twcIdHex } from "../protocol/frames.ts";
 import { TwcError } from "../shared/errors.ts";
-import type { ConsumptionOffset, Settings } from "../config/settings-schema.ts";
+import type { ConsumptionOffset, Settings, VehicleGroup } from "../config/settings-schema.ts";
+import { isEntitled } from "../bus/charging.ts";
 import type { VehicleControl, VehicleProvider } from "../integrations/capabilities.ts";
 import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
 import type { Engine } from "./engine.ts";
+import { NO_VEHICLES, type VehicleInput } from "./state-projection-vehicles.ts";
 import type { SettingsAccess } from "./settings-access.ts";
 import { debugFrame } from "../bus/frames-out.ts";
 import { checkDebugFrame } from "../bus/wire-guard.ts";
@@ -33,7 +35,10 @@ export class Commands {
     private readonly engine: Engine,
     private readonly settings: CommandSettings,
     private readonly nowMs: () => number,
-  ) {}
+  ) {
+    // The charging logic commands cars through this facade's VehicleControl (issue 14).
+    engine.useVehicleControl(() => this.vehicleControl());
+  }
 
   /** Starts writing the user's change now; the outcome reaches whoever awaits saved(). */
   private save(): void {
@@ -165,6 +170,11 @@ export class Commands {
     }
   }
 
+  /** POST /api/checkArrival / checkDeparture (http-api.md §7.14): queues the charge-limit check; nothing without a vehicle module. */
+  checkVehicles(check: "arrival" | "departure"): void {
+    this.engine.vehicles.check(check);
+  }
+
   /** Debug commands enabled in settings. */
   debugEnabled(): boolean {
     return this.settings.get().enableDebugCommands;
@@ -202,10 +212,26 @@ export class Commands {
   }
 
   private tesla: TeslaAccountApi | null = null;
+  private teslaUnsubscribe: (() => void) | null = null;
 
-  /** The Tesla Fleet API module registers itself when it starts (null when it stops). */
+  /** The Tesla Fleet API module registers itself when it starts (null when it stops); its changes refresh the state document. */
   attachTeslaApi(api: TeslaAccountApi | null): void {
+    this.teslaUnsubscribe?.();
+    this.teslaUnsubscribe = null;
     this.tesla = api;
+    if (api) this.teslaUnsubscribe = api.on("change", () => this.engine.refresh());
+    this.engine.refresh();
+  }
+
+  /** What the state document shows of the cars, the Tesla account and the vehicle alerts (no coordinates, no token). */
+  vehicleInput(): VehicleInput {
+    const control = this.vehicleControl();
+    if (!control) return NO_VEHICLES;
+    const statuses = control.vehicles().flatMap((v) => {
+      const s = v.status();
+      return s ? [s] : [];
+    });
+    return { statuses, account: this.tesla?.account() ?? null, alerts: this.tesla?.alerts() ?? [] };
   }
 
   private router: VehicleControl | null = null;
@@ -250,6 +276,30 @@ export class Commands {
     const allowed = Object.fromEntries(Object.entries(patch).filter(([k]) => k.startsWith("carApi") || k === "chargeLimits"));
     this.settings.update(allowed);
     return this.settings.persist();
+  }
+
+  /**
+   * Stores new vehicle groups (the vehicle pages, vehicles.md §8.4) and, after a membership change,
+   * re-checks the entitlement of the charger whose current VIN is `recheckVin` (§3.7): when that car
+   * may no longer charge, FC B2 to that charger only. Returns the chargers stopped (4 hex digits).
+   */
+  setVehicleGroups(groups: Readonly<Record<string, VehicleGroup>>, recheckVin: string | null): string[] {
+    this.settings.update({ VehicleGroups: groups });
+    this.engine.evaluate("vehicleGroups");
+    this.save();
+    if (recheckVin === null || this.monitor) return [];
+    const settings = this.settings.get();
+    const stopped: string[] = [];
+    for (const s of this.engine.controller.slaves()) {
+      if (s.currentVIN !== recheckVin || isEntitled(recheckVin, settings)) continue;
+      if (this.engine.controller.sendStartStopTo("stop", s.id)) stopped.push(twcIdHex(s.id));
+    }
+    return stopped;
+  }
+
+  /** "Unset Home Location" (vehicles.md §8.1 `/settings/homeLocation`): home unknown (10000), sunrise/sunset recomputed. */
+  unsetHomeLocation(): void {
+    this.setLatLon(10000, 10000);
   }
 
   /** GET /teslaAccount/login: where to redirect (Tesla's authorize URL, or /teslaAccount/not_configured). */

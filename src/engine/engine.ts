@@ -13,7 +13,9 @@
  *   StateStore (document + exact energy figures) ──▶ HTTP (legacy + v2 + SSE), metrics, history, MQTT
  *
  * The bus runtime runs the per-heartbeat decision itself (offer, start/stop, charging) from the last
- * pushed input; nothing calls from the bus back up into the engine.
+ * pushed input; nothing calls from the bus back up into the engine. Its requests to the cars (issue 14)
+ * leave as vehicle requests, which the VehicleCoordinator runs asynchronously through the commands
+ * facade's VehicleControl; without a vehicle module they change nothing.
  * Settings are read typed (SettingsAccess, Readonly<Settings>); time fields say their unit (…AtMs, …AtS).
  */
 import type { CoreConfig } from "../config/app-config.ts";
@@ -42,6 +44,8 @@ import type { BusIo, ControllerLogger } from "../bus/controller-types.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
 import { sameRefreshInputs, silentSlaves, type RefreshInputs } from "./refresh-inputs.ts";
 import type { SettingsAccess } from "./settings-access.ts";
+import type { VehicleControl } from "../integrations/capabilities.ts";
+import { VehicleCoordinator } from "./vehicle-coordinator.ts";
 import {
   buildStateDocument,
   exactEnergyOf,
@@ -49,6 +53,7 @@ import {
   type BuildInputs,
   type EngineConfig,
   type MqttInput,
+  type VehicleInput,
 } from "./state-projection.ts";
 
 export type { EngineConfig } from "./state-projection.ts";
@@ -77,6 +82,8 @@ export interface EngineOptions {
   statusBody?: () => string;
   /** The MQTT connections and topics for the state document (read on every refresh; absent: none). */
   mqtt?: () => MqttInput;
+  /** The vehicle modules' cars, account and alerts for the state document (read on every refresh; absent: none). */
+  vehicles?: () => VehicleInput;
 }
 
 /** The running controller. */
@@ -84,6 +91,10 @@ export class Engine {
   readonly controller: BusController;
   readonly policy: PolicyRuntime;
   readonly state: StateStore;
+  /** The vehicle side of the charging logic (issue 14); idle while no vehicle module runs. */
+  readonly vehicles: VehicleCoordinator;
+  /** Where the VehicleControl comes from (the commands facade registers it), null before. */
+  private vehicleSource: (() => VehicleControl | null) | null = null;
   /** Engine-level alerts; the bus controller keeps its own set with the same formatter. */
   readonly alerts = new AlertSet((ms) => this.iso(ms));
   private readonly startedAtMs: number;
@@ -135,12 +146,26 @@ export class Engine {
       },
       greenAmps: (m) => this.greenAmps(m),
       moduleAttr: (module, attr) => o.poller.moduleAttribute(module, attr, o.clock.now()),
+      flexVehicle: () => this.vehicles.flexVehicle(),
       onPolicyEvent: (event, p) => this.fireWebhook(p, event),
       onEvaluated: () => {
+        this.vehicles.afterEvaluation();
         this.pushBusInput();
         this.refresh();
       },
       ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    });
+    this.vehicles = new VehicleCoordinator({
+      clock: o.clock,
+      logger: o.logger,
+      control: () => this.vehicleSource?.() ?? null,
+      controller: this.controller,
+      policyView: () => this.policy.view(),
+      wiringMaxAmpsPerTWC: core.wiringMaxAmpsPerTWC,
+      electrical: () => {
+        const e = voltageAndPhases(this.controller.slaves(), core);
+        return { voltage: e.voltage, phases: e.phases, realPowerFactor: realPowerFactor(o.settings.get().scheduledAmpsMax, core) };
+      },
     });
     this.state = new StateStore(
       initialStateDocument({
@@ -181,8 +206,17 @@ export class Engine {
     return isoLocal(ms, this.o.timeZone);
   }
 
+  /**
+   * Where the charging logic finds the cars: the commands facade registers `vehicleControl()` here
+   * (null while no vehicle module runs).
+   */
+  useVehicleControl(source: () => VehicleControl | null): void {
+    this.vehicleSource = source;
+  }
+
   /** Starts the policy engine, the energy poller and the bus (controller.md §2 steps 8–9). */
   start(): void {
+    this.vehicles.start();
     this.o.poller.on("transition", () => this.evaluate("energy"));
     this.o.poller.start();
     this.policy.start();
@@ -196,6 +230,7 @@ export class Engine {
   async stop(): Promise<void> {
     for (const s of this.stopTimers) s();
     this.stopTimers = [];
+    this.vehicles.stop();
     this.policy.stop();
     this.controller.stop();
     await this.o.poller.stop();
@@ -217,6 +252,7 @@ export class Engine {
       green: view.active?.green ?? false,
       settings: this.o.settings.get(),
     });
+    this.controller.setVehicleInput(this.vehicles.busInput());
   }
 
   private housekeeping(): void {
@@ -226,6 +262,9 @@ export class Engine {
       this.o.logger.info({ code: "CHARGE_NOW_EXPIRED" }, "Charge Now expired");
       this.evaluate("chargeNowExpired");
     }
+    // A vehicle module may have started or stopped; the slaves' VINs may have changed.
+    this.controller.setVehicleInput(this.vehicles.busInput());
+    this.vehicles.linkSlaves();
     this.refresh();
   }
 
@@ -328,6 +367,7 @@ export class Engine {
       chargeNowAhead: settings.chargeNowTimeEnd > nowMs / 1000,
       silentSlaves: silentSlaves(slaves, nowMs, this.o.config.slaveTimeoutS * 1000),
       ...(this.o.mqtt ? { mqtt: this.o.mqtt() } : {}),
+      ...(this.o.vehicles ? { vehicles: this.o.vehicles() } : {}),
     };
     if (busStats === null && this.lastInputs !== null && sameRefreshInputs(this.lastInputs, inputs)) return;
     this.lastInputs = inputs;
@@ -352,6 +392,7 @@ export class Engine {
       local: () => toLocalTime(nowMs, this.o.timeZone),
       ...(this.o.timeZone !== undefined ? { timeZone: this.o.timeZone } : {}),
       ...(inputs.mqtt ? { mqtt: inputs.mqtt } : {}),
+      ...(inputs.vehicles ? { vehicles: inputs.vehicles } : {}),
     };
     this.state.publish(buildStateDocument(this.state.snapshot, build, this.lastBuild), exactEnergyOf(energy));
     this.lastBuild = build;

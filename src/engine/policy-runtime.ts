@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings-schema.ts";
 import { decide } from "../policy/decide.ts";
 import { toLocalTime } from "../policy/local-time.ts";
 import { sunHoursAt } from "../policy/sun.ts";
-import type { DecidedPolicy, ForcedPolicy, ModuleResolver, Policy } from "../policy/types.ts";
+import type { DecidedPolicy, FlexVehicleData, ForcedPolicy, ModuleResolver, Policy } from "../policy/types.ts";
 import type { Clock, TimerHandle } from "../shared/clock.ts";
 import type { ControllerLogger } from "../bus/controller-types.ts";
 import { effectiveBudget } from "../bus/offer.ts";
@@ -46,6 +46,8 @@ export interface PolicyRuntimeOptions {
   greenAmps(effectiveBudget: number): number;
   /** `modules.<Module>.<attr>` macros: the live attribute of a running source (energy-sources.md §1.7). */
   moduleAttr?: ModuleResolver;
+  /** The flex start's vehicle data (vehicles.md §3.6), null when it does not apply; absent: never. */
+  flexVehicle?: () => FlexVehicleData | null;
   /** A policy was entered or left (fires its webhook). */
   onPolicyEvent(event: "enter" | "exit", policy: Policy): void;
   /** An evaluation finished (publish state). */
@@ -197,6 +199,7 @@ export class PolicyRuntime {
         forced: this.forced,
         greenAmps: () => this.o.greenAmps(effectiveBudget(this.policyAmps, this.limitAmps)),
         ...(this.o.moduleAttr ? { moduleAttr: this.o.moduleAttr } : {}),
+        ...(this.o.flexVehicle ? { flexVehicle: this.o.flexVehicle() } : {}),
       });
     } catch (err) {
       this.o.logger.error({ err, code: "POLICY_EVALUATION_FAILED" }, "policy evaluation failed");

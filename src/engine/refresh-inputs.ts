@@ -16,6 +16,7 @@ import type { Alert, EnergySourceStatus } from "../state/types.ts";
 import type { SlaveState } from "../bus/slave-state.ts";
 import type { PolicyView } from "./policy-runtime.ts";
 import { NO_MQTT, type MqttConnectionInput, type MqttInput } from "./state-projection.ts";
+import { NO_VEHICLES, sameVehicleInput, type VehicleInput } from "./state-projection-vehicles.ts";
 
 /** The inputs of one refresh. */
 export interface RefreshInputs {
@@ -39,6 +40,8 @@ export interface RefreshInputs {
   silentSlaves: number;
   /** The MQTT connections and topics (absent: none). */
   mqtt?: MqttInput;
+  /** The vehicle modules' cars, account and alerts (absent: none). */
+  vehicles?: VehicleInput;
 }
 
 function sameConnection(a: MqttConnectionInput, b: MqttConnectionInput): boolean {
@@ -113,6 +116,7 @@ export function sameRefreshInputs(a: RefreshInputs, b: RefreshInputs): boolean {
     a.silentSlaves === b.silentSlaves &&
     sameList(a.sources, b.sources) &&
     sameList(a.alerts, b.alerts) &&
-    sameMqtt(a.mqtt ?? NO_MQTT, b.mqtt ?? NO_MQTT)
+    sameMqtt(a.mqtt ?? NO_MQTT, b.mqtt ?? NO_MQTT) &&
+    sameVehicleInput(a.vehicles ?? NO_VEHICLES, b.vehicles ?? NO_VEHICLES)
   );
 }

@@ -18,6 +18,9 @@ import type { SlaveState } from "../bus/slave-state.ts";
 import type { PolicyView } from "./policy-runtime.ts";
 import { explainBudget, explainEnergy, explainOfferedTotal, greenSurplusW, type ExplainInputs, type Why } from "./explain.ts";
 import { explainCharger } from "./explain-charger.ts";
+import { NO_VEHICLES, teslaAccountSection, vehicleAlerts, vehiclesSection, type VehicleInput } from "./state-projection-vehicles.ts";
+
+export type { VehicleInput } from "./state-projection-vehicles.ts";
 
 /** The configuration the engine uses. */
 export interface EngineConfig {
@@ -138,6 +141,8 @@ export function initialStateDocument(i: {
     alerts: [],
     mqtt: mqttSection(NO_MQTT, () => ""),
     clock: controllerClock(i.nowIso, i.timeZone),
+    vehicles: [],
+    teslaAccount: null,
   };
 }
 
@@ -307,6 +312,8 @@ export interface BuildInputs {
   mqtt?: MqttInput;
   /** The controller's IANA time zone (absent: the process zone). */
   timeZone?: string;
+  /** The vehicle modules' cars, account and alerts (absent: none). */
+  vehicles?: VehicleInput;
 }
 
 /** The active policy action as getActivePolicyAction (http-api.md §6.5). */
@@ -445,6 +452,7 @@ export function buildStateDocument(
 ): Omit<StateDocument, "revision"> {
   const p = prevInputs;
   const e = i.energy;
+  const vehicles = i.vehicles ?? NO_VEHICLES;
   const projected = projectChargers(
     i.slaves,
     { voltage: e.voltage, phases: e.phases, rpf: i.rpf },
@@ -495,8 +503,10 @@ export function buildStateDocument(
     offsets: e.offsets.map((o) => ({ name: o.name, value: o.value, unit: o.unit, watts: int(o.watts) })),
     legacyAmpsOffset: e.legacyAmpsOffset,
     settingsSaveFailed: i.settingsSaveFailed,
-    alerts: [...i.alerts],
+    alerts: [...i.alerts, ...vehicleAlerts(vehicles, i.iso)],
     mqtt: p !== null && p.mqtt === i.mqtt ? prev.mqtt : mqttSection(i.mqtt ?? NO_MQTT, i.iso),
     clock: p !== null && prev.clock !== undefined && sameMinute(p, i) ? prev.clock : controllerClock(i.iso(i.nowMs), i.timeZone),
+    vehicles: p !== null && p.vehicles === i.vehicles ? prev.vehicles : vehiclesSection(vehicles, i.iso),
+    teslaAccount: p !== null && p.vehicles === i.vehicles ? prev.teslaAccount : teslaAccountSection(vehicles, i.iso),
   };
 }

@@ -16,7 +16,7 @@ after(() => web.cleanup());
 test("every page route returns the app shell with CSP, X-Frame-Options and no-cache", async () => {
   assert.equal(CSP, EXACT_CSP);
   const app = testApp({ webRoot: web.root });
-  assert.deepEqual(PAGE_ROUTES, ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs", "/logs"]);
+  assert.deepEqual(PAGE_ROUTES, ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs", "/logs", "/vehicles", "/teslaAccount"]);
   for (const path of PAGE_ROUTES) {
     const r = await app.inject({ method: "GET", url: path });
     assert.equal(r.statusCode, 200, path);

@@ -12,7 +12,14 @@ import { registerStatic } from "./static.ts";
 export const DEFAULT_WEB_ROOT: string = fileURLToPath(new URL("../../dist/web/", import.meta.url));
 
 /** The page routes that return the application shell. */
-export const PAGE_ROUTES: readonly string[] = ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs", "/logs"];
+export const PAGE_ROUTES: readonly string[] = ["/", "/policy", "/schedule", "/settings", "/debug", "/graphs", "/logs", "/vehicles", "/teslaAccount"];
+
+/**
+ * Page routes with a parameter (vehicles.md §8): the vehicle detail and the Tesla account result pages.
+ * `/teslaAccount/login`, `/callback` and `/saveToken` are server routes (vehicle-routes.ts), which the
+ * router prefers over the parameter.
+ */
+export const PARAM_PAGE_ROUTES: readonly string[] = ["/vehicleDetail/:vin", "/teslaAccount/:result"];
 
 /** Content-Security-Policy of every HTML page (http-api.md §2.3, verbatim). */
 export const CSP =
@@ -79,7 +86,7 @@ async function readShell(webRoot: string): Promise<string | null> {
 /** Registers the page routes and `/static/*`. */
 export function registerPages(app: FastifyInstance, opts: PagesOptions = {}): void {
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
-  for (const path of PAGE_ROUTES) {
+  for (const path of [...PAGE_ROUTES, ...PARAM_PAGE_ROUTES]) {
     app.get(path, async (_request, reply) =>
       sendHtml(reply, 200, (await readShell(webRoot)) ?? NOT_BUILT_PAGE),
     );

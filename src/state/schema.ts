@@ -4,6 +4,7 @@
  * check the live snapshot against it. Pure (typebox only).
  */
 import { Type, type TNull, type TNumber, type TString, type TUnion } from "typebox";
+import { TeslaAccountDocSchema, VehicleDocSchema } from "./schema-vehicles.ts";
 
 const Iso = (description = "ISO 8601 local time with milliseconds and offset"): TString =>
   Type.String({ description });
@@ -45,6 +46,10 @@ export const AlertCodeSchema = Type.Union([
   Type.Literal("BUS_REPLIES_LOW"),
   Type.Literal("IMPLAUSIBLE_READING"),
   Type.Literal("MODULE_FAILED"),
+  Type.Literal("VEHICLE_AUTH_REQUIRED"),
+  Type.Literal("VEHICLE_COMMAND_PROTOCOL_REQUIRED"),
+  Type.Literal("VEHICLE_API_BACKOFF"),
+  Type.Literal("VEHICLE_BLE_UNAVAILABLE"),
 ]);
 
 /** A raised alert. */
@@ -238,4 +243,6 @@ export const StateDocumentSchema = Type.Object({
   alerts: Type.Array(AlertSchema),
   mqtt: MqttStateSchema,
   clock: Type.Optional(ControllerClockSchema),
+  vehicles: Type.Array(VehicleDocSchema, { description: "the cars of the vehicle modules, sorted by VIN; [] without one (vehicles.md §2.13)" }),
+  teslaAccount: Type.Union([TeslaAccountDocSchema, Type.Null()], { description: "the Tesla account; null when the Fleet API module is not running" }),
 });

@@ -6,6 +6,7 @@
  */
 import type { Static } from "typebox";
 import type { HistoryDocPointSchema, HistoryDocSchema, SessionDocSchema } from "./schema-history.ts";
+import type { TeslaAccountDocSchema, VehicleCommandDocSchema, VehicleDocSchema, VehicleGroupDocSchema, VehiclesDocSchema } from "./schema-vehicles.ts";
 import type {
   AlertCodeSchema,
   AlertSchema,
@@ -47,3 +48,18 @@ export type HistoryDoc = Static<typeof HistoryDocSchema>;
 
 /** One charge session of `GET /api/v2/sessions` (shared with the web interface). */
 export type SessionDoc = Static<typeof SessionDocSchema>;
+
+/** One car of the state document's `vehicles` (vehicles.md §2.13; no coordinates, no token). */
+export type VehicleDoc = Static<typeof VehicleDocSchema>;
+
+/** The last command sent to a car and its result. */
+export type VehicleCommandDoc = Static<typeof VehicleCommandDocSchema>;
+
+/** The state document's `teslaAccount` (never a token). */
+export type TeslaAccountDoc = Static<typeof TeslaAccountDocSchema>;
+
+/** A vehicle group of `GET /api/v2/vehicles`. */
+export type VehicleGroupDoc = Static<typeof VehicleGroupDocSchema>;
+
+/** `GET /api/v2/vehicles` body. */
+export type VehiclesDoc = Static<typeof VehiclesDocSchema>;

@@ -64,6 +64,22 @@ export function postJson(path: string, body?: unknown): Promise<ApiResult<unknow
 }
 
 /**
+ * POSTs one of the form routes of vehicles.md §8.1 (which answer 302 to a page for a browser form) as
+ * JSON with `Accept: application/json`, so the server answers `{status, redirect}` or `{"error": …}`.
+ * `data` is the page the form would have gone to (null when the server named none).
+ */
+export async function postAction(path: string, body: Record<string, unknown>): Promise<ApiResult<string | null>> {
+  const r = await request(
+    path,
+    { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Accept: "application/json" } },
+    "json",
+  );
+  if (!r.ok) return r;
+  const d = r.data as { redirect?: unknown } | null;
+  return { ok: true, status: r.status, data: typeof d?.redirect === "string" ? d.redirect : null };
+}
+
+/**
  * The field a server message names, among `fields` (http-api.md §4.2: validation messages name the
  * offending field, e.g. "chargeNowRate must be between 1 and 48" or "value for 'sunrise' must be …").
  * Null when it names none of them (the message is then shown for the whole form).

@@ -38,6 +38,7 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
       await g.page.getByLabel("Password").fill("wrong password");
       await g.page.getByRole("button", { name: "Sign in" }).click();
       await waitForText(g.page, "[role=alert]", /Invalid username or password/);
+      assert.equal(await g.page.getByLabel("Username").inputValue(), "admin", "a wrong password keeps the username (issue 12 §11)");
       await screenshot(g.page, "login-failed-phone");
 
       await g.page.getByLabel("Username").fill("admin");
@@ -68,6 +69,9 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
     try {
       await g.page.goto(`${open.origin}/`);
       await waitForText(g.page, "twc-app .conn", /Live/);
+      // issue 12 §11: the header says who is signed in, and offers sign-in / sign-out.
+      await g.page.locator("[data-testid=sign-in]").waitFor();
+      assert.equal(await g.page.locator("[data-testid=signed-in]").count(), 0);
       await g.page.getByRole("button", { name: "Start charging now" }).click();
       await waitForText(g.page, "twc-charge-now .form-status", /Authentication required/);
       const link = g.page.locator("twc-charge-now .form-status a");
@@ -88,6 +92,13 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
         5000,
         "Charge Now active",
       );
+      await waitForText(g.page, "[data-testid=signed-in]", /Signed in as admin/);
+      await g.page.getByRole("button", { name: "Sign out" }).click();
+      await g.page.locator("[data-testid=sign-in]").waitFor();
+      assert.equal(await g.page.locator("[data-testid=signed-in]").count(), 0, "signed out");
+      // The session is gone: a control asks for authentication again.
+      await g.page.getByRole("button", { name: "Cancel Charge Now" }).click();
+      await waitForText(g.page, "twc-charge-now .form-status", /Authentication required/);
       assert.deepEqual(g.foreign(), []);
     } finally {
       await g.context.close();

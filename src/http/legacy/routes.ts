@@ -14,6 +14,7 @@ import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 import { systemClock } from "../../shared/clock.ts";
 import { renderConfig, renderPolicies } from "./config.ts";
 import { legacyHistory, type LegacyHistoryEntry } from "./history.ts";
+import { sendTeslaApiCommand } from "./tesla-command.ts";
 import {
   checkAddOffset,
   checkChargeNow,
@@ -208,9 +209,15 @@ export function registerLegacyRoutes(app: FastifyInstance, views: LegacyViews, c
     if (cmd.name === "Custom" && isDangerousPayload(cmd.payload)) return sendError(reply, 403, "Command refused: it may disable or crash the TWC");
     return run(reply, () => commands.sendDebug(cmd)) ?? reply.code(204).send();
   });
-  app.post("/api/checkArrival", async (_q, reply) => reply.code(202).send());
-  app.post("/api/checkDeparture", async (_q, reply) => reply.code(202).send());
-  app.post("/api/sendTeslaAPICommand", async (_q, reply) => sendError(reply, 501, "No vehicle API module is configured"));
+  app.post("/api/checkArrival", async (_q, reply) => {
+    commands.checkVehicles("arrival");
+    return reply.code(202).send();
+  });
+  app.post("/api/checkDeparture", async (_q, reply) => {
+    commands.checkVehicles("departure");
+    return reply.code(202).send();
+  });
+  app.post("/api/sendTeslaAPICommand", async (request, reply) => sendTeslaApiCommand(request, reply, commands, W));
 }
 
 /** setSetting checks in the order of http-api.md §7.9. */

@@ -1,5 +1,5 @@
 /** GET /api/getSlaveTWCs (http-api.md §6.2): a pure renderer of the state document. */
-import type { StateDocument } from "../../state/types.ts";
+import type { Charger, StateDocument, VehicleDoc } from "../../state/types.ts";
 import { chargeTime, round2 } from "../fmt.ts";
 import { OrderedObject, orderedStringify } from "../../shared/ordered-json.ts";
 
@@ -7,6 +7,29 @@ function ageSeconds(iso: string | null, nowMs: number): number {
   if (iso === null) return 0;
   const t = Date.parse(iso);
   return Number.isFinite(t) ? Math.max(0, (nowMs - t) / 1000) : 0;
+}
+
+/**
+ * The Fleet API car linked to a charger (vehicles.md §1.3): the one whose VIN is the charger's current
+ * VIN, else its last VIN.
+ */
+export function linkedVehicle(c: Pick<Charger, "vin">, vehicles: readonly VehicleDoc[]): VehicleDoc | null {
+  const fleet = vehicles.filter((v) => v.source === "TeslaAPI");
+  const by = (vin: string | null): VehicleDoc | undefined => (vin === null ? undefined : fleet.find((v) => v.vin === vin));
+  return by(c.vin.current) ?? by(c.vin.last) ?? null;
+}
+
+/**
+ * The four keys a linked car adds after `chargeTime` (vehicles.md §2.13), with upstream's sentinels for
+ * unknown values: SoC 10000, limit −1, time to full 0 (upstream 0.0), at home false.
+ */
+export function vehicleKeys(v: VehicleDoc): [string, unknown][] {
+  return [
+    ["lastAtHome", v.atHome === true],
+    ["lastBatterySOC", v.batteryLevel === null ? 10000 : Math.round(v.batteryLevel)],
+    ["lastChargeLimit", v.chargeLimit === null ? -1 : Math.round(v.chargeLimit)],
+    ["lastTimeToFullCharge", v.timeToFullChargeH ?? 0],
+  ];
 }
 
 /** The getSlaveTWCs body, keys in link order then "total", rendered by the ordered serialiser. */
@@ -17,6 +40,11 @@ export function renderSlaveTWCs(doc: Readonly<StateDocument>, nowMs: number): st
   let lifetime = 0;
   let actual = 0;
   let minRated: number | null = null;
+  const vehicles = doc.vehicles ?? [];
+  const carKeys = (c: Charger): [string, unknown][] => {
+    const v = linkedVehicle(c, vehicles);
+    return v === null ? [] : vehicleKeys(v);
+  };
   for (const c of doc.chargers) {
     if (c.charging) carsCharging++;
     offered += c.ampsOffered ?? -1;
@@ -45,6 +73,7 @@ export function renderSlaveTWCs(doc: Readonly<StateDocument>, nowMs: number): st
           "chargeTime",
           c.charging && c.chargingSince !== null ? chargeTime(ageSeconds(c.chargingSince, nowMs)) : "--:--:--",
         ],
+        ...carKeys(c),
       ]),
     ]);
   }

@@ -49,6 +49,8 @@ export function requirementOf(method: string, routePath: string): Requirement {
     return "none";
   }
   if (m === "OPTIONS") return "none";
+  // vehicles.md §8.1: the one GET that changes state (it creates the pending Tesla login).
+  if (routePath === "/teslaAccount/login") return "always";
   return READ_METHODS.has(m) ? "reads" : "always";
 }
 

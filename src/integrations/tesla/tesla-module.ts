@@ -12,6 +12,7 @@ import type { AvailabilityPurpose, ChargeOperationResult, TeslaAccountApi, Tesla
 import { atHome, UNKNOWN_POSITION } from "./at-home.ts";
 import { refreshRequest, type TokenAnswer } from "./auth.ts";
 import { AUTH_FIX, commandReason, retryMins, VCP_FIX, type Classified } from "./classify.ts";
+import { migrateIdKeys, planCar, raisesLimit, readEntry, withEntry, type LimitEntry } from "./charge-limits.ts";
 import { fleetRequest, pause, type ClientDeps } from "./fleet-client.ts";
 import { LoginFlow } from "./login.ts";
 import { applyVehicleData, newRecord, onlineState, parseList, snapshotStatus, type CarRecord } from "./record.ts";
@@ -36,6 +37,7 @@ export interface TeslaModuleOptions {
 const AWAKE_S = 120;
 const START_STOP_GAP_S = 60;
 const LIMIT_GAP_S = 300;
+const LIMIT_PASS_GAP_S = 60;
 const LIST_REFRESH_S = 24 * 3600;
 const START_OK_REASONS = new Set(["complete", "charging", "is_charging", "disconnected", "requested"]);
 const fail = (kind: Extract<VehicleCommandResult, { ok: false }>["kind"], reason: string, extra: Partial<Extract<VehicleCommandResult, { ok: false }>> = {}): VehicleCommandResult => ({ ok: false, kind, reason, ...extra });
@@ -58,6 +60,11 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   private globalLastErrorMs = 0;
   private listedAtMs = 0;
   private lastStartStopMs = 0;
+  /** §3.4: the module's last applied limit (null before the first pass: the start's arrival pass is skipped). */
+  private lastLimit: number | null = null;
+  private lastPassMs = 0;
+  /** §3.4: a start command waits until then after a limit change (a car may refuse a start right after it). */
+  private startNotBeforeMs = 0;
   private refreshing: Promise<boolean> | null = null;
   private regionLogged = false;
   private chain: Promise<unknown> = Promise.resolve();
@@ -341,6 +348,15 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
       if (e.state !== "unknown") car.status.onlineState = e.state;
     }
     this.ctx.logger.info({ count: list.length }, `Tesla vehicle list: ${String(list.length)} car(s)`);
+    const migrated = migrateIdKeys(this.limitsRaw(), this.cars.map((c) => ({ id: c.status.id, vin: c.status.vin })));
+    if (migrated !== null) {
+      this.ctx.logger.info({}, "chargeLimits: entries keyed by Tesla id renamed to the VIN");
+      try {
+        await this.ctx.commands.saveVehicleSettings({ chargeLimits: migrated });
+      } catch (err) {
+        this.ctx.logger.error({ code: "SETTINGS_SAVE_FAILED", reason: err instanceof Error ? err.message : String(err) }, "saving chargeLimits failed");
+      }
+    }
     this.changed();
     return true;
   }
@@ -555,6 +571,10 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
       }
       if (start && s.scheduledChargingPending && this.config.respectVehicleSchedule) continue;
       await pause(this.ctx.clock, this.pauseMs);
+      if (start && this.lastLimit !== null) {
+        await this.applyLimitNow(this.lastLimit, "arrival");
+        if (this.nowMs < this.startNotBeforeMs) await pause(this.ctx.clock, this.startNotBeforeMs - this.nowMs);
+      }
       const r = await this.command(car, start ? "charge_start" : "charge_stop");
       if (r.ok) continue;
       if (r.kind === "command_protocol_required") {
@@ -641,13 +661,84 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
     }
   }
 
-  // ---- charging-logic hooks (§3.4, §3.5): TODO(issue 14) the charge-limit pass ----
+  // ---- charging-logic hooks (§3.4, §3.5) ----
 
-  /** §3.4 charge-limit pass. Not built yet: fails without sending anything. */
+  /** §3.4 charge-limit pass: `limitPercent` (−1 = restore the cars' own limits) with the arrival / departure check. */
   applyLimit(limitPercent: number, check: LimitCheck): Promise<ChargeOperationResult> {
-    void limitPercent;
-    void check;
-    return Promise.resolve("error");
+    return this.serial(() => this.applyLimitNow(limitPercent, check));
+  }
+
+  private limitsRaw(): unknown {
+    return this.ctx.commands.vehicleSettings().chargeLimits;
+  }
+
+  private async saveLimit(vin: string, entry: LimitEntry | null): Promise<void> {
+    try {
+      await this.ctx.commands.saveVehicleSettings({ chargeLimits: withEntry(this.limitsRaw(), vin, entry) });
+    } catch (err) {
+      this.ctx.logger.error({ code: "SETTINGS_SAVE_FAILED", reason: err instanceof Error ? err.message : String(err) }, "saving chargeLimits failed");
+    }
+  }
+
+  /** §3.4 step 2: a location refresh that succeeds and shows the car away (never wakes it). */
+  private async seenAway(car: CarRecord): Promise<boolean> {
+    if (!(await this.ready(car))) return false;
+    return (await this.fetchData(car)).ok && car.status.atHome === false;
+  }
+
+  private async applyLimitNow(limit: number, check: LimitCheck): Promise<ChargeOperationResult> {
+    const arrival = check === "arrival";
+    const departure = check === "departure";
+    if (limit !== -1 && (!Number.isInteger(limit) || limit < 50 || limit > 100)) return "error";
+    if (!(await this.availableNow("none"))) return "error";
+    if (check === "none" && this.lastPassMs > 0 && this.nowMs - this.lastPassMs < LIMIT_PASS_GAP_S * 1000) return "error";
+    let wake = false;
+    const entries = new Map<CarRecord, LimitEntry | null>();
+    for (const car of this.cars) {
+      const entry = readEntry(this.limitsRaw(), car.status.vin);
+      entries.set(car, entry);
+      if (raisesLimit(limit, entry)) {
+        wake = true;
+        car.status.stopAskingToStartCharging = false;
+      }
+      if ((entry !== null && (limit !== entry.lastApplied || departure || (await this.seenAway(car)))) || (entry === null && arrival)) {
+        car.status.stopTryingToApplyLimit = false;
+        car.status.stopAskingToStartCharging = false;
+      }
+    }
+    if (wake && !(await this.availableNow("limit"))) return "error";
+    this.lastLimit = limit;
+    this.lastPassMs = this.nowMs;
+    this.ctx.logger.info({ limit, check }, limit === -1 ? "restoring charge limits" : `applying ${String(limit)} % to all vehicles at home`);
+    let result: ChargeOperationResult = "success";
+    for (const car of this.cars) {
+      const s = car.status;
+      if (s.stopTryingToApplyLimit || !(await this.ready(car))) continue;
+      if (!(await this.fetchData(car, 60)).ok) continue;
+      const plan = planCar(limit, entries.get(car) ?? null, s.atHome === true, s.chargeLimitPercent);
+      if (plan.skip) continue;
+      if (plan.arrived) {
+        s.stopAskingToStartCharging = false;
+        this.ctx.logger.info({ vin: s.vin }, `${s.name} arrived home with a charge limit of ${String(s.chargeLimitPercent)} %`);
+      }
+      if (plan.departed) {
+        s.stopAskingToStartCharging = true;
+        this.ctx.logger.info({ vin: s.vin }, `${s.name} left home`);
+      }
+      if (plan.send !== null) {
+        const r = await this.limitNow(car, plan.send);
+        if (!r.ok) {
+          result = "error";
+          continue;
+        }
+      }
+      s.stopTryingToApplyLimit = true;
+      await this.saveLimit(s.vin, plan.store);
+      if (s.atHome === true) this.startNotBeforeMs = this.nowMs + this.pauseMs;
+      this.changed();
+    }
+    if (arrival) for (const car of this.cars) if (car.status.atHome === true && (await this.ready(car))) await this.fetchData(car, 60);
+    return result;
   }
 
   /** §3.5: clears `stopAskingToStartCharging` on every car. */

@@ -4,7 +4,7 @@ import type { Alert, StateDocument } from "../../state/types.ts";
 import type { TimerHandle } from "../clock.ts";
 import { browserClock, knownSettings, live, onSettings, reloadSettings } from "../context.ts";
 import type { Connection } from "../live.ts";
-import { interceptLinks, ROUTES, routeFor } from "../router.ts";
+import { detailVin, interceptLinks, ROUTES, routeFor } from "../router.ts";
 import { settingsFromState } from "../settings-model.ts";
 import { fmtDateTime } from "../format.ts";
 import "../pages/dashboard.ts";
@@ -13,6 +13,9 @@ import "../pages/logs.ts";
 import "../pages/policy.ts";
 import "../pages/schedule.ts";
 import "../pages/settings.ts";
+import "../pages/tesla-account.ts";
+import "../pages/vehicle-detail.ts";
+import "../pages/vehicles.ts";
 import { LightElement } from "./base.ts";
 import { icon } from "./icons.ts";
 import "./sign-in.ts";
@@ -70,6 +73,10 @@ export class TwcApp extends LightElement {
     const onPop = (): void => this.setPath(location.pathname, false);
     window.addEventListener("popstate", onPop);
     this.cleanups.push(() => window.removeEventListener("popstate", onPop));
+    // A page's form that leads to another page (the Tesla login result) asks for it with this event.
+    const onNavigate = (ev: Event): void => this.go((ev as CustomEvent<string>).detail);
+    this.addEventListener("twc-navigate", onNavigate);
+    this.cleanups.push(() => this.removeEventListener("twc-navigate", onNavigate));
     this.tick = browserClock.setInterval(() => (this.now = browserClock.now()), 1000);
     live.start();
     void reloadSettings();
@@ -176,14 +183,24 @@ export class TwcApp extends LightElement {
         return html`<twc-debug .state=${s} .settings=${settings} .full=${full}></twc-debug>`;
       case "/logs":
         return html`<twc-logs></twc-logs>`;
-      default:
+      case "/vehicles":
+        return html`<twc-vehicles .state=${s} .now=${this.now}></twc-vehicles>`;
+      default: {
+        const vin = detailVin(this.path);
+        if (vin !== null)
+          return html`<twc-vehicle-detail .vin=${vin} .state=${s} .settings=${settings} .now=${this.now}></twc-vehicle-detail>`;
+        if (routeFor(this.path)?.title === "Tesla account")
+          return html`<twc-tesla-account .state=${s} .path=${this.path}></twc-tesla-account>`;
         return html`<h1>Page not found</h1>
           <p><a href="/">Go to the dashboard</a></p>`;
+      }
     }
   }
 
   protected override render(): unknown {
     const s = this.state;
+    const current = routeFor(this.path);
+    const navPath = current?.nav ?? current?.path ?? this.path;
     return html`<a class="skip-link" href="#main">Skip to content</a>
       <header class="topbar">
         <div class="topbar-inner">
@@ -193,7 +210,7 @@ export class TwcApp extends LightElement {
               ${ROUTES.map(
                 (r) =>
                   html`<li>
-                    <a href=${r.path} aria-current=${r.path === this.path ? "page" : nothing}>${r.title}</a>
+                    <a href=${r.path} aria-current=${r.path === navPath ? "page" : nothing}>${r.title}</a>
                   </li>`,
               )}
             </ul>

@@ -10,6 +10,7 @@ import { browserClock } from "../context.ts";
 import { flag } from "../settings-model.ts";
 import { checkHex } from "../validate.ts";
 import { SettingSaver } from "./setting-save.ts";
+import "./tesla-command.ts";
 
 /** Why the bus link is down, from the BUS_OPEN_FAILED alert (its reason and fix), or nothing. */
 function openFailure(s: StateDocument): TemplateResult | typeof nothing {
@@ -211,6 +212,7 @@ ${this.response === null ? "—" : this.response === "" ? "(nothing captured sin
             </button>
           </div>
         </section>
+        <twc-tesla-command .state=${s}></twc-tesla-command>
         <section class="card form" aria-labelledby="spike-title">
           <h2 id="spike-title">Spike amps</h2>
           ${this.toggle("spikeAmpsProactively", "Spike proactively", "dbg-spike-pro", "Briefly offer more after raising the limit, so cars leave their 6 A fallback.")}
