@@ -37,7 +37,7 @@ test("every page route returns the app shell with CSP, X-Frame-Options and no-ca
 
 test("trailing-slash variants and other paths are 404 HTML", async () => {
   const app = testApp({ webRoot: web.root });
-  for (const path of ["/policy/", "/Policy", "/schedule/x", "/index.html", "/vehicles", "/settings.json"]) {
+  for (const path of ["/policy/", "/Policy", "/schedule/x", "/index.html", "/vehicles/", "/settings.json"]) {
     const r = await app.inject({ method: "GET", url: path });
     assert.equal(r.statusCode, 404, path);
     assert.match(String(r.headers["content-type"]), /^text\/html/, path);
