@@ -94,6 +94,10 @@ describe("authentication", { skip: skipReason, timeout: 180_000 }, () => {
       );
       await waitForText(g.page, "[data-testid=signed-in]", /Signed in as admin/);
       await g.page.getByRole("button", { name: "Sign out" }).click();
+      // Signing out ends on the sign-in form; the dashboard then offers "Sign in" again.
+      await g.page.getByLabel("Username").waitFor();
+      assert.equal(new URL(g.page.url()).pathname, "/login");
+      await g.page.goto(`${open.origin}/`);
       await g.page.locator("[data-testid=sign-in]").waitFor();
       assert.equal(await g.page.locator("[data-testid=signed-in]").count(), 0, "signed out");
       // The session is gone: a control asks for authentication again.

@@ -83,7 +83,7 @@ describe("pages", { skip: skipReason, timeout: 240_000 }, () => {
 
       await g.page.keyboard.press("Shift+Tab");
       let guard = 0;
-      while ((await activeText(g.page)) !== "Settings" && guard++ < 15) {
+      while ((await activeText(g.page)) !== "Settings" && guard++ < 30) {
         await g.page.keyboard.press("Tab");
       }
       await g.page.keyboard.press("Enter");
