@@ -32,6 +32,8 @@ export interface BleModuleOptions {
   pathEnv?: string;
   /** Home directory for `~` (default: the user's). */
   home?: string;
+  /** How often keys are created for newly recorded VINs (default 60 s). */
+  keyCheckMs?: number;
 }
 
 const PAIR_TIMEOUT_MS = 30_000;
@@ -149,7 +151,7 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
     if (this.opts.dbus !== false) this.dbus = await launchDbus(this.runner, this.opts.pathEnv);
     this.env = { ...process.env, ...(this.dbus?.env ?? {}) };
     this.ensureKeys();
-    this.timers.push(every(this.ctx.clock, 60_000, () => this.ensureKeys()));
+    this.timers.push(every(this.ctx.clock, this.opts.keyCheckMs ?? 60_000, () => this.ensureKeys()));
     this.ctx.logger.info({ program: this.binary, container: this.container, dbus: this.dbus !== null }, "Tesla BLE module started");
     this.changed();
   }
