@@ -22,7 +22,7 @@ function argvs(rig: BleRig): string[][] {
   return rig.fake.calls().map((c) => c.argv.map((a) => (a === c.keyFile && a !== "" ? "K" : a)));
 }
 
-async function withRig(o: Parameters<typeof startBleRig>[0], fn: (rig: BleRig) => Promise<void>): Promise<void> {
+async function withRig(o: Parameters<typeof startBleRig>[0], fn: (rig: BleRig) => Promise<void> | void): Promise<void> {
   const rig = await startBleRig(o);
   try {
     await fn(rig);
@@ -32,7 +32,7 @@ async function withRig(o: Parameters<typeof startBleRig>[0], fn: (rig: BleRig) =
 }
 
 test("start creates a P-256 key for every Tesla VIN of settings.Vehicles and keeps what was there", async () => {
-  await withRig({ settings: { Vehicles: { [VIN]: { chargeSessions: 3 }, [NON_TESLA]: {} } } }, async (rig) => {
+  await withRig({ settings: { Vehicles: { [VIN]: { chargeSessions: 3 }, [NON_TESLA]: {} } } }, (rig) => {
     const e = vehicles(rig)[VIN]!;
     assert.equal(e.chargeSessions, 3);
     assert.match(Buffer.from(String(e.privKey), "base64").toString("utf8"), /^-----BEGIN PRIVATE KEY-----/);
