@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { VehicleGroup } from "../config/settings-schema.ts";
 import type { Commands } from "../engine/commands.ts";
 import type { StateDocument, VehiclesDoc } from "../state/types.ts";
-import { formError, formOf, formRedirect } from "./form.ts";
+import { callbackParams } from "../integrations/tesla/urls.ts";
+import { formError, formOf, formRedirect, wantsJson } from "./form.ts";
 import { sendHtml, simplePage } from "./pages.ts";
 import { sendJson } from "./reply.ts";
 import { addGroup, checkVin, deleteGroup, editMembers, groupDocs, knownVehicles, type GroupEdit } from "./vehicle-groups.ts";
@@ -19,6 +20,10 @@ export interface VehicleRouteDeps {
   /** The state document (the live vehicles). */
   state: { readonly snapshot: Readonly<StateDocument> };
 }
+
+/** The answer to a pasted URL without a `code` parameter (not the page Tesla redirected to). */
+export const PASTE_NO_CODE =
+  "url has no code parameter: paste the full address from the browser's address bar of the page Tesla opened after you approved the login (it contains ?code=…&state=…)";
 
 /** A result page name safe to put in a path (Tesla's error codes are `[a-z_]`; anything else is `error`). */
 export function resultPage(result: string): string {
@@ -69,17 +74,28 @@ export function registerVehicleRoutes(app: FastifyInstance, deps: VehicleRouteDe
     const result = await commands.teslaCallback(queryString(request, "code"), queryString(request, "state"));
     return reply.code(302).header("Location", resultPage(result)).header("Cache-Control", "no-store").send();
   });
+  // §2.4 step 2 paste-back (field `url`), or our manual entry (`accessToken` / `refreshToken`). The URL
+  // and the tokens are secrets (the code is a one-time credential): never logged, never echoed.
   app.post("/teslaAccount/saveToken", async (request, reply) => {
     const f = formOf(request);
     const form = f.ok ? f.value : {};
     const url = nonEmpty(form.url);
+    const access = nonEmpty(form.accessToken);
+    const refresh = nonEmpty(form.refreshToken);
+    const refused = (message: string): FastifyReply => {
+      request.log.warn({ code: "VEHICLE_LOGIN_FAILED" }, `Tesla login: ${message}`);
+      // Upstream answers 302 /teslaAccount/error; the SPA (JSON) gets the reason naming the field.
+      return wantsJson(request) ? formError(request, reply, 400, message) : formRedirect(request, reply, resultPage("error"));
+    };
     let result: string;
-    if (url !== undefined) result = await commands.teslaSaveToken(url.trim());
-    else {
-      const access = nonEmpty(form.accessToken);
-      const refresh = nonEmpty(form.refreshToken);
-      result = access === undefined && refresh === undefined ? "error" : (await commands.teslaSetTokens(access, refresh)) ? "success" : "error";
-    }
+    if (url !== undefined) {
+      if (callbackParams(url).code === null) return refused(PASTE_NO_CODE);
+      result = await commands.teslaSaveToken(url.trim());
+    } else if (access !== undefined || refresh !== undefined) {
+      result = (await commands.teslaSetTokens(access, refresh)) ? "success" : "error";
+    } else return refused("url is required: paste the address of the page Tesla opened after you approved the login");
+    if (result === "success") request.log.info({ code: "VEHICLE_LOGIN" }, url !== undefined ? "Tesla login: tokens stored" : "Tesla tokens entered by hand: stored");
+    else request.log.warn({ code: "VEHICLE_LOGIN_FAILED", result }, `Tesla login failed: ${result}`);
     return formRedirect(request, reply, resultPage(result));
   });
   app.get("/teslaAccount/saveToken", async (_q, reply) =>

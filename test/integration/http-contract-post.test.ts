@@ -693,8 +693,10 @@ describe("§7.14/7.15 checkArrival, checkDeparture, sendTeslaAPICommand", () => 
     }
   });
 
-  test("sendTeslaAPICommand → 501 whatever the body", async () => {
-    for (const body of [undefined, { commandName: "wakeVehicle" }, "garbage"]) {
+  // http-api.md §7.15 applies unchanged without a vehicle module (vehicles.md intro); with the Fleet
+  // API module, vehicles.md §8.5 (test/integration/http-vehicles.test.ts).
+  test("sendTeslaAPICommand without a vehicle module → 501 whatever the body", async () => {
+    for (const body of [undefined, { commandName: "wakeVehicle" }, { commandName: "setChargeRate", vehicleID: "1", parameters: '{"charge_rate":5}' }, "garbage", "[1]"]) {
       assertError(await post("sendTeslaAPICommand", body), 501, "No vehicle API module is configured");
     }
   });

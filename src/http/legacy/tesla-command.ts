@@ -48,7 +48,8 @@ function vehicleIdOf(v: unknown): number | null {
  */
 export function checkTeslaCommand(b: Readonly<Record<string, unknown>>, wiringMaxAmpsAllTWCs: number): Checked<TeslaCommand> {
   const name = b.commandName;
-  if (typeof name !== "string" || name === "") return fail("commandName is required and must be a string");
+  if (name === undefined || name === null) return fail("commandName is required");
+  if (typeof name !== "string") return fail("commandName must be a string");
   if (name !== "setChargeRate" && name !== "wakeVehicle") return fail(`Unknown commandName '${name}'`);
   if (b.vehicleID === undefined || b.vehicleID === null) return fail("vehicleID is required");
   const vehicleId = vehicleIdOf(b.vehicleID);
@@ -69,16 +70,25 @@ function failureText(r: Extract<VehicleCommandResult, { ok: false }>): string {
   return r.fix !== undefined && !r.reason.includes(r.fix) ? `${r.reason} (${r.fix})` : r.reason;
 }
 
-/** The handler: 400 / 404 / 501 per §8.5, 200 (empty) when the car accepted, 409 with the reason when it did not. */
+/**
+ * The handler. Without the Fleet API module: 501 whatever the body (http-api.md §7.15 applies unchanged
+ * without a vehicle module, vehicles.md intro). With it, §8.5: 400 (body, fields), 404 (unknown id: the
+ * vehicle list is loaded first when no car is known yet), 200 (empty) when the cloud accepted the
+ * command, 409 with the secret-free reason when it could not be sent or the car refused it.
+ */
 export async function sendTeslaApiCommand(request: FastifyRequest, reply: FastifyReply, commands: Commands, wiringMaxAmpsAllTWCs: number): Promise<FastifyReply> {
+  const api = commands.teslaApi();
+  if (!api) return sendError(reply, 501, NO_VEHICLE_MODULE);
   const raw = request.body;
   const b = parseJsonBody(raw instanceof Uint8Array || typeof raw === "string" ? raw : undefined);
   if (!b.ok) return sendError(reply, 400, b.message);
-  const api = commands.teslaApi();
-  if (!api) return sendError(reply, 501, NO_VEHICLE_MODULE);
   const c = checkTeslaCommand(b.value, wiringMaxAmpsAllTWCs);
   if (!c.ok) return sendError(reply, c.status, c.message);
-  const car = api.byId(c.value.vehicleId);
+  let car = api.byId(c.value.vehicleId);
+  if (!car && api.statuses().length === 0) {
+    await api.available("none"); // §2.7: the list is read lazily, at the first vehicle operation
+    car = api.byId(c.value.vehicleId);
+  }
   if (!car) return sendError(reply, 404, `Vehicle '${String(c.value.vehicleId)}' not found`);
   const r = c.value.name === "setChargeRate" ? await car.setChargingAmps(c.value.amps) : await car.wake();
   if (r.ok) return reply.code(200).send();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startHarness } from "../../engine/engine-harness.test-helper.ts";
-import type { StateDocument } from "../../state/types.ts";
+import type { StateDocument, VehicleDoc } from "../../state/types.ts";
 import { formatNumber, planPublishes, policyDetailsTopic, statusValues } from "./status-topics.ts";
 
 async function chargingDoc(): Promise<StateDocument> {
@@ -87,4 +87,34 @@ test("plan: changes only; carsCharging, currentPolicy bypass; ampsInUse 0 at onc
   assert.deepEqual(planPublishes(prev, statusValues(amps, "TWC"), ["4142"], ["4142"], "TWC").slice(0, 1), [
     { topic: "TWC/4142/ampsInUse", payload: "12", bypass: false },
   ]);
+});
+
+test("each car's state of charge, limit, charging state, at home and time to full under <prefix>/vehicle/<VIN>/; unknown values are not published", async () => {
+  const doc = await chargingDoc();
+  const car = (vin: string, o: Partial<VehicleDoc>): VehicleDoc => ({
+    vin, id: 1, name: vin, source: "TeslaAPI", syncSource: "TeslaAPI", commandPath: "proxy", atHome: true, batteryLevel: 54, chargeLimit: 80,
+    chargingState: "Charging", timeToFullChargeH: 2.5, chargeCurrentRequestA: 16, actualCurrentA: 16, scheduledChargingPending: false,
+    onlineState: "online", twcId: "4142", lastSeenAt: null, updatedAt: null, backoffUntil: null, stopAskingToStartCharging: false, lastCommand: null, ...o,
+  });
+  doc.vehicles = [
+    car("5YJ3E1EA7KF000001", {}),
+    car("5YJ3E1EA7KF000002", { atHome: null, batteryLevel: null, chargeLimit: null, timeToFullChargeH: null, chargingState: "Unknown" }),
+    car("bad/vin+#", {}),
+  ];
+  const vehicleTopics = [...statusValues(doc, "TWC")].filter(([t]) => t.startsWith("TWC/vehicle/"));
+  assert.deepEqual(Object.fromEntries(vehicleTopics), {
+    "TWC/vehicle/5YJ3E1EA7KF000001/batteryLevel": "54",
+    "TWC/vehicle/5YJ3E1EA7KF000001/chargeLimit": "80",
+    "TWC/vehicle/5YJ3E1EA7KF000001/chargingState": "Charging",
+    "TWC/vehicle/5YJ3E1EA7KF000001/atHome": "1",
+    "TWC/vehicle/5YJ3E1EA7KF000001/timeToFullCharge": "2.5",
+    "TWC/vehicle/5YJ3E1EA7KF000002/chargingState": "Unknown",
+  });
+  const next = structuredClone(doc);
+  next.vehicles[0]!.batteryLevel = 55;
+  assert.deepEqual(
+    planPublishes(statusValues(doc, "TWC"), statusValues(next, "TWC"), ["4142"], ["4142"], "TWC"),
+    [{ topic: "TWC/vehicle/5YJ3E1EA7KF000001/batteryLevel", payload: "55", bypass: false }],
+    "a new state of charge is published under the rate limit like any value",
+  );
 });

@@ -2,10 +2,11 @@
  * The MQTT status topics (config.md §5.2) as a pure function of the state document, and the plan of
  * what to publish when it changes: which topics changed, and which of them bypass the rate limit
  * (`carsCharging` transitions, `ampsInUse` 0 when `carsCharging` goes 1→0, `carsCharging` and
- * `ampsInUse` 0 for a removed slave, `currentPolicy` changes). Pure.
+ * `ampsInUse` 0 for a removed slave, `currentPolicy` changes); with a vehicle module, each car's state
+ * of charge, limit, charging state, at-home flag and time to full under `<prefix>/vehicle/<VIN>/`. Pure.
  */
 import { round2 } from "../../shared/numbers.ts";
-import type { Charger, StateDocument } from "../../state/types.ts";
+import type { Charger, StateDocument, VehicleDoc } from "../../state/types.ts";
 
 /** The per-slave topic keys, in the order of config.md §5.2. */
 export const CHARGER_KEYS = [
@@ -76,6 +77,32 @@ function chargerValue(c: Charger, key: ChargerKey): string | null {
   }
 }
 
+/** The per-car topic keys (our extension: `<prefix>/vehicle/<VIN>/<key>`), docs/decisions.md "MQTT vehicle topics". */
+export const VEHICLE_KEYS = ["batteryLevel", "chargeLimit", "chargingState", "atHome", "timeToFullCharge"] as const;
+
+/** One per-car topic key. */
+export type VehicleKey = (typeof VEHICLE_KEYS)[number];
+
+/** A car's topic base (the VIN is 17 characters of [A-HJ-NPR-Z0-9], safe in a topic). */
+export function vehicleTopic(prefix: string, vin: string, key: VehicleKey): string {
+  return `${prefix}/vehicle/${vin}/${key}`;
+}
+
+function vehicleValue(v: VehicleDoc, key: VehicleKey): string | null {
+  switch (key) {
+    case "batteryLevel":
+      return v.batteryLevel === null ? null : formatNumber(v.batteryLevel);
+    case "chargeLimit":
+      return v.chargeLimit === null ? null : formatNumber(v.chargeLimit);
+    case "chargingState":
+      return v.chargingState;
+    case "atHome":
+      return v.atHome === null ? null : v.atHome ? "1" : "0";
+    case "timeToFullCharge":
+      return v.timeToFullChargeH === null ? null : formatNumber(v.timeToFullChargeH);
+  }
+}
+
 /** A short, human reason for the active policy (the attribute of the Home Assistant policy sensor). */
 export function policyReason(doc: Readonly<StateDocument>): string {
   const p = doc.policy;
@@ -104,6 +131,13 @@ export function statusValues(
   out.set(`${prefix}/all/maxAmpsForSlaves`, formatNumber(doc.budget.maxAmpsToDivide));
   if (doc.policy.active !== null) out.set(`${prefix}/all/currentPolicy`, doc.policy.active);
   out.set(`${prefix}/config/minAmpsPerTWC`, formatNumber(doc.budget.minAmpsPerTWC));
+  for (const v of doc.vehicles ?? []) {
+    if (!/^[A-HJ-NPR-Z0-9]{17}$/.test(v.vin)) continue; // never a topic level from an odd cloud answer
+    for (const key of VEHICLE_KEYS) {
+      const value = vehicleValue(v, key);
+      if (value !== null) out.set(vehicleTopic(prefix, v.vin, key), value);
+    }
+  }
   if (withPolicyDetails) {
     const p = doc.policy;
     out.set(
