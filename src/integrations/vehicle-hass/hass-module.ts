@@ -9,6 +9,7 @@
 import type { HassVehicleConfig } from "../../config/app-config.ts";
 import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleOperationResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
 import type { Module, ModuleContext } from "../module.ts";
+import type { BackendKind, CommandBackend } from "../vehicle-router/backend.ts";
 import { chargingStateOf, hassAtHome, HassCar, isCharging, stateNumber, trackerPosition } from "./hass-car.ts";
 import { fetchRegistries, HassClient, type HassFetch } from "./hass-client.ts";
 import { discoverCars } from "./hass-discovery.ts";
@@ -59,9 +60,14 @@ class HassVehicle implements Vehicle {
   }
 }
 
-/** The module. */
-export class HassVehicleModule implements Module, VehicleProvider {
+/** The module: a vehicle provider and, for the router, a command backend of priority 15 (§6.5). */
+export class HassVehicleModule implements Module, VehicleProvider, CommandBackend {
   readonly name = "vehicle.HomeAssistant";
+  readonly backend = "HomeAssistant" as const;
+  /** §6.5 decision: between BLE (20) and the Fleet API (10). */
+  readonly priority = 15;
+  /** A cloud path: `ble_only` skips it like the Fleet API (§6.5). */
+  readonly kind: BackendKind = "api";
   private readonly client: HassClient;
   private cars: HassCar[] = [];
   private handles: Vehicle[] = [];
@@ -105,10 +111,22 @@ export class HassVehicleModule implements Module, VehicleProvider {
     this.ctx.logger.error({ code: "VEHICLE_HASS_UNAVAILABLE", reason }, `${this.name} is off: ${reason}`);
   }
 
+  /** Running with at least one car (the router calls it only then). */
+  usable(): boolean {
+    return this.disabledReason === null && this.cars.length > 0;
+  }
+
+  /** §4.8 for the router: reads the VIN's car now; true when it answered. */
+  async refreshState(vin: string): Promise<boolean> {
+    const car = this.cars.find((c) => c.def.vin === vin);
+    return car !== undefined && (await this.read(car, 0)).ok;
+  }
+
   /** Unregisters. */
   stop(): void {
     this.unregister?.();
     this.unregister = null;
+    this.disabledReason = "stopped";
   }
 
   /** The cars found at start. */
