@@ -37,7 +37,7 @@ test("a valid policy section is normalised (controller.md §16.3 example)", () =
   // issue 11 item 2: a module macro naming a source that is not enabled (or an attribute it lacks) is warned.
   assert.deepEqual(warnings, [
     "policy: modules.TeslaPowerwall2.gridStatus: module TeslaPowerwall2 is not running (sources.Powerwall2 is disabled or incomplete); the condition compares the macro text",
-    "policy: modules.TeslaPowerwall2.stormWatch: module TeslaPowerwall2 has no attribute stormWatch; the condition compares the macro text",
+    "policy: modules.TeslaPowerwall2.stormWatch: module TeslaPowerwall2 is not running (sources.Powerwall2 is disabled or incomplete); the condition compares the macro text",
   ]);
   assert.deepEqual(result.config?.policy.extend.emergency, [stormWatch]);
   assert.deepEqual(result.config?.policy.extend.webhooks, { "Storm Watch": { enter: "http://h/x" } });

@@ -88,6 +88,19 @@ test("module macros in policies: unknown module, unknown attribute and not-enabl
   ]);
 });
 
+test("Storm Watch (energy-sources.md §3.6) needs vehicle.teslaAPI: without it a condition on it is warned, with it not", () => {
+  const policy = {
+    extend: { emergency: [{ name: "Storm", match: ["modules.TeslaPowerwall2.stormWatch"], condition: ["eq"], value: [true], charge_amps: 32 }] },
+  };
+  const pw = { Powerwall2: { enabled: true, serverIP: "pw" } };
+  assert.deepEqual(run(pw, policy).warnings, [
+    "policy: modules.TeslaPowerwall2.stormWatch: Storm Watch is read with the Tesla Fleet API token; enable vehicle.teslaAPI, else the condition compares the macro text",
+  ]);
+  const withTesla = validate({ config: CORE, interface: { Dummy: { enabled: true } }, sources: pw, policy, vehicle: { teslaAPI: { enabled: true } } });
+  assert.deepEqual(withTesla.issues.filter((i) => i.message.includes("stormWatch")), []);
+  assert.equal(withTesla.config?.vehicle?.teslaApi?.cloudUpdateIntervalS, 1800, "config.cloudUpdateInterval's default");
+});
+
 test("a block named after the registered name points to the key", () => {
   const { warnings } = run({ TeslaPowerwall2: { enabled: true, serverIP: "pw" } });
   assert.deepEqual(warnings, [

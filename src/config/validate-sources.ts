@@ -128,6 +128,7 @@ export function warnModuleMacros(
   enabled: readonly CatalogueSourceConfig[],
   issues: Issue[],
   catalogue: readonly SourceDescriptor[] = SOURCE_CATALOGUE,
+  teslaApi = false,
 ): void {
   const seen = new Set<string>();
   for (const s of strings(policy)) {
@@ -144,6 +145,8 @@ export function warnModuleMacros(
       addWarning(issues, "policy", `${macro}: module ${name} has no attribute ${attr}; the condition compares the macro text`);
     } else if (!enabled.some((e) => e.key === d.key)) {
       addWarning(issues, "policy", `${macro}: module ${name} is not running (sources.${d.key} is disabled or incomplete); the condition compares the macro text`);
+    } else if (d.key === "Powerwall2" && attr === "stormWatch" && !teslaApi) {
+      addWarning(issues, "policy", `${macro}: Storm Watch is read with the Tesla Fleet API token; enable vehicle.teslaAPI, else the condition compares the macro text`);
     }
   }
 }

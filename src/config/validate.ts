@@ -169,7 +169,7 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
 
   const logging = buildLogging(raw.logging, issues);
   const policy = validatePolicy(raw.policy, core?.greenEnergyLatch ?? null, issues);
-  if (catalogue !== "error") warnModuleMacros(raw.policy, catalogue, issues);
+  if (catalogue !== "error") warnModuleMacros(raw.policy, catalogue, issues, undefined, teslaApi !== null && teslaApi !== "error");
 
   if (issues.some((i) => i.severity === "error")) return { config: null, issues };
   if (

@@ -37,6 +37,20 @@ export interface EnergySource extends EnergyMeter {
 export interface SourceDeps {
   clock: Clock;
   logger: EnergyLogger;
+  /** The Fleet API of the Tesla vehicle module, when `vehicle.teslaAPI` is configured (Powerwall2 Storm Watch). */
+  fleet?: FleetAccess;
+  /** `config.cloudUpdateInterval` in ms (the Storm Watch cache); absent: 1800 s. */
+  cloudUpdateIntervalMs?: number;
+}
+
+/** What the Tesla vehicle module lends an energy source: its Fleet API base, current token and HTTPS client. */
+export interface FleetAccess {
+  /** `scheme://host[:port]` of the region's Fleet API (or the teslaProxy), null while unknown. */
+  baseUrl(): string | null;
+  /** The current access token, null while there is none. */
+  token(): string | null;
+  /** The module's HTTPS client (it trusts teslaProxyCert); absent: Node's fetch. */
+  fetch?: typeof fetch;
 }
 
 /** A minimal listener list; a throwing listener is logged, never propagated. */

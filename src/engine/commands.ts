@@ -13,6 +13,7 @@ import type { ConsumptionOffset, Settings, VehicleGroup } from "../config/settin
 import { isEntitled } from "../bus/charging.ts";
 import type { VehicleControl, VehicleProvider } from "../integrations/capabilities.ts";
 import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
+import type { FleetAccess } from "../energy/source.ts";
 import type { Engine } from "./engine.ts";
 import { NO_VEHICLES, type VehicleInput } from "./state-projection-vehicles.ts";
 import type { SettingsAccess } from "./settings-access.ts";
@@ -221,6 +222,21 @@ export class Commands {
     this.tesla = api;
     if (api) this.teslaUnsubscribe = api.on("change", () => this.engine.refresh());
     this.engine.refresh();
+  }
+
+  /**
+   * The Tesla module's Fleet API for an energy source (Powerwall2 Storm Watch), read at each use: the
+   * module may start after the source, and nothing is there while it does not run.
+   */
+  fleetAccess(): FleetAccess {
+    return {
+      baseUrl: () => this.tesla?.fleetAccess().baseUrl() ?? null,
+      token: () => this.tesla?.fleetAccess().token() ?? null,
+      fetch: (input, init) => {
+        const f = this.tesla?.fleetAccess().fetch ?? fetch;
+        return f(input, init);
+      },
+    };
   }
 
   /** What the state document shows of the cars, the Tesla account and the vehicle alerts (no coordinates, no token). */

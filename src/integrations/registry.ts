@@ -64,7 +64,10 @@ export function meterLine<C>(
 ): RegistryLine {
   return line(name, section, async (config, ctx, deps) => {
     const factory = await load();
-    return meterModule(name, factory(config, { clock: ctx.clock, logger: deps.energyLogger }), deps.meters);
+    // With vehicle.teslaAPI, a source may read the Fleet API with its token (Powerwall2 Storm Watch).
+    const tesla = deps.config.vehicle?.teslaApi ?? null;
+    const fleet = tesla ? { fleet: ctx.commands.fleetAccess(), cloudUpdateIntervalMs: tesla.cloudUpdateIntervalS * 1000 } : {};
+    return meterModule(name, factory(config, { clock: ctx.clock, logger: deps.energyLogger, ...fleet }), deps.meters);
   });
 }
 

@@ -25,9 +25,8 @@ export const Powerwall2Schema = Type.Object({
 export type Powerwall2Config = Static<typeof Powerwall2Schema>;
 
 /**
- * The attributes the Powerwall always exposes (§3.5). `stormWatch` is read (powerwall2-storm.ts) only
- * with the Fleet API token of a vehicle module, which this build has not: until one is configured a
- * condition on it is warned at load as an attribute the module does not have.
+ * The attributes the Powerwall exposes (§3.5). `stormWatch` is read (powerwall2-storm.ts) only with the
+ * Fleet API token of the `vehicle.teslaAPI` module: without that module a condition on it is warned at load.
  */
 export const POWERWALL2_ATTRIBUTES = [
   "generatedW",
@@ -39,6 +38,7 @@ export const POWERWALL2_ATTRIBUTES = [
   "batteryLevel",
   "operatingMode",
   "reservePercent",
+  "stormWatch",
   "minSOE",
   "suppressGeneration",
 ] as const;

@@ -53,7 +53,7 @@ function source(o: { token?: string | null; cloudID?: string; noFleet?: boolean 
     clock,
     logger,
     fetchImpl: gateway,
-    ...(o.noFleet === true ? {} : { fleet: { baseUrl: server.url, token: () => (o.token === undefined ? TOKEN : o.token) } }),
+    ...(o.noFleet === true ? {} : { fleet: { baseUrl: () => server.url, token: () => (o.token === undefined ? TOKEN : o.token) } }),
   };
   const s = createPowerwall2Source(
     { enabled: true, serverIP: "192.0.2.2", serverPort: 443, minBatteryLevel: 0, pollIntervalS: 10, ...(o.cloudID ? { cloudID: o.cloudID } : {}) },

@@ -7,7 +7,7 @@
  * `config.cloudUpdateInterval` (1800 s; the time is taken even when the call failed, as upstream), never
  * at resolve time; a failure only blanks `stormWatch`, never the reading.
  */
-import type { EnergyLogger } from "../source.ts";
+import type { EnergyLogger, FleetAccess } from "../source.ts";
 import { SourceFetchError, fetchWithTimeout } from "../polling-source.ts";
 import type { FetchFn } from "../polling-source.ts";
 import type { Clock } from "../../shared/clock.ts";
@@ -18,13 +18,7 @@ export const STORM_WATCH_INTERVAL_MS = 1_800_000;
 /** Timeout of each Fleet API request (ms; upstream sets none). */
 export const FLEET_TIMEOUT_MS = 10_000;
 
-/** What a vehicle module lends the Powerwall: the Fleet API base URL of its region and its current token. */
-export interface FleetAccess {
-  /** e.g. `https://fleet-api.prd.eu.vn.cloud.tesla.com`. */
-  baseUrl: string;
-  /** The current access token, or null while there is none. */
-  token(): string | null;
-}
+export type { FleetAccess } from "../source.ts";
 
 /** Dependencies of the Storm Watch reader. */
 export interface StormWatchDeps {
@@ -70,14 +64,15 @@ export class StormWatch {
   async refresh(signal: AbortSignal): Promise<void> {
     const now = this.deps.clock.now();
     const token = this.deps.fleet.token();
-    if (now < this.nextAt || token === null) return;
+    const base = this.deps.fleet.baseUrl();
+    if (now < this.nextAt || token === null || base === null) return;
     this.nextAt = now + (this.deps.intervalMs ?? STORM_WATCH_INTERVAL_MS);
     try {
       if (this.siteId === null) {
-        this.siteId = powerwallSiteId(await this.get("/api/1/products", token, signal));
+        this.siteId = powerwallSiteId(await this.get(base, "/api/1/products", token, signal));
         if (this.siteId === null) throw new SourceFetchError("no single ac_powerwall among the Fleet API products; set cloudID");
       }
-      this.value = stormModeActive(await this.get(`/api/1/energy_sites/${encodeURIComponent(this.siteId)}/live_status`, token, signal));
+      this.value = stormModeActive(await this.get(base, `/api/1/energy_sites/${encodeURIComponent(this.siteId)}/live_status`, token, signal));
     } catch (err) {
       this.value = null;
       if (!signal.aborted)
@@ -85,10 +80,10 @@ export class StormWatch {
     }
   }
 
-  private async get(path: string, token: string, signal: AbortSignal): Promise<unknown> {
-    const url = `${trimBase(this.deps.fleet.baseUrl)}${path}`;
+  private async get(base: string, path: string, token: string, signal: AbortSignal): Promise<unknown> {
+    const url = `${trimBase(base)}${path}`;
     const init = { method: "GET", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } };
-    const o = { clock: this.deps.clock, timeoutMs: FLEET_TIMEOUT_MS, signal, ...(this.deps.fetchImpl ? { fetchImpl: this.deps.fetchImpl } : {}) };
+    const o = { clock: this.deps.clock, timeoutMs: FLEET_TIMEOUT_MS, signal, ...(this.deps.fetchImpl ? { fetchImpl: this.deps.fetchImpl } : this.deps.fleet.fetch ? { fetchImpl: this.deps.fleet.fetch } : {}) };
     const { status, body } = await fetchWithTimeout(url, init, o);
     if (status === 403) throw new SourceFetchError(`${path}: HTTP 403 (the token lacks the energy_device_data scope?)`);
     if (status < 200 || status > 299) throw new SourceFetchError(`${path}: HTTP ${status}`);

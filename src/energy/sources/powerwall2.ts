@@ -11,7 +11,7 @@ import { createModuleSource, hostPort, isObject, parseJsonBody, requireNumber, t
 import type { Powerwall2Config } from "./powerwall2-schema.ts";
 import { deviceTls } from "./device-tls.ts";
 import { deviceFetch } from "./powerwall2-tls.ts";
-import { StormWatch, type FleetAccess } from "./powerwall2-storm.ts";
+import { StormWatch } from "./powerwall2-storm.ts";
 
 /** Upstream request timeout (§1.6). */
 export const POWERWALL_TIMEOUT_MS = 10_000;
@@ -136,13 +136,8 @@ export class CookieSession {
   };
 }
 
-/** Dependencies of the Powerwall: the module deps, and the Fleet API of a vehicle module for Storm Watch. */
-export interface Powerwall2Deps extends ModuleDeps {
-  /** Absent (no vehicle module): no `stormWatch` attribute, so a condition on it compares the macro text. */
-  fleet?: FleetAccess;
-  /** Storm Watch cache (ms), `config.cloudUpdateInterval`; default 1800 s. */
-  stormWatchIntervalMs?: number;
-}
+/** Dependencies of the Powerwall: the module deps; `fleet` (absent: no vehicle module, `stormWatch` unavailable) and `cloudUpdateIntervalMs` come with them. */
+export type Powerwall2Deps = ModuleDeps;
 
 /** Creates the Powerwall 2 source (not started). */
 export function createPowerwall2Source(cfg: Powerwall2Config, deps: Powerwall2Deps): ReturnType<typeof createModuleSource> {
@@ -157,7 +152,7 @@ export function createPowerwall2Source(cfg: Powerwall2Config, deps: Powerwall2De
           clock: deps.clock,
           logger: deps.logger,
           fleet: deps.fleet,
-          ...(deps.stormWatchIntervalMs !== undefined ? { intervalMs: deps.stormWatchIntervalMs } : {}),
+          ...(deps.cloudUpdateIntervalMs !== undefined ? { intervalMs: deps.cloudUpdateIntervalMs } : {}),
         },
         cfg.cloudID,
       )

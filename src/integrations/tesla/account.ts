@@ -3,6 +3,7 @@
  * §8): login, token entry, account status, alerts. Types only: the engine and HTTP import these, never
  * the module's internals.
  */
+import type { FleetAccess } from "../../energy/source.ts";
 import type { Vehicle, VehicleControl, VehicleOperationResult, VehicleStatus } from "../capabilities.ts";
 
 /** The `/teslaAccount/<result>` of a login exchange (vehicles.md §2.4 step 3); other strings are Tesla's error codes. */
@@ -46,6 +47,8 @@ export type AvailabilityPurpose = "none" | "start" | "limit";
 export interface TeslaAccountApi extends VehicleControl {
   /** Account status for the state document and the account page. */
   account(): TeslaAccountStatus;
+  /** What the Powerwall's Storm Watch borrows (energy-sources.md §3.6): Fleet API base, current token, HTTPS client. */
+  fleetAccess(): FleetAccess;
   /**
    * §2.4 step 1: the authorize URL to redirect to (a new pending login replaces the previous one), or
    * null when not configured (→ `/teslaAccount/not_configured`). `region` outside NA/EU/CN → configured.

@@ -4,6 +4,7 @@
  * back-off (§2.10), commands (§2.11) and at-home detection (§2.12). All work is async on one serial
  * queue with timeouts, so no cloud failure blocks the bus or another module. Tokens never reach a log.
  */
+import type { FleetAccess } from "../../energy/source.ts";
 import type { TeslaApiConfig, TeslaApiRegion } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
 import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
@@ -219,6 +220,21 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
       this.refreshing = null;
     });
     return this.refreshing;
+  }
+
+  /** The Fleet API as the Powerwall's Storm Watch reads it: `/api/1/vehicles` replaced by the site paths. */
+  fleetAccess(): FleetAccess {
+    return {
+      baseUrl: () => this.base()?.replace(/\/api\/1\/vehicles$/, "") ?? null,
+      token: () => (this.tokens.access === "" ? null : this.tokens.access),
+      // Storm Watch sends GETs with string URLs and plain header records (powerwall2-storm.ts).
+      fetch: (input, init) =>
+        this.vehicleFetch(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, {
+          method: init?.method ?? "GET",
+          headers: (init?.headers ?? {}) as Record<string, string>,
+          signal: init?.signal ?? new AbortController().signal,
+        }),
+    };
   }
 
   /** Account status (no token). */
