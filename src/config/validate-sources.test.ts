@@ -101,6 +101,26 @@ test("Storm Watch (energy-sources.md §3.6) needs vehicle.teslaAPI: without it a
   assert.equal(withTesla.config?.vehicle?.teslaApi?.cloudUpdateIntervalS, 1800, "config.cloudUpdateInterval's default");
 });
 
+test("modules.TeslaAPI.numCarsAtHome / minBatteryLevelAtHome (vehicles.md §2.13) need a vehicle module; other attributes are unknown", () => {
+  const policy = {
+    extend: {
+      before: [
+        { name: "Home", match: ["modules.TeslaAPI.numCarsAtHome", "modules.TeslaAPI.minBatteryLevelAtHome", "modules.TeslaAPI.soc"], condition: ["gt", "lt", "eq"], value: [0, 50, 1], charge_amps: 16 },
+      ],
+    },
+  };
+  assert.deepEqual(run({}, policy).warnings.sort(), [
+    "policy: modules.TeslaAPI.minBatteryLevelAtHome: no vehicle module is configured (vehicle.teslaAPI, teslaBLE, HomeAssistant, TeslaMate or teslaFleetTelemetryMQTT); the condition compares the macro text",
+    "policy: modules.TeslaAPI.numCarsAtHome: no vehicle module is configured (vehicle.teslaAPI, teslaBLE, HomeAssistant, TeslaMate or teslaFleetTelemetryMQTT); the condition compares the macro text",
+    "policy: modules.TeslaAPI.soc: module TeslaAPI has no attribute soc; the condition compares the macro text",
+  ]);
+  const withTesla = validate({ config: CORE, interface: { Dummy: { enabled: true } }, policy, vehicle: { teslaAPI: { enabled: true } } });
+  assert.deepEqual(
+    withTesla.issues.filter((i) => i.message.startsWith("policy:")).map((i) => i.message),
+    ["policy: modules.TeslaAPI.soc: module TeslaAPI has no attribute soc; the condition compares the macro text"],
+  );
+});
+
 test("a block named after the registered name points to the key", () => {
   const { warnings } = run({ TeslaPowerwall2: { enabled: true, serverIP: "pw" } });
   assert.deepEqual(warnings, [

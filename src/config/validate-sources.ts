@@ -4,6 +4,7 @@
  * warning naming it and the source is not started; a refused module gets the spec's message. Also the
  * load-time warnings on `modules.<Name>.<attr>` policy macros (§1.7). Pure.
  */
+import { VEHICLE_MACRO_ATTRIBUTES, VEHICLE_MACRO_MODULE } from "../policy/vehicle-macros.ts";
 import type { JsonSchema } from "./schema-walk.ts";
 import type { CatalogueSourceConfig } from "./app-config.ts";
 import { REFUSED_SOURCES, SOURCE_CATALOGUE } from "../energy/source-list.ts";
@@ -128,7 +129,7 @@ export function warnModuleMacros(
   enabled: readonly CatalogueSourceConfig[],
   issues: Issue[],
   catalogue: readonly SourceDescriptor[] = SOURCE_CATALOGUE,
-  teslaApi = false,
+  vehicles: { teslaApi: boolean; any: boolean } = { teslaApi: false, any: false },
 ): void {
   const seen = new Set<string>();
   for (const s of strings(policy)) {
@@ -139,13 +140,16 @@ export function warnModuleMacros(
     if (seen.has(macro)) continue;
     seen.add(macro);
     const d = descriptorByModuleName(name, catalogue);
-    if (!d) {
+    if (name === VEHICLE_MACRO_MODULE) {
+      if (!VEHICLE_MACRO_ATTRIBUTES.includes(attr)) addWarning(issues, "policy", `${macro}: module ${name} has no attribute ${attr}; the condition compares the macro text`);
+      else if (!vehicles.any) addWarning(issues, "policy", `${macro}: no vehicle module is configured (vehicle.teslaAPI, teslaBLE, HomeAssistant, TeslaMate or teslaFleetTelemetryMQTT); the condition compares the macro text`);
+    } else if (!d) {
       addWarning(issues, "policy", `${macro}: unknown module ${name}; the condition compares the macro text`);
     } else if (!d.attributes.includes(attr)) {
       addWarning(issues, "policy", `${macro}: module ${name} has no attribute ${attr}; the condition compares the macro text`);
     } else if (!enabled.some((e) => e.key === d.key)) {
       addWarning(issues, "policy", `${macro}: module ${name} is not running (sources.${d.key} is disabled or incomplete); the condition compares the macro text`);
-    } else if (d.key === "Powerwall2" && attr === "stormWatch" && !teslaApi) {
+    } else if (d.key === "Powerwall2" && attr === "stormWatch" && !vehicles.teslaApi) {
       addWarning(issues, "policy", `${macro}: Storm Watch is read with the Tesla Fleet API token; enable vehicle.teslaAPI, else the condition compares the macro text`);
     }
   }

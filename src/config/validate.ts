@@ -169,7 +169,9 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
 
   const logging = buildLogging(raw.logging, issues);
   const policy = validatePolicy(raw.policy, core?.greenEnergyLatch ?? null, issues);
-  if (catalogue !== "error") warnModuleMacros(raw.policy, catalogue, issues, undefined, teslaApi !== null && teslaApi !== "error");
+  const on = (m: unknown): boolean => m !== null && m !== undefined && m !== "error";
+  const vehicleModules = { teslaApi: on(teslaApi), any: [teslaApi, teslaBle, teslaMate, fleetTelemetry, homeAssistant].some(on) };
+  if (catalogue !== "error") warnModuleMacros(raw.policy, catalogue, issues, undefined, vehicleModules);
 
   if (issues.some((i) => i.severity === "error")) return { config: null, issues };
   if (

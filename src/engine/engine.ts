@@ -46,6 +46,7 @@ import { sameRefreshInputs, silentSlaves, type RefreshInputs } from "./refresh-i
 import type { SettingsAccess } from "./settings-access.ts";
 import type { VehicleControl } from "../integrations/capabilities.ts";
 import { VehicleCoordinator } from "./vehicle-coordinator.ts";
+import { VEHICLE_MACRO_MODULE, vehicleModuleAttr, type MacroCar } from "../policy/vehicle-macros.ts";
 import {
   buildStateDocument,
   exactEnergyOf,
@@ -145,7 +146,8 @@ export class Engine {
         return { maxAmpsToDivide: e.maxAmpsToDivide, limitAmps: e.limitAmps };
       },
       greenAmps: (m) => this.greenAmps(m),
-      moduleAttr: (module, attr) => o.poller.moduleAttribute(module, attr, o.clock.now()),
+      moduleAttr: (module, attr) =>
+        module === VEHICLE_MACRO_MODULE ? vehicleModuleAttr(attr, this.macroCars()) : o.poller.moduleAttribute(module, attr, o.clock.now()),
       flexVehicle: () => this.vehicles.flexVehicle(),
       onPolicyEvent: (event, p) => this.fireWebhook(p, event),
       onEvaluated: () => {
@@ -204,6 +206,16 @@ export class Engine {
   /** ISO local time. */
   iso(ms: number): string {
     return isoLocal(ms, this.o.timeZone);
+  }
+
+  /** The cars for `modules.TeslaAPI.*` (vehicles.md §2.13), null while no vehicle module runs. */
+  private macroCars(): MacroCar[] | null {
+    const control = this.vehicleSource?.() ?? null;
+    if (!control) return null;
+    return control.vehicles().flatMap((v) => {
+      const s = v.status();
+      return s ? [{ atHome: s.atHome, socPercent: s.socPercent }] : [];
+    });
   }
 
   /**
