@@ -12,13 +12,29 @@ import { TwcError } from "../shared/errors.ts";
 import type { ConsumptionOffset, Settings, VehicleGroup } from "../config/settings-schema.ts";
 import { isEntitled } from "../bus/charging.ts";
 import type { VehicleControl, VehicleProvider } from "../integrations/capabilities.ts";
-import type { TeslaAccountApi, TeslaLoginResult } from "../integrations/tesla/account.ts";
+import type { TeslaAccountApi, TeslaLoginResult, VehicleAlert } from "../integrations/tesla/account.ts";
+import type { BleStatusApi } from "../integrations/vehicle-ble/ble-types.ts";
 import type { FleetAccess } from "../energy/source.ts";
 import type { Engine } from "./engine.ts";
 import { NO_VEHICLES, type VehicleInput } from "./state-projection-vehicles.ts";
 import type { SettingsAccess } from "./settings-access.ts";
 import { debugFrame } from "../bus/frames-out.ts";
 import { checkDebugFrame } from "../bus/wire-guard.ts";
+
+/** True for a registered provider that is the BLE module (it has the pairing API). */
+function isBleStatusApi(p: unknown): p is BleStatusApi {
+  const o = p as Partial<Record<keyof BleStatusApi, unknown>> | null;
+  return typeof o?.pair === "function" && typeof o.cars === "function" && typeof o.loaded === "function" && typeof o.alerts === "function";
+}
+
+/** The BLE module's alerts as the state document's VEHICLE_BLE_UNAVAILABLE (one alert; each message names its fix). */
+function bleAlerts(ble: BleStatusApi | null): VehicleAlert[] {
+  const raised = ble?.alerts() ?? [];
+  if (raised.length === 0) return [];
+  // VEHICLE_BLE_UNAVAILABLE is a state alert code (state/schema.ts) not yet in the Fleet API module's VehicleAlertCode.
+  const code = "VEHICLE_BLE_UNAVAILABLE" as unknown as VehicleAlert["code"];
+  return [{ code, message: raised.map((a) => a.message).join(" "), sinceMs: Math.min(...raised.map((a) => a.sinceMs)) }];
+}
 
 /** Settings access with an immediate save. */
 export interface CommandSettings extends SettingsAccess {
@@ -247,14 +263,38 @@ export class Commands {
       const s = v.status();
       return s ? [s] : [];
     });
-    return { statuses, account: this.tesla?.account() ?? null, alerts: this.tesla?.alerts() ?? [] };
+    return { statuses, account: this.tesla?.account() ?? null, alerts: [...(this.tesla?.alerts() ?? []), ...bleAlerts(this.bleControl())] };
   }
 
   private router: VehicleControl | null = null;
+  private routerUnsubscribe: (() => void) | null = null;
 
-  /** The command router (vehicles.md §4.9) registers itself here; without one the Fleet API module is the control. */
+  /** The command router (vehicles.md §4.9) registers itself here; without one the Fleet API module is the control. Its changes refresh the state document. */
   attachVehicleControl(control: VehicleControl | null): void {
+    this.routerUnsubscribe?.();
+    this.routerUnsubscribe = null;
     this.router = control;
+    if (control) this.routerUnsubscribe = control.on("change", () => this.engine.refresh());
+    this.engine.refresh();
+  }
+
+  /** The running Tesla BLE module (pairing, status for the Vehicles page), null when none is registered. */
+  bleControl(): BleStatusApi | null {
+    for (const p of this.providers) if (isBleStatusApi(p)) return p;
+    return null;
+  }
+
+  private readonly providerWatchers = new Set<() => void>();
+
+  /** Called whenever a vehicle provider registers or unregisters (the router follows them); returns the unsubscribe function. */
+  onVehicleProviders(cb: () => void): () => void {
+    this.providerWatchers.add(cb);
+    return () => this.providerWatchers.delete(cb);
+  }
+
+  private providersChanged(): void {
+    for (const cb of this.providerWatchers) cb();
+    this.engine.refresh();
   }
 
   /** What the charging logic commands cars through (router, else the Fleet API module), null when no vehicle module runs. */
@@ -267,8 +307,10 @@ export class Commands {
   /** A vehicle-state module (TeslaMate, Fleet Telemetry, Home Assistant, BLE …) registers itself when it starts; returns the unregister function. */
   registerVehicleProvider(provider: VehicleProvider): () => void {
     this.providers.add(provider);
+    this.providersChanged();
     return () => {
       this.providers.delete(provider);
+      this.providersChanged();
     };
   }
 

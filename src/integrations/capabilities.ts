@@ -46,6 +46,8 @@ export interface VehicleLastCommand {
   body: Readonly<Record<string, number>> | null;
   atMs: number;
   result: VehicleCommandResult;
+  /** The module that served (or last tried) it: the command router's path; absent when not known. */
+  via?: VehicleSource;
 }
 
 /**
@@ -101,6 +103,8 @@ export interface VehicleStatus {
   stopAskingToStartCharging: boolean;
   /** §3.4: the current charge-limit pass is done for this car. */
   stopTryingToApplyLimit: boolean;
+  /** The command router's path for this car now (the first backend that may command it under commandPolicy), null when none may; absent without the router. */
+  commandVia?: VehicleSource | null;
 }
 
 /** Why a vehicle command (or read) failed (vehicles.md §2.10). */

@@ -76,6 +76,12 @@ export function catalogueLine(d: SourceDescriptor): RegistryLine {
   return meterLine(`sources.${d.key}`, (deps) => deps.config.sources.catalogue.find((c) => c.key === d.key)?.config ?? null, () => d.load());
 }
 
+/** True when a vehicle module is configured (the router then runs: vehicles.md §1.1). */
+export function anyVehicleModule(config: AppConfig): boolean {
+  const v = config.vehicle;
+  return v !== undefined && [v.teslaApi, v.teslaBle, v.homeAssistant, v.teslaMate, v.fleetTelemetry].some((m) => m !== null && m !== undefined);
+}
+
 /** The modules in start order (the host stops them in reverse). */
 export const REGISTRY: readonly RegistryLine[] = [
   // First, so it listens to the controller before any session opens; stopped last, after the engine closed them.
@@ -108,6 +114,11 @@ export const REGISTRY: readonly RegistryLine[] = [
   line("logging.CSV", (d) => d.config.logging.csv ?? null, async (c, ctx) => (await import("./logging/csv.ts")).createCsvLogger(c, ctx)),
   line("logging.MySQL", (d) => d.config.logging.mysql ?? null, async (c, ctx) => (await import("./logging/mysql.ts")).createMySqlLogger(c, ctx)),
   line("logging.SQLite", (d) => d.config.logging.sqlite ?? null, async (c, ctx, d) => (await import("./logging/sqlite.ts")).createSqliteLogger(c, d.config.core.settingsPath, ctx)),
+  // The command router and state merger (vehicles.md §4.9): whenever any vehicle module is configured, first
+  // (so it is attached before the modules start, and detached after they stopped).
+  line("vehicle.router", (d) => (anyVehicleModule(d.config) ? { policy: d.config.vehicle?.commandPolicy ?? null } : null), async (c, ctx) =>
+    (await import("./vehicle-router/router-module.ts")).createVehicleRouterModule(c.policy, ctx),
+  ),
   // The Tesla Fleet API (vehicles.md §2); loaded only with vehicle.teslaAPI.
   line("vehicle.teslaAPI", (d) => d.config.vehicle?.teslaApi ?? null, async (c, ctx) => (await import("./tesla/tesla-module.ts")).createTeslaApiModule(c, ctx)),
   // Vehicle-state modules (vehicles.md §5–§7), after the Fleet API module whose tokens and car names they use.
@@ -119,6 +130,8 @@ export const REGISTRY: readonly RegistryLine[] = [
     const [m, connections] = await Promise.all([import("./vehicle-telemetry/fleet-telemetry.ts"), d.mqtt.connections()]);
     return m.createFleetTelemetryModule(c, ctx, { connections });
   }),
+  // Tesla BLE through tesla-control (vehicles.md §4); it unloads itself (with an alert) when the program is missing.
+  line("vehicle.teslaBLE", (d) => d.config.vehicle?.teslaBle ?? null, async (c, ctx) => (await import("./vehicle-ble/ble-module.ts")).createTeslaBleModule(c, ctx)),
   line("vehicle.HomeAssistant", (d) => d.config.vehicle?.homeAssistant ?? null, async (c, ctx) => (await import("./vehicle-hass/hass-module.ts")).createHassVehicleModule(c, ctx)),
   meterLine("demo", (d) => (d.demo === undefined || d.demo === false ? null : d.demo === true ? {} : d.demo), async () => (await import("../energy/demo-source.ts")).createDemoSource),
 ];

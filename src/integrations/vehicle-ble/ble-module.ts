@@ -8,7 +8,7 @@
  */
 import type { TeslaBleConfig } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
-import type { LimitCheck, Vehicle, VehicleCommandResult, VehicleErrorKind, VehicleOperationResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
+import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleErrorKind, VehicleLastCommand, VehicleOperationResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
 import type { Module, ModuleContext } from "../module.ts";
 import type { CommandBackend } from "../vehicle-router/backend.ts";
 import { bleArgv, operationName, type BleOperation } from "./argv.ts";
@@ -55,6 +55,8 @@ const ADAPTER_FIX = "Connect a Bluetooth LE adapter, start bluetoothd (systemctl
 interface CarInfo {
   stopAsking: boolean;
   lastCommand: BleOutcomeInfo | null;
+  /** The same, as the vehicle record's lastCommand. */
+  lastVehicleCommand: VehicleLastCommand | null;
   lastPairing: BleOutcomeInfo | null;
   lastStateReadMs: number | null;
   notPaired: boolean;
@@ -91,6 +93,24 @@ function resultOf(o: Outcome): VehicleCommandResult {
     ...(o.retryAtMs !== undefined ? { retryAtMs: o.retryAtMs } : {}),
     ...(o.failure === "authentication" ? { fix: `pair TWCManager's key with the car on its Vehicles page: ${PAIR_INSTRUCTIONS}` } : {}),
   };
+}
+
+/** The vehicle record's name and body of a BLE command (state reads and pairing are no commands). */
+function commandOf(o: BleOperation): { name: VehicleCommandName; body: Readonly<Record<string, number>> | null } {
+  switch (o.op) {
+    case "charging-set-amps":
+      return { name: "set_charging_amps", body: { charging_amps: o.amps } };
+    case "charging-set-limit":
+      return { name: "set_charge_limit", body: { percent: o.percent } };
+    case "charging-start":
+      return { name: "charge_start", body: null };
+    case "charging-stop":
+      return { name: "charge_stop", body: null };
+    case "wake":
+    case "state":
+    case "pair":
+      return { name: "wake_up", body: null };
+  }
 }
 
 /** The BLE module. */
@@ -260,7 +280,7 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
   private carInfo(vin: string): CarInfo {
     let i = this.info.get(vin);
     if (!i) {
-      i = { stopAsking: false, lastCommand: null, lastPairing: null, lastStateReadMs: null, notPaired: false };
+      i = { stopAsking: false, lastCommand: null, lastVehicleCommand: null, lastPairing: null, lastStateReadMs: null, notPaired: false };
       this.info.set(vin, i);
     }
     return i;
@@ -346,7 +366,10 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
     const info = this.carInfo(vin);
     const rec: BleOutcomeInfo = { operation: name, atMs: this.nowMs, ok: out.ok, message: out.message, failure: out.failure };
     if (o.op === "pair") info.lastPairing = rec;
-    else if (o.op !== "state") info.lastCommand = rec;
+    else if (o.op !== "state") {
+      info.lastCommand = rec;
+      info.lastVehicleCommand = { ...commandOf(o), atMs: rec.atMs, result: resultOf(out), via: "TeslaBLE" };
+    }
     if (out.ok) {
       this.alert("VEHICLE_BLE_ADAPTER_MISSING", false);
       if (o.op !== "pair") {
@@ -581,8 +604,8 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
       h = {
         vin,
         status: () => {
-          const s = this.states.get(vin);
-          return s ? { ...s, stopAskingToStartCharging: this.carInfo(vin).stopAsking } : null;
+          const i = this.carInfo(vin);
+          return { ...this.statusOf(vin), stopAskingToStartCharging: i.stopAsking, lastCommand: i.lastVehicleCommand };
         },
         startCharging: () => op(this.charge(true, vin)),
         stopCharging: () => op(this.charge(false, vin)),
@@ -602,9 +625,25 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
     return h;
   }
 
-  /** Cars with BLE-read state. */
+  /**
+   * Every BLE car (the VINs of settings.Vehicles) while the module runs: its record holds what BLE
+   * state reads gave (nothing before the first) and the last BLE command, so the Vehicles page shows
+   * the path and result even without the Fleet API.
+   */
   vehicles(): readonly Vehicle[] {
-    return [...this.states.keys()].sort().map((vin) => this.handle(vin));
+    return this.loaded() ? this.vins().map((vin) => this.handle(vin)) : [];
+  }
+
+  /** Router: a BLE car (in settings.Vehicles, with a key or about to get one) while the program is there. */
+  serves(vin: string): boolean {
+    const v = vin.toUpperCase();
+    return this.loaded() && isBleVin(v) && Object.hasOwn(this.vehiclesSettings(), v);
+  }
+
+  /** Router: the car's BLE handle, null when not a BLE car. */
+  vehicleFor(vin: string): Vehicle | null {
+    const v = vin.toUpperCase();
+    return this.serves(v) ? this.handle(v) : null;
   }
 }
 

@@ -80,6 +80,8 @@ export interface BleRig {
   runs: RunRecord[];
   ctx: ModuleContext;
   drive<T>(p: Promise<T>): Promise<T>;
+  /** Children running now, and how many of them hang (for a combined drive). */
+  busy(): { running: number; hanging: number };
   advance(ms: number): void;
   lines(): string[];
   close(): Promise<void>;
@@ -167,6 +169,7 @@ export async function startBleRig(o: BleRigOptions = {}): Promise<BleRig> {
       }
       return watched;
     },
+    busy: () => ({ running, hanging: fake.hangs() - timedOutRuns }),
     advance(ms: number): void {
       clock.fake.advance(ms);
     },

@@ -4,7 +4,7 @@
  * Assistant, priority 15) becomes one by registering a VehicleProvider that also has these members.
  * Types and one type guard only.
  */
-import type { LimitCheck, VehicleCommandResult, VehicleOperationResult, VehicleSource } from "../capabilities.ts";
+import type { LimitCheck, Vehicle, VehicleCommandResult, VehicleOperationResult, VehicleSource } from "../capabilities.ts";
 
 /** Which policy filter a backend falls under: BLE (skipped by api_only), the Fleet API (skipped by ble_only), other (never skipped). */
 export type BackendKind = "ble" | "api" | "other";
@@ -18,6 +18,10 @@ export interface CommandBackend {
   readonly kind: BackendKind;
   /** False while unloaded (program missing, disabled): never called then. */
   usable(): boolean;
+  /** True when the backend can command the car with this VIN (a command for a VIN it does not serve skips it). Absent: `vehicleFor`, else the provider's list, decides. */
+  serves?(vin: string): boolean;
+  /** The backend's own handle of the car (per-car commands: limit, wake, refresh), null when it has none. Absent: the provider's list is searched. */
+  vehicleFor?(vin: string): Vehicle | null;
   /** §3.1 start/stop (every car, or the VIN's). */
   charge?(start: boolean, vin?: string): Promise<VehicleOperationResult>;
   /** §3.2 car-side current. */
@@ -28,6 +32,18 @@ export interface CommandBackend {
   wake?(vin: string): Promise<VehicleCommandResult>;
   /** §4.8 a state read of one car (true when it updated the car's state). */
   refreshState?(vin: string): Promise<boolean>;
+}
+
+/** The backend's handle of the car: `vehicleFor`, else its provider list (`vehicles()`), else null. */
+export function carOf(b: CommandBackend, vin: string): Vehicle | null {
+  if (b.vehicleFor) return b.vehicleFor(vin);
+  const list = (b as Partial<{ vehicles: () => readonly Vehicle[] }>).vehicles;
+  return typeof list === "function" ? (list.call(b).find((v) => v.vin === vin) ?? null) : null;
+}
+
+/** Does the backend serve the car with this VIN: `serves`, else it has a handle of the car. */
+export function servesVin(b: CommandBackend, vin: string): boolean {
+  return b.serves ? b.serves(vin) : carOf(b, vin) !== null;
 }
 
 /** True for an object (a registered VehicleProvider) that is also a command backend. */
