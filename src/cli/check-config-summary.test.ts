@@ -53,9 +53,9 @@ test("each configured module: will run, or will not and why (issue 13 §5)", () 
   assert.match(by["sources.Fronius"]!.why!, /serverIP/);
   assert.equal(by["sources.Growatt"]!.runs, false);
   assert.equal(by["control.OCPP"]!.runs, false);
-  assert.equal(by["vehicle.TeslaAPI"]!.runs, false);
+  assert.equal(by["vehicle.TeslaAPI"]!.runs, true, "TWCManager's class-name spelling of vehicle.teslaAPI runs the Fleet API module");
   const line = modulesLine(v);
-  assert.match(line, /^modules: will run: logging\.Console, control\.MQTT, sources\.SolarLog, logging\.FileLogger; will not run: /);
+  assert.match(line, /^modules: will run: logging\.Console, control\.MQTT, sources\.SolarLog, logging\.FileLogger, vehicle\.TeslaAPI; will not run: /);
   assert.match(line, /sources\.Fronius \(sources\.Fronius\.serverIP: is required; sources\.Fronius is not started\)/);
   assert.equal(v.some((x) => x.path === "sources.URL"), false, "a disabled module is not configured");
 });

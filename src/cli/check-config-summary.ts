@@ -79,7 +79,25 @@ function knownRuns(path: string, config: AppConfig): boolean | undefined {
     case "controller.Gen3TWCs":
       return false;
   }
-  if (section === "vehicle") return false;
+  if (section === "vehicle") {
+    const v = config.vehicle;
+    const on = (m: unknown): boolean => m !== null && m !== undefined;
+    switch (key) {
+      case "teslaAPI":
+      case "TeslaAPI":
+        return on(v?.teslaApi);
+      case "teslaBLE":
+        return on(v?.teslaBle);
+      case "TeslaMate":
+        return on(v?.teslaMate);
+      case "teslaFleetTelemetryMQTT":
+        return on(v?.fleetTelemetry);
+      case "HomeAssistant":
+        return on(v?.homeAssistant);
+      default:
+        return undefined;
+    }
+  }
   if (section === "sources" && config.sources.catalogue.some((c) => c.key === key)) return true;
   return undefined;
 }
@@ -104,7 +122,7 @@ export function moduleVerdicts(raw: Readonly<Record<string, unknown>>, config: A
     const known = knownRuns(path, config);
     const runs = known ?? reason === null;
     if (runs) return { path, runs, why: null };
-    return { path, runs, why: reason ?? DEFAULT_WHY[path] ?? (path.startsWith("vehicle.") ? "vehicle modules are not part of this version" : "see the warnings above") };
+    return { path, runs, why: reason ?? DEFAULT_WHY[path] ?? "see the warnings above" };
   });
 }
 

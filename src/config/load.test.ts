@@ -69,7 +69,7 @@ test("the upstream-style config loads: one warning per enabled unsupported modul
       // logging.CSV and logging.MySQL are implemented now (issue 13)
       // sources.Fronius and sources.SolarEdge are implemented now (issue 11)
       "sources.TeslaPowerwall2",
-      "vehicle.TeslaAPI",
+      // vehicle.TeslaAPI is read as vehicle.teslaAPI now (issue 14)
     ],
   );
   assert.deepEqual(r.config.bus, {

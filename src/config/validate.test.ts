@@ -214,7 +214,6 @@ test("one warning per enabled unsupported module, none for disabled or implicit 
     "control.OCPP is not supported by this version and is ignored",
     "controller.Gen3TWCs is not supported by this version and is ignored (Gen3 Wall Connectors are not supported)",
     "status.Other is not supported by this version and is ignored",
-    "vehicle.TeslaAPI is not supported by this version and is ignored",
   ]);
 });
 

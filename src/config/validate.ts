@@ -150,10 +150,11 @@ export function validate(raw: Record<string, unknown>): ValidationResult {
   const dsmrSource = optionalModule(DsmrSourceSchema, sources.DSMRreader, "sources.DSMRreader", false, issues);
   const mqttSourceConfig = mqttSource && mqttSource !== "error" ? buildMqttSource(mqttSource, issues) : null;
 
-  const vehicle = unsupportedModules("vehicle", raw.vehicle, ["teslaAPI", "TeslaMate", "teslaFleetTelemetryMQTT", "HomeAssistant", "teslaBLE"], issues);
+  const vehicle = unsupportedModules("vehicle", raw.vehicle, ["teslaAPI", "TeslaAPI", "TeslaMate", "teslaFleetTelemetryMQTT", "HomeAssistant", "teslaBLE"], issues);
   const teslaBle = buildTeslaBle(vehicle.teslaBLE, raw.config, issues);
   const commandPolicy = buildCommandPolicy(vehicle.commandPolicy, issues);
-  const teslaApi = buildTeslaApi(vehicle.teslaAPI, raw.config, issues);
+  // `vehicle.TeslaAPI` (the module's class name, as TWCManager's own test config writes it) is read as teslaAPI.
+  const teslaApi = buildTeslaApi(vehicle.teslaAPI ?? vehicle.TeslaAPI, raw.config, issues);
   const teslaMate = buildTeslaMate(vehicle.TeslaMate, raw.config, issues);
   const fleetTelemetry = buildFleetTelemetry(vehicle.teslaFleetTelemetryMQTT, raw.config, issues);
   const homeAssistant = buildHassVehicle(vehicle.HomeAssistant, raw.config, issues);
