@@ -20,7 +20,6 @@ import { createSlaveState } from "./slave-state.ts";
 import type { SlaveState } from "./slave-state.ts";
 import { offerContext } from "./turn-context.ts";
 import { NO_VEHICLES } from "./vehicle-requests.ts";
-import type { BusVehicleInput } from "./vehicle-requests.ts";
 
 const T0 = 1_700_000_000;
 const VINS = ["5YJ3E1EA7KF000001", "5YJ3E1EA7KF000002", "5YJ3E1EA7KF000003", "LRW3E7FA0MC000004"];
