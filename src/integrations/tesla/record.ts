@@ -4,6 +4,7 @@
  * previous value; an answer of the wrong shape is an error for that car (never a throw).
  */
 import type { VehicleLastCommand, VehicleOnlineState, VehicleStatus } from "../capabilities.ts";
+import { emptyVehicleStatus } from "../vehicle-status.ts";
 
 /** The record plus what the module keeps about the car. */
 export interface CarRecord {
@@ -29,32 +30,7 @@ export interface CarRecord {
 /** A fresh record for a listed car. */
 export function newRecord(vin: string, id: number | null, name: string): CarRecord {
   return {
-    status: {
-      vin,
-      id,
-      name: name !== "" ? name : vin,
-      source: "TeslaAPI",
-      socPercent: null,
-      chargeLimitPercent: null,
-      chargingState: "Unknown",
-      timeToFullChargeH: null,
-      chargeCurrentRequestA: null,
-      availableCurrentA: null,
-      actualCurrentA: null,
-      phases: null,
-      voltage: null,
-      scheduledChargingPending: false,
-      atHome: null,
-      location: null,
-      onlineState: "unknown",
-      lastSeenMs: null,
-      updatedAtMs: null,
-      backoffUntilMs: null,
-      lastCommand: null,
-      twcId: null,
-      stopAskingToStartCharging: false,
-      stopTryingToApplyLimit: false,
-    },
+    status: emptyVehicleStatus(vin, "TeslaAPI", { id, name: name !== "" ? name : vin }),
     errorCount: 0,
     lastErrorMs: 0,
     rateLimitedUntilMs: 0,

@@ -5,35 +5,11 @@
  */
 import type { VehicleStatus } from "../capabilities.ts";
 import type { BleState } from "./output.ts";
+import { emptyVehicleStatus } from "../vehicle-status.ts";
 
 /** A record with nothing known yet. */
 export function emptyBleStatus(vin: string): VehicleStatus {
-  return {
-    vin,
-    id: null,
-    name: vin,
-    source: "TeslaBLE",
-    socPercent: null,
-    chargeLimitPercent: null,
-    chargingState: "Unknown",
-    timeToFullChargeH: null,
-    chargeCurrentRequestA: null,
-    availableCurrentA: null,
-    actualCurrentA: null,
-    phases: null,
-    voltage: null,
-    scheduledChargingPending: false,
-    atHome: null,
-    location: null,
-    onlineState: "unknown",
-    lastSeenMs: null,
-    updatedAtMs: null,
-    backoffUntilMs: null,
-    lastCommand: null,
-    twcId: null,
-    stopAskingToStartCharging: false,
-    stopTryingToApplyLimit: false,
-  };
+  return emptyVehicleStatus(vin, "TeslaBLE");
 }
 
 /** The record after a read at `nowMs` (a new object). */

@@ -6,6 +6,7 @@ import type { VehicleStatus } from "../capabilities.ts";
 import { atHome } from "../tesla/at-home.ts";
 import type { HassState } from "./hass-client.ts";
 import type { HassCarDef } from "./hass-discovery.ts";
+import { emptyVehicleStatus } from "../vehicle-status.ts";
 
 /** States of the charging sensor (or the charge switch) that mean "charging" (§6.3). */
 const CHARGING_WORDS = new Set(["charging", "starting", "on"]);
@@ -65,31 +66,6 @@ export class HassCar {
   lastChargeCommandMs = Number.NEGATIVE_INFINITY;
 
   constructor(readonly def: HassCarDef) {
-    this.status = {
-      vin: def.vin,
-      id: null,
-      name: def.name,
-      source: "HomeAssistant",
-      socPercent: null,
-      chargeLimitPercent: null,
-      chargingState: "Unknown",
-      timeToFullChargeH: null,
-      chargeCurrentRequestA: null,
-      availableCurrentA: null,
-      actualCurrentA: null,
-      phases: null,
-      voltage: null,
-      scheduledChargingPending: false,
-      atHome: null,
-      location: null,
-      onlineState: "unknown",
-      lastSeenMs: null,
-      updatedAtMs: null,
-      backoffUntilMs: null,
-      lastCommand: null,
-      twcId: null,
-      stopAskingToStartCharging: false,
-      stopTryingToApplyLimit: false,
-    };
+    this.status = emptyVehicleStatus(def.vin, "HomeAssistant", { name: def.name });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { VehicleOnlineState, VehicleSource, VehicleStatus } from "../capabilities.ts";
 import { atHome, homeKnown } from "../tesla/at-home.ts";
+import { emptyVehicleStatus } from "../vehicle-status.ts";
 
 /** A record field a telemetry message can set (names of vehicles.md §1.2). */
 export type TelemetryField =
@@ -63,32 +64,7 @@ export class TelemetryCar {
   syncLon: number | null = null;
 
   constructor(vin: string, source: VehicleSource) {
-    this.status = {
-      vin,
-      id: null,
-      name: vin,
-      source,
-      socPercent: null,
-      chargeLimitPercent: null,
-      chargingState: "Unknown",
-      timeToFullChargeH: null,
-      chargeCurrentRequestA: null,
-      availableCurrentA: null,
-      actualCurrentA: null,
-      phases: null,
-      voltage: null,
-      scheduledChargingPending: false,
-      atHome: null,
-      location: null,
-      onlineState: "unknown",
-      lastSeenMs: null,
-      updatedAtMs: null,
-      backoffUntilMs: null,
-      lastCommand: null,
-      twcId: null,
-      stopAskingToStartCharging: false,
-      stopTryingToApplyLimit: false,
-    };
+    this.status = emptyVehicleStatus(vin, source);
   }
 
   /**
