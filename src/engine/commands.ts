@@ -36,6 +36,32 @@ function bleAlerts(ble: BleStatusApi | null): VehicleAlert[] {
   return [{ code, message: raised.map((a) => a.message).join(" "), sinceMs: Math.min(...raised.map((a) => a.sinceMs)) }];
 }
 
+/** The alerts of the other vehicle-state providers that raise some (TeslaMate's token sync); BLE's are bleAlerts'. */
+function providerAlerts(providers: Iterable<VehicleProvider>): VehicleAlert[] {
+  const out: VehicleAlert[] = [];
+  for (const p of providers) {
+    const f = (p as { alerts?: unknown }).alerts;
+    if (isBleStatusApi(p) || typeof f !== "function") continue;
+    try {
+      const raised = (f as () => unknown).call(p);
+      if (Array.isArray(raised)) out.push(...(raised as VehicleAlert[]));
+    } catch {
+      // A provider's alert list is a display aid: a throw there shows nothing.
+    }
+  }
+  return out;
+}
+
+/** One alert per code: the messages of the same code joined, the earliest time kept. */
+function oneAlertPerCode(alerts: readonly VehicleAlert[]): VehicleAlert[] {
+  const byCode = new Map<string, VehicleAlert>();
+  for (const a of alerts) {
+    const prev = byCode.get(a.code);
+    byCode.set(a.code, prev ? { code: a.code, message: `${prev.message} ${a.message}`, sinceMs: Math.min(prev.sinceMs, a.sinceMs) } : a);
+  }
+  return [...byCode.values()];
+}
+
 /** Settings access with an immediate save. */
 export interface CommandSettings extends SettingsAccess {
   saveNow(): Promise<void>;
@@ -263,7 +289,7 @@ export class Commands {
       const s = v.status();
       return s ? [s] : [];
     });
-    return { statuses, account: this.tesla?.account() ?? null, alerts: [...(this.tesla?.alerts() ?? []), ...bleAlerts(this.bleControl())] };
+    return { statuses, account: this.tesla?.account() ?? null, alerts: oneAlertPerCode([...(this.tesla?.alerts() ?? []), ...bleAlerts(this.bleControl()), ...providerAlerts(this.providers)]) };
   }
 
   private router: VehicleControl | null = null;

@@ -39,6 +39,8 @@ interface Setup {
   h: Harness;
   ha: FakeHass;
   m: HassVehicleModule;
+  /** What start() rejected with, null when it resolved. */
+  startError: Error | null;
   logs: CaptureLogger;
   close(): Promise<void>;
 }
@@ -81,11 +83,15 @@ async function setup(o: { token?: string; url?: (ha: FakeHass) => string; home?:
   const logs = captureLogger();
   const ctx: ModuleContext = { clock: h.clock, logger: logs, state: h.engine.state, commands: h.commands, fail: (err) => assert.fail(String(err)) };
   const m = createHassVehicleModule({ url: o.url ? o.url(ha) : ha.url, token: o.token ?? TOKEN, atHomeRadiusFt: 10560 }, ctx);
-  await m.start();
+  const startError = await m.start().then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
   return {
     h,
     ha,
     m,
+    startError,
     logs,
     async close() {
       m.stop();
@@ -103,6 +109,7 @@ test("discovery and state: two cars by VIN and slug, their entities read; the TW
   try {
     assert.equal(s.h.engine.state.snapshot.chargers[0]?.vin.current, VIN1, "the simulated TWC reports the car's VIN");
     assert.equal(s.m.disabledReason, null);
+    assert.equal(s.startError, null);
     assert.deepEqual(s.m.vehicles().map((v) => v.vin), [VIN1, VIN2]);
     assert.ok(s.h.commands.vehicleProviders().includes(s.m), "registered as a vehicle provider");
     assert.ok(lines(s.logs).some((l) => l.startsWith("warn") && l.includes("Grey") && l.includes("switch.grey_charge")), "a car without its charge switch is named in a warning");
@@ -223,6 +230,7 @@ test("a bad token: the module is off with an error naming the fix; no car, no re
   const s = await setup({ token: "wrong-token-0123456789abcdef" });
   try {
     assert.match(s.m.disabledReason ?? "", /refused the long-lived access token \(401\).*create a new one/);
+    assert.equal(s.startError?.message, s.m.disabledReason, "start rejects: the host raises MODULE_FAILED and retries");
     const e = s.logs.records.find((r) => r.level === "error");
     assert.equal(e?.obj.code, "VEHICLE_HASS_UNAVAILABLE");
     assert.deepEqual(s.m.vehicles(), []);
@@ -241,6 +249,7 @@ test("HA unreachable, or answering 500: off with a message saying so", async () 
   const down = await setup({ url: () => `http://127.0.0.1:${String(port)}` });
   try {
     assert.match(down.m.disabledReason ?? "", new RegExp(`cannot reach Home Assistant at http://127\\.0\\.0\\.1:${String(port)}`));
+    assert.ok(down.startError);
     assert.equal(down.m.usable(), false);
   } finally {
     await down.close();

@@ -8,6 +8,7 @@
  */
 import type { HassVehicleConfig } from "../../config/app-config.ts";
 import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleOperationResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
+import { redactText } from "../../shared/redact.ts";
 import type { Module, ModuleContext } from "../module.ts";
 import type { BackendKind, CommandBackend } from "../vehicle-router/backend.ts";
 import { chargingStateOf, hassAtHome, HassCar, isCharging, stateNumber, trackerPosition } from "./hass-car.ts";
@@ -19,6 +20,8 @@ export interface HassVehicleOptions {
   fetch?: HassFetch;
 }
 
+/** §6.2 discovery's WebSocket timeout (ms): with the 5 s config check, inside the host's start timeout. */
+const DISCOVERY_TIMEOUT_MS = 4000;
 /** §6.3 read cache (s). */
 const CACHE_S = 30;
 /** §6.3 gap between start/stop commands (s). */
@@ -85,16 +88,22 @@ export class HassVehicleModule implements Module, VehicleProvider, CommandBacken
     this.client = new HassClient(config.url, config.token, opts.fetch);
   }
 
-  /** §6.1 check, §6.2 discovery, then registers with the commands facade (a failure leaves the module off, logged). */
+  /**
+   * §6.1 check, §6.2 discovery, then registers with the commands facade. A failure leaves the module off
+   * and rejects with the reason, so the host raises MODULE_FAILED (the state document's alert names the
+   * fix) and tries again with back-off (HA may start after TWCManager). Both steps together stay within
+   * the host's 10 s start timeout (5 s + 4 s).
+   */
   async start(): Promise<void> {
+    this.disabledReason = "starting";
     const problem = await this.client.checkConfig();
-    if (problem !== null) return this.disable(problem);
+    if (problem !== null) throw this.disable(problem);
     let found;
     try {
-      const r = await fetchRegistries(this.config.url, this.config.token, this.ctx.clock);
+      const r = await fetchRegistries(this.config.url, this.config.token, this.ctx.clock, DISCOVERY_TIMEOUT_MS);
       found = discoverCars(r.devices, r.entities);
     } catch (err) {
-      return this.disable(`car discovery failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw this.disable(`car discovery failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     for (const p of found.problems) this.ctx.logger.warn({}, `${this.name}: ${p}; the car is not used`);
     this.cars = found.cars.map((d) => new HassCar(d));
@@ -106,9 +115,12 @@ export class HassVehicleModule implements Module, VehicleProvider, CommandBacken
     for (const c of this.cars) void this.read(c, 0);
   }
 
-  private disable(reason: string): void {
+  /** Marks the module off and logs why; returns the error start() rejects with. */
+  private disable(why: string): Error {
+    const reason = redactText(why);
     this.disabledReason = reason;
     this.ctx.logger.error({ code: "VEHICLE_HASS_UNAVAILABLE", reason }, `${this.name} is off: ${reason}`);
+    return new Error(reason);
   }
 
   /** Running with at least one car (the router calls it only then). */

@@ -77,3 +77,28 @@ test("ble_only: Home Assistant is skipped like the Fleet API", async () => {
     await ha.close();
   }
 });
+
+test("a bad token in config.json: the state document's MODULE_FAILED alert names the fix; the token is never shown", async () => {
+  const ha = await startFakeHass({ token: TOKEN });
+  const p = await startVehicleProduct({
+    cars: [],
+    module: "none",
+    sections: { vehicle: { HomeAssistant: { enabled: true, url: ha.url, longLivedToken: "a-wrong-token-0123456789" } } },
+  });
+  try {
+    const alert = async (): Promise<Record<string, unknown> | undefined> =>
+      (json(await p.get("/api/v2/state")).alerts as Record<string, unknown>[]).find((a) => a.code === "MODULE_FAILED");
+    await p.until(async () => (await alert()) !== undefined, "the module alert");
+    const a = (await alert())!;
+    assert.match(String(a.message), /vehicle\.HomeAssistant.*refused the long-lived access token \(401\).*create a new one/);
+    const text = (await p.get("/api/v2/state")).text;
+    assert.ok(!text.includes("a-wrong-token-0123456789"));
+    assert.ok(p.logs.every((l) => !l.includes("a-wrong-token-0123456789")));
+    // Fixed in Home Assistant (the token now valid there): the back-off restart brings the module up.
+    ha.token = "a-wrong-token-0123456789";
+    await p.until(async () => (await alert()) === undefined, "the module running again", 600_000);
+  } finally {
+    await p.stop();
+    await ha.close();
+  }
+});

@@ -204,7 +204,8 @@ export abstract class TelemetryModule implements Module, TelemetryProvider {
     if (any) this.changed();
   }
 
-  private changed(): void {
+  /** Notifies the change listeners (the router, the state document). */
+  protected changed(): void {
     for (const cb of this.listeners) {
       try {
         cb();

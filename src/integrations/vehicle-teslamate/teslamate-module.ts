@@ -8,6 +8,7 @@
 import type { TeslaMateConfig } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
 import type { ModuleContext } from "../module.ts";
+import type { VehicleAlert } from "../tesla/account.ts";
 import type { TelemetryField, TelemetryUpdate } from "../vehicle-telemetry/telemetry-car.ts";
 import { TelemetryModule, type TelemetryDeps } from "../vehicle-telemetry/telemetry-module.ts";
 import { parseTeslaMateTopic, teslaMateFilters, teslaMateValue } from "./teslamate-topics.ts";
@@ -54,7 +55,18 @@ export class TeslaMateModule extends TelemetryModule {
             },
             clock: ctx.clock,
             logger: ctx.logger,
+            onProblem: () => this.changed(),
           });
+  }
+
+  /**
+   * The state document's alert while token sync cannot deliver tokens (wrong key, no table, database
+   * down, …): VEHICLE_AUTH_REQUIRED, since the Fleet API then has no login it can use; the message names
+   * the fix and holds no secret. None while sync works or is off.
+   */
+  alerts(): readonly VehicleAlert[] {
+    const p = this.tokenSync?.problem ?? null;
+    return p === null ? [] : [{ code: "VEHICLE_AUTH_REQUIRED", message: p.message, sinceMs: p.sinceMs }];
   }
 
   protected override started(): void {

@@ -175,6 +175,7 @@ describe("TeslaMate token sync against PostgreSQL", { skip: skipWithoutPostgres 
       s.fake.issued.push(oldAccess, access2, refresh2);
       assertNoSecrets(s.logs, [s.fake.tokens.access, s.fake.tokens.refresh, ...s.fake.issued, "refresh-older-row", KEY, pg!.password]);
       assert.deepEqual(errors(s.logs), []);
+      assert.deepEqual(s.h.commands.vehicleInput().alerts, [], "no alert while sync works");
     } finally {
       await s.close();
     }
@@ -188,6 +189,8 @@ describe("TeslaMate token sync against PostgreSQL", { skip: skipWithoutPostgres 
       assert.equal(s.h.commands.teslaApi()?.account().loggedIn, false);
       assert.ok(errors(s.logs).some((m) => /do not decrypt.*encryption_key must be TeslaMate's ENCRYPTION_KEY/.test(m)), errors(s.logs).join("\n"));
       assert.equal(s.mate.tokenSync!.enabled, true, "a wrong key does not stop the hourly retry");
+      const alert = s.h.commands.vehicleInput().alerts.find((a) => a.code === "VEHICLE_AUTH_REQUIRED");
+      assert.match(alert?.message ?? "", /encryption_key must be TeslaMate's ENCRYPTION_KEY/, "the state document's alert names the fix");
       assertNoSecrets(s.logs, ["access-secret-1", "refresh-secret-1", "not-the-key", KEY, pg!.password]);
     } finally {
       await s.close();
@@ -202,6 +205,7 @@ describe("TeslaMate token sync against PostgreSQL", { skip: skipWithoutPostgres 
       assert.equal(await s.mate.tokenSync!.sync(), "off");
       const e = errors(s.logs);
       assert.ok(e.some((m) => m.includes('no "tokens" table') && m.includes("db_name must be TeslaMate's database") && m.includes("token sync is off")), e.join("\n"));
+      assert.match(s.h.commands.vehicleInput().alerts.find((a) => a.code === "VEHICLE_AUTH_REQUIRED")?.message ?? "", /no "tokens" table/);
       assertNoSecrets(s.logs, [KEY, pg!.password]);
     } finally {
       await s.close();

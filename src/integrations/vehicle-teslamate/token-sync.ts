@@ -36,6 +36,8 @@ export interface TokenSyncOptions {
   target: () => TokenTarget | null;
   clock: Clock;
   logger: ModuleLogger;
+  /** Called after each sync whose outcome changed `problem` (the module then notifies its listeners). */
+  onProblem?: () => void;
 }
 
 const reasonOf = (err: unknown): string => redactText(err instanceof Error ? err.message : String(err));
@@ -46,6 +48,8 @@ export class TokenSync {
   enabled = true;
   /** Epoch ms of the last successful sync, null before. */
   syncedAtMs: number | null = null;
+  /** What the last sync could not do and how to fix it (secret-free), null after a success or before the first. */
+  problem: { message: string; sinceMs: number } | null = null;
   private attempts = 0;
   private running: Promise<SyncOutcome> | null = null;
 
@@ -59,38 +63,47 @@ export class TokenSync {
 
   private async run(): Promise<SyncOutcome> {
     if (!this.enabled) return "off";
+    const { outcome, message } = await this.attempt();
+    const before = this.problem?.message ?? null;
+    if (message === null) this.problem = null;
+    else if (before !== message) this.problem = { message, sinceMs: this.o.clock.now() };
+    if ((this.problem?.message ?? null) !== before) this.o.onProblem?.();
+    return outcome;
+  }
+
+  private async attempt(): Promise<{ outcome: SyncOutcome; message: string | null }> {
     const first = this.attempts === 0;
     this.attempts++;
     let row: TokenRow | null;
     try {
       row = await this.o.query();
     } catch (err) {
-      if (first) {
-        this.enabled = false;
-        this.o.logger.error({ reason: reasonOf(err) }, `TeslaMate token sync: cannot read TeslaMate's database (${reasonOf(err)}); token sync is off until restart`);
-      } else {
-        this.o.logger.error({ reason: reasonOf(err) }, `TeslaMate token sync: cannot read TeslaMate's database (${reasonOf(err)}); retrying in an hour`);
-      }
-      return "db_failed";
+      const message = `TeslaMate token sync: cannot read TeslaMate's database (${reasonOf(err)}); ${first ? "token sync is off until restart" : "retrying in an hour"}`;
+      if (first) this.enabled = false;
+      this.o.logger.error({ reason: reasonOf(err) }, message);
+      return { outcome: "db_failed", message };
     }
     if (row === null || row.access === null || row.refresh === null) {
-      this.o.logger.error({}, "TeslaMate token sync: TeslaMate's tokens table holds no tokens (log in to Tesla in TeslaMate first)");
-      return "no_tokens";
+      const message = "TeslaMate token sync: TeslaMate's tokens table holds no tokens (log in to Tesla in TeslaMate first)";
+      this.o.logger.error({}, message);
+      return { outcome: "no_tokens", message };
     }
     const access = decryptCloak(row.access, this.o.encryptionKey);
     const refresh = decryptCloak(row.refresh, this.o.encryptionKey);
     if (access === null || refresh === null) {
-      this.o.logger.error({}, "TeslaMate token sync: the tokens do not decrypt: encryption_key must be TeslaMate's ENCRYPTION_KEY");
-      return "undecryptable";
+      const message = "TeslaMate token sync: the tokens do not decrypt: encryption_key must be TeslaMate's ENCRYPTION_KEY";
+      this.o.logger.error({}, message);
+      return { outcome: "undecryptable", message };
     }
     const target = this.o.target();
     if (target === null) {
-      this.o.logger.error({}, "TeslaMate token sync: the Tesla Fleet API module (vehicle.teslaAPI) does not run; the tokens are not used");
-      return "no_target";
+      const message = "TeslaMate token sync: the Tesla Fleet API module (vehicle.teslaAPI) does not run; the tokens are not used";
+      this.o.logger.error({}, message);
+      return { outcome: "no_target", message };
     }
     await target.setTokens(access, refresh);
     this.syncedAtMs = this.o.clock.now();
     this.o.logger.info({}, "TeslaMate token sync: Tesla tokens copied from TeslaMate");
-    return "synced";
+    return { outcome: "synced", message: null };
   }
 }
