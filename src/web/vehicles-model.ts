@@ -171,13 +171,19 @@ export function commandText(c: Pick<VehicleCommandDoc, "name" | "body">): string
   }
 }
 
-/** The outcome of a command: "done", "done (already_set)", "failed: the car is asleep — <reason>". */
+/**
+ * The outcome of a command: "done", "done (already_set)", "failed: the car is asleep (408 …)." and,
+ * when the module names one, "What to do: …". A reason that only repeats the fix is left out.
+ */
 export function commandOutcome(c: Pick<VehicleCommandDoc, "ok" | "kind" | "reason" | "fix">): string {
   if (c.ok) return c.reason ? `done (${c.reason})` : "done";
-  const kind = c.kind !== null ? (KIND_WORDS[c.kind] ?? c.kind) : "failed";
-  const reason = c.reason && c.reason !== c.kind ? ` — ${c.reason}` : "";
-  const fix = c.fix ? ` Fix: ${c.fix}` : "";
-  return `failed: ${kind}${reason}.${fix}`.replace(/\.\.(\s|$)/, ".$1");
+  const words = c.kind !== null ? (KIND_WORDS[c.kind] ?? c.kind) : "not done";
+  // The parenthesised hint of the words is the fix in short: not needed when the fix follows.
+  const kind = c.fix ? words.replace(/\s*\([^)]*\)$/, "") : words;
+  const reason = c.reason?.trim() ?? "";
+  const redundant = reason === "" || reason === c.kind || (c.fix !== null && c.fix !== "" && reason.includes(c.fix));
+  const text = `failed: ${kind}${redundant ? "" : ` (${reason.replace(/\.$/, "")})`}.`;
+  return c.fix ? `${text} What to do: ${c.fix.replace(/\.$/, "")}.` : text;
 }
 
 /** What a `/teslaAccount/<result>` page says (vehicles.md §8.2). */

@@ -147,7 +147,7 @@ export class TeslaAccountPage extends FormElement {
         Opens Tesla's login in a new tab. Approve the access; Tesla then sends you to your redirect address, which may
         show an error page — that is expected.
       </p>
-      <form novalidate @submit=${(e: Event) => void this.saveToken(e)} aria-labelledby="step2-title">
+      <form class="steps-form" novalidate @submit=${(e: Event) => void this.saveToken(e)} aria-labelledby="step2-title">
         <h3 id="step2-title">Step 2</h3>
         <div class="field">
           <label for="acc-url">Address after the login</label>
@@ -176,7 +176,7 @@ export class TeslaAccountPage extends FormElement {
       ${
         a.loggedIn
           ? html`<details>
-              <summary>Log in again (another account, or after changing the app's scopes)</summary>
+              <summary>Show the login steps (for another account, or after changing the app's scopes)</summary>
               ${steps}
             </details>`
           : steps

@@ -51,7 +51,7 @@ export class TeslaTokens extends FormElement {
     }
     this.access = "";
     this.refresh = "";
-    this.ok = `Saved ${Object.keys(body).length === 2 ? "both tokens" : body.accessToken ? "the access token" : "the refresh token"}. They are not shown again.`;
+    this.ok = `Saved ${Object.keys(body).length === 2 ? "both tokens" : body.accessToken ? "the access token" : "the refresh token"}. Tokens are not shown again.`;
     afterAction();
   }
 
@@ -60,8 +60,9 @@ export class TeslaTokens extends FormElement {
     return html`<form class="card form" novalidate @submit=${(e: Event) => void this.save(e)} aria-labelledby="tok-title">
       <h2 id="tok-title">Enter tokens by hand</h2>
       <p class="hint intro">
-        For tokens from another tool. Empty fields change nothing. A refresh token alone is used to fetch a new access
-        token at once. Tokens are kept in settings.json and never shown here again.
+        For tokens from another tool. Empty fields change nothing. A refresh token is used to fetch a new access token
+        when the access token is missing or expires within the hour. Tokens are kept in settings.json and never shown
+        here again.
       </p>
       <div class="field">
         <label for="tok-access">Access token</label>

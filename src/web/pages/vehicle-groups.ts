@@ -46,7 +46,8 @@ export class VehicleGroups extends FormElement {
     this.busy = true;
     const r = await postAction("/vehicle/group", { operation: "add", group: name, description: this.description.trim() });
     this.busy = false;
-    this.errors = errorsFrom(r, FIELDS, "", VEHICLE_LABELS);
+    // A refusal of the add form is about the name (taken meanwhile, too long…) unless it names another field.
+    this.errors = errorsFrom(r, FIELDS, r.ok || r.status === 401 ? "" : "group", VEHICLE_LABELS);
     this.authRequired = !r.ok && r.status === 401;
     if (!r.ok) return;
     this.ok = `Group “${name}” added. Add cars to it on their pages.`;
