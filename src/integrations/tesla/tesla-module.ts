@@ -61,6 +61,8 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   private globalLastErrorMs = 0;
   private listedAtMs = 0;
   private lastStartStopMs = 0;
+  /** §2.11 with VIN targeting (§1.3): the 60 s start/stop gap per car, so a second charger's car is not held up by the first's. */
+  private readonly carStartStopMs = new Map<string, number>();
   /** §3.4: the module's last applied limit (null before the first pass: the start's arrival pass is skipped). */
   private lastLimit: number | null = null;
   private lastPassMs = 0;
@@ -552,7 +554,9 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
         c.delayNextWakeS = 0;
       }
     }
-    if (this.lastStartStopMs > 0 && this.nowMs - this.lastStartStopMs < START_STOP_GAP_S * 1000) return "error";
+    const one = vin === undefined ? undefined : this.cars.find((c) => c.status.vin === vin.toUpperCase());
+    const lastMs = one ? (this.carStartStopMs.get(one.status.vin) ?? 0) : this.lastStartStopMs;
+    if (lastMs > 0 && this.nowMs - lastMs < START_STOP_GAP_S * 1000) return "error";
     if (!(await this.availableNow(start ? "start" : "none"))) return "error";
     let result: ChargeOperationResult = "success";
     for (const car of this.target(vin)) {
@@ -569,6 +573,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
         continue;
       }
       this.lastStartStopMs = this.nowMs;
+      this.carStartStopMs.set(s.vin, this.nowMs);
       if (s.atHome !== true) {
         if (start) s.stopAskingToStartCharging = true;
         continue;
