@@ -72,6 +72,8 @@ export function registerVehicleRoutes(app: FastifyInstance, deps: VehicleRouteDe
   );
   app.get("/teslaAccount/callback", async (request, reply) => {
     const result = await commands.teslaCallback(queryString(request, "code"), queryString(request, "state"));
+    if (result === "success") request.log.info({ code: "VEHICLE_LOGIN" }, "Tesla login (callback): tokens stored");
+    else request.log.warn({ code: "VEHICLE_LOGIN_FAILED", result }, `Tesla login (callback) failed: ${result}`);
     return reply.code(302).header("Location", resultPage(result)).header("Cache-Control", "no-store").send();
   });
   // §2.4 step 2 paste-back (field `url`), or our manual entry (`accessToken` / `refreshToken`). The URL

@@ -23,6 +23,7 @@ import {
   SlaveTwcsSchema,
   StatusSchema,
   SuccessSchema,
+  TeslaApiCommandBody,
 } from "./schemas.ts";
 import { SourceTestResultSchema } from "./source-test.ts";
 
@@ -221,7 +222,13 @@ export function endpoints(W: number | undefined): Endpoint[] {
       DebugCommandBody,
       [404, 409, 503],
     ),
-    legacyPost("sendTeslaAPICommand", "Vehicle API command (not available)", {}, undefined, [501]),
+    legacyPost(
+      "sendTeslaAPICommand",
+      "Tesla Fleet API command of the Debug page (vehicles.md §8.5); 501 whatever the body without the module",
+      { 200: empty("Sent and accepted") },
+      TeslaApiCommandBody,
+      [404, 409, 501],
+    ),
     {
       method: "get",
       path: "/api/v2/state",

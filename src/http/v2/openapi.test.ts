@@ -39,6 +39,7 @@ const WITH_BODY = [
   "setLatLon",
   "setPolicy",
   "sendDebugCommand",
+  "sendTeslaAPICommand",
 ];
 
 type Json = Record<string, unknown>;

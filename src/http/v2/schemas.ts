@@ -117,6 +117,18 @@ export const DebugCommandBody = Type.Object({
   ),
   twcID: Type.Optional(Type.String({ pattern: "^[0-9A-Fa-f]{4}$" })),
 });
+/** sendTeslaAPICommand with the Fleet API module (vehicles.md §8.5). */
+export const TeslaApiCommandBody = Type.Object({
+  commandName: Type.Union([Type.Literal("setChargeRate"), Type.Literal("wakeVehicle")]),
+  vehicleID: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d{1,16}\\s*$" })], {
+    description: "Tesla product id (state.vehicles[].id), a number or a string of digits",
+  }),
+  parameters: Type.Optional(
+    Type.Union([Type.String(), Type.Object({ charge_rate: Type.Optional(Type.Unknown()) })], {
+      description: 'JSON text or an object; setChargeRate: {"charge_rate": 1…wiringMaxAmpsAllTWCs}; unparsable text counts as {}',
+    }),
+  ),
+});
 
 // ---- legacy responses (§6, §7) ----
 
