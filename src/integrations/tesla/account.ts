@@ -60,6 +60,12 @@ export interface TeslaAccountApi extends VehicleControl {
   callback(code: string | null, state: string | null): Promise<TeslaLoginResult>;
   /** §2.3 manual entry: non-empty values replace the stored tokens (no validation); saves settings. */
   setTokens(accessToken: string | undefined, refreshToken: string | undefined): Promise<void>;
+  /**
+   * vehicles.md §5.2: tokens from TeslaMate's database. From then on the module never refreshes them
+   * (TeslaMate does; a refresh here would spend TeslaMate's refresh token), shows no login prompt
+   * (`tokenSync`), and takes tokens from no other source.
+   */
+  setSyncedTokens(accessToken: string, refreshToken: string): Promise<void>;
   /** Raised alerts. */
   alerts(): readonly VehicleAlert[];
   /** Their records. */

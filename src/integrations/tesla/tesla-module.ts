@@ -40,6 +40,8 @@ const START_STOP_GAP_S = 60;
 const LIMIT_GAP_S = 300;
 const LIMIT_PASS_GAP_S = 60;
 const LIST_REFRESH_S = 24 * 3600;
+/** §5.2: a synced token's expiry, "far future" (2100-01-01). */
+const SYNCED_EXPIRY_S = 4_102_444_800;
 const START_OK_REASONS = new Set(["complete", "charging", "is_charging", "disconnected", "requested"]);
 const fail = (kind: Extract<VehicleCommandResult, { ok: false }>["kind"], reason: string, extra: Partial<Extract<VehicleCommandResult, { ok: false }>> = {}): VehicleCommandResult => ({ ok: false, kind, reason, ...extra });
 
@@ -69,6 +71,8 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   /** §3.4: a start command waits until then after a limit change (a car may refuse a start right after it). */
   private startNotBeforeMs = 0;
   private refreshing: Promise<boolean> | null = null;
+  /** §5.2: TeslaMate's token sync delivered the tokens (no refresh, no login, no other source). */
+  private tokenSync = false;
   private regionLogged = false;
   private chain: Promise<unknown> = Promise.resolve();
   private timers: (() => void)[] = [];
@@ -182,6 +186,10 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   }
 
   private async storeTokens(t: TokenAnswer): Promise<void> {
+    if (this.tokenSync) {
+      this.ctx.logger.warn({}, "Tesla login not stored: TeslaMate's token sync provides the tokens (vehicle.TeslaMate.syncTokens)");
+      return;
+    }
     this.tokens.store(t.access, t.refresh, t.expiresInS, this.nowMs / 1000);
     this.regionLogged = false;
     this.listedAtMs = 0;
@@ -194,6 +202,8 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   /** §2.3: refreshes when due (or `force` after a 401 "expired"); one refresh at a time; true when a token is held after it. */
   private refreshTokens(force: boolean): Promise<boolean> {
     if (this.refreshing) return this.refreshing;
+    // §5.2: while TeslaMate syncs the tokens it alone refreshes them (Tesla rotates refresh tokens).
+    if (this.tokenSync) return Promise.resolve(this.tokens.access !== "");
     if (!(force ? this.tokens.refresh !== "" : this.tokens.needsRefresh(this.nowMs / 1000))) return Promise.resolve(this.tokens.access !== "");
     if (this.config.clientId === "") {
       this.ctx.logger.error({ code: "VEHICLE_AUTH_REQUIRED" }, "cannot refresh the Tesla token: no teslaApiClientID");
@@ -246,7 +256,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
       pkce: this.login.pkce,
       loggedIn: this.tokens.access !== "",
       tokenExpiresAt: this.tokens.access !== "" ? this.tokens.expiresAtS * 1000 : null,
-      tokenSync: false,
+      tokenSync: this.tokenSync,
       proxy: this.config.proxy !== null,
       region: this.config.region,
     };
@@ -267,8 +277,25 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
     return this.login.exchange(code, state);
   }
 
-  /** §2.3 manual entry. */
+  /** §5.2 tokens from TeslaMate: expiry far in the future, never refreshed here, no login prompt. */
+  async setSyncedTokens(accessToken: string, refreshToken: string): Promise<void> {
+    this.tokenSync = true;
+    this.tokens.setAccess(accessToken.trim(), this.nowMs / 1000);
+    this.tokens.expiresAtS = SYNCED_EXPIRY_S;
+    if (refreshToken.trim() !== "") this.tokens.refresh = refreshToken.trim();
+    this.regionLogged = false;
+    this.listedAtMs = 0;
+    this.alert("VEHICLE_AUTH_REQUIRED", false);
+    await this.saveTokens();
+    this.changed();
+  }
+
+  /** §2.3 manual entry (refused while TeslaMate's token sync owns the tokens, §5.2). */
   async setTokens(accessToken: string | undefined, refreshToken: string | undefined): Promise<void> {
+    if (this.tokenSync) {
+      this.ctx.logger.warn({}, "Tesla tokens not changed: TeslaMate's token sync provides them (vehicle.TeslaMate.syncTokens)");
+      return;
+    }
     const nowS = this.nowMs / 1000;
     if (accessToken !== undefined && accessToken.trim() !== "") this.tokens.setAccess(accessToken.trim(), nowS);
     if (refreshToken !== undefined && refreshToken.trim() !== "") this.tokens.refresh = refreshToken.trim();

@@ -51,7 +51,7 @@ export class TeslaMateModule extends TelemetryModule {
             query,
             target: () => {
               const api = ctx.commands.teslaApi();
-              return api ? { setTokens: (a, r) => api.setTokens(a, r) } : null;
+              return api ? { setTokens: (a, r) => api.setSyncedTokens(a, r) } : null;
             },
             clock: ctx.clock,
             logger: ctx.logger,
