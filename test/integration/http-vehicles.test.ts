@@ -10,6 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Value } from "typebox/value";
+import { StateDocumentSchema } from "../../src/http/v2/schemas.ts";
+import { VehiclesDocSchema } from "../../src/state/schema-vehicles.ts";
 import { fakeCar } from "../../src/integrations/tesla/fake-fleet-api.test-helper.ts";
 import { DRIVEWAY, json, leakedTokens, startVehicleProduct, type VehicleProduct } from "./http-vehicles-rig.ts";
 
@@ -118,6 +121,13 @@ describe("GET /api/v2/state and /api/v2/vehicles (vehicles.md §2.13, §8.4)", (
     );
     const exp = JSON.parse(Buffer.from(p.fake.tokens.access.split(".")[1]!, "base64url").toString()) as { exp: number };
     assert.equal(Date.parse(String(acc.tokenExpiresAt)), exp.exp * 1000, "the expiry is the JWT's exp");
+  });
+
+  test("both documents match their published schemas (the OpenAPI document's) with real cars in them", async () => {
+    for (const [path, schema] of [["/api/v2/state", StateDocumentSchema], ["/api/v2/vehicles", VehiclesDocSchema]] as const) {
+      const doc = json(await p.get(path));
+      assert.ok(Value.Check(schema, doc), `${path}: ${JSON.stringify([...Value.Errors(schema, doc)].slice(0, 3))}`);
+    }
   });
 
   test("no coordinate of a car anywhere in the state document or the vehicles document", async () => {

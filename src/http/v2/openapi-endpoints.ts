@@ -26,6 +26,7 @@ import {
   TeslaApiCommandBody,
 } from "./schemas.ts";
 import { SourceTestResultSchema } from "./source-test.ts";
+import { VehiclesDocSchema } from "../../state/schema-vehicles.ts";
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;
@@ -235,6 +236,13 @@ export function endpoints(W: number | undefined): Endpoint[] {
       summary: "State document",
       tag: "v2",
       ok: { 200: jsonResponse("Current state", { $ref: "#/components/schemas/StateDocument" }) },
+    },
+    {
+      method: "get",
+      path: "/api/v2/vehicles",
+      summary: "The Vehicles page's data: VINs the chargers reported, vehicle groups, the live cars (vehicles.md §8.4)",
+      tag: "v2",
+      ok: { 200: jsonResponse("Vehicles", plain(VehiclesDocSchema)) },
     },
     {
       method: "get",
