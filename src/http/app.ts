@@ -23,6 +23,7 @@ import { registerSecurity } from "./security/register.ts";
 import { authEnabled } from "./security/auth.ts";
 import { registerV2 } from "./v2/routes.ts";
 import { registerVehicleRoutes } from "./vehicle-routes.ts";
+import { registerVehicleBleRoutes } from "./vehicle-ble-routes.ts";
 import { sendError } from "./reply.ts";
 
 export type { HttpDeps } from "./deps.ts";
@@ -98,6 +99,7 @@ export function createApp(deps: HttpDeps): FastifyInstance {
   registerLegacyRoutes(app, deps.views, deps.commands, { authEnabled: authEnabled(deps.httpConfig?.auth) });
   registerV2(app, deps, auth); // /api/v2/* and /metrics
   registerVehicleRoutes(app, { commands: deps.commands, state: deps.state }); // /teslaAccount/*, vehicle groups, /api/v2/vehicles
+  registerVehicleBleRoutes(app, { commands: deps.commands }); // /api/v2/vehicles/ble, BLE pairing
   registerPages(app, deps); // the page routes and /static/*
 
   return app;

@@ -165,12 +165,13 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
       this.ctx.logger.error({ code: "VEHICLE_BLE_PROGRAM_MISSING", path: found.path }, message);
       return;
     }
-    this.binary = found.path;
-    this.alert("VEHICLE_BLE_PROGRAM_MISSING", false);
     this.container = this.opts.inContainer ?? (await inContainer());
     if (this.opts.dbus !== false) this.dbus = await launchDbus(this.runner, this.opts.pathEnv);
     this.env = { ...process.env, ...(this.dbus?.env ?? {}) };
     this.ensureKeys();
+    // Loaded only now: the keys exist before anything can ask for a command or a pairing.
+    this.binary = found.path;
+    this.alert("VEHICLE_BLE_PROGRAM_MISSING", false);
     this.timers.push(every(this.ctx.clock, this.opts.keyCheckMs ?? 60_000, () => this.ensureKeys()));
     this.ctx.logger.info({ program: this.binary, container: this.container, dbus: this.dbus !== null }, "Tesla BLE module started");
     this.changed();

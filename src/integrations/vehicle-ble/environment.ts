@@ -49,11 +49,24 @@ export async function findTeslaControl(configured: string, pathEnv: string = pro
   return nonExec !== null ? { ok: false, reason: "not_executable", path: nonExec } : { ok: false, reason: "not_found", path: p };
 }
 
-/** True inside a Docker-like container. */
-export async function inContainer(): Promise<boolean> {
-  if (await isFile("/.dockerenv")) return true;
+/**
+ * True inside a Docker-like container whose host network namespace is mounted at /rootns/net (upstream's
+ * docker setup): only then is `nsenter --net=/rootns/net` prefixed. A container without that mount (host
+ * networking, or a plain container) runs tesla-control directly: nsenter would only fail there.
+ */
+export async function inContainer(rootns = "/rootns/net"): Promise<boolean> {
+  let container = await isFile("/.dockerenv");
+  if (!container) {
+    try {
+      container = (await readFile("/proc/self/cgroup", "utf8")).includes("docker");
+    } catch {
+      container = false;
+    }
+  }
+  if (!container) return false;
   try {
-    return (await readFile("/proc/self/cgroup", "utf8")).includes("docker");
+    await stat(rootns);
+    return true;
   } catch {
     return false;
   }

@@ -4,7 +4,8 @@
  * ties by the module order given: Fleet API first), so a value one module lacks keeps another's; the
  * identity (Tesla id, display name), the back-off and the limit-pass flag come from the Fleet API
  * record when there is one; "stop asking to start" is set when any module set it. `source` is the
- * module whose record is freshest (upstream's `syncSource`). Pure.
+ * module whose record is freshest (upstream's `syncSource`); the last command is the newest of any
+ * module's, with that module as its path. Pure.
  */
 import type { VehicleStatus } from "../capabilities.ts";
 
@@ -67,7 +68,7 @@ export function mergeRecords(records: readonly VehicleStatus[]): VehicleStatus |
   out.twcId = records.find((r) => r.twcId !== null)?.twcId ?? null;
   out.stopAskingToStartCharging = records.some((r) => r.stopAskingToStartCharging);
   out.stopTryingToApplyLimit = api?.stopTryingToApplyLimit ?? false;
-  const commands = records.flatMap((r) => (r.lastCommand ? [r.lastCommand] : []));
+  const commands = records.flatMap((r) => (r.lastCommand ? [{ ...r.lastCommand, via: r.lastCommand.via ?? r.source }] : []));
   out.lastCommand = commands.reduce<VehicleStatus["lastCommand"]>((a, c) => (a === null || c.atMs > a.atMs ? c : a), null);
   return out;
 }

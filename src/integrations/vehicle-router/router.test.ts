@@ -54,8 +54,10 @@ test("prefer_ble: a BLE failure (not in range) falls back to the Fleet API, whic
     assert.equal(st?.source === "TeslaAPI" || st?.source === "TeslaBLE", true);
     assert.equal(st?.socPercent, 60, "the Fleet API's state in the merged record");
     const c = s.router.current()?.counters();
-    assert.deepEqual(c?.moduleFailures, { TeslaBLE: 3 });
-    assert.equal(c?.moduleSuccess.TeslaAPI, 1, "the Fleet API served the stop");
+    // The engine's own charge-limit pass runs through the router meanwhile: counts are at least the stop's.
+    assert.ok((c?.moduleFailures.TeslaBLE ?? 0) >= 3, JSON.stringify(c));
+    assert.ok((c?.moduleSuccess.TeslaAPI ?? 0) >= 1, JSON.stringify(c));
+    assert.equal(c?.moduleFailures.TeslaAPI ?? 0, 0);
   });
 });
 
