@@ -129,7 +129,9 @@ function startCar(acc: Acc, ctx: StartStopContext, respondToSlaves: number): voi
     case 1:
       // vehicles.md §3.1: through the vehicle module (which clears the limit override), at most once per 60 s.
       if (ctx.hasVehicleModule && (nowS - s.lastStartCommandAtS >= COMMAND_INTERVAL_S || nowS < s.lastStartCommandAtS)) {
-        acc.effects.push({ type: "vehicle", request: { op: "charge", start: true, twcId: s.id, vin: s.currentVIN === "" ? null : s.currentVIN } });
+        // The current VIN is cleared when a session ends, so a car we stopped is named by the last VIN.
+        const vin = s.currentVIN !== "" ? s.currentVIN : s.lastVIN !== "" ? s.lastVIN : null;
+        acc.effects.push({ type: "vehicle", request: { op: "charge", start: true, twcId: s.id, vin } });
         acc.slave = { ...s, lastStartCommandAtS: nowS };
         log(acc, "info", "VEHICLE_START", "offered current but the car draws none: asking the vehicle to start charging");
       }

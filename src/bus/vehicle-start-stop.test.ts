@@ -93,6 +93,11 @@ void describe("mode 1 start through the car", () => {
     assert.equal(vehicle(r3).length, 1);
   });
 
+  void it("after the session ended (current VIN cleared) the start names the last VIN; with neither, vin null", () => {
+    assert.deepEqual(vehicle(beforeHeartbeat(idleWithOffer({ currentVIN: "", lastVIN: VIN }), ctx())), [{ op: "charge", start: true, twcId: twcId(0x4142), vin: VIN }]);
+    assert.deepEqual(vehicle(beforeHeartbeat(idleWithOffer({ currentVIN: "", lastVIN: "" }), ctx())), [{ op: "charge", start: true, twcId: twcId(0x4142), vin: null }]);
+  });
+
   void it("never for a slave in error state (02), an offer below minAmpsPerTWC, or without a module", () => {
     assert.deepEqual(vehicle(beforeHeartbeat(idleWithOffer({ reportedState: 0x02 }), ctx())), []);
     assert.deepEqual(vehicle(beforeHeartbeat(idleWithOffer({ lastAmpsOffered: 5 }), ctx())), []);

@@ -111,6 +111,8 @@ export interface VehicleRigOptions {
   core?: Partial<CoreConfig>;
   settings?: Record<string, unknown>;
   tesla?: Partial<TeslaApiConfig>;
+  /** The module's fixed pauses (default upstream's 5 s). */
+  pauseMs?: number;
   /** No Fleet API module: the engine runs without a vehicle module. */
   noModule?: boolean;
 }
@@ -201,6 +203,7 @@ export async function startVehicleRig(o: VehicleRigOptions): Promise<VehicleRig>
       regionHosts: { NA: fake.url, EU: fake.url, CN: fake.url },
       authFetch: counted(fake.fetch),
       fetch: counted(fake.fetch),
+      ...(o.pauseMs !== undefined ? { pauseMs: o.pauseMs } : {}),
     });
     await module.start();
   }

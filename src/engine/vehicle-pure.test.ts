@@ -90,11 +90,11 @@ void describe("minBatteryLevelAtHome", () => {
 });
 
 void describe("API-only cars (§3.9)", () => {
-  void it("a car at home, Charging or Stopped, on no TWC; a car whose VIN a slave reports is not one", () => {
+  void it("a car at home, Charging or Stopped, on no TWC; a car whose VIN a slave reports (now or last) is not one", () => {
     const cars = [car(VIN1), car(VIN2, { chargingState: "Stopped" }), car("A", { atHome: false }), car("B", { chargingState: "Complete" }), car("C", { atHome: null })];
     assert.deepEqual(apiOnlyCars(cars, []).map((c) => c.vin), [VIN1, VIN2]);
     assert.deepEqual(apiOnlyCars(cars, [slave(0x4142, { currentVIN: VIN1 })]).map((c) => c.vin), [VIN2]);
-    assert.deepEqual(apiOnlyCars(cars, [slave(0x4142, { lastVIN: VIN1 })]).map((c) => c.vin), [VIN1, VIN2], "only the current VIN takes a car off the API path");
+    assert.deepEqual(apiOnlyCars(cars, [slave(0x4142, { lastVIN: VIN1 })]).map((c) => c.vin), [VIN2], "a car whose session ended is still on its TWC");
   });
 
   void it("scenario 25: one slave drawing 6 A; budget 10 → 4 A < 5, nothing; 16 → 10 A; both drawing → 8 A each", () => {

@@ -17,9 +17,13 @@ function amps(x: number | null): number {
   return x !== null && Number.isFinite(x) && x > 0 ? x : 0;
 }
 
-/** §3.9: a car at home, wanting to charge (Charging or Stopped), whose VIN is no slave's current VIN. */
+/**
+ * §3.9: a car at home, wanting to charge (Charging or Stopped), whose VIN is no slave's current VIN —
+ * nor its last VIN: the bus clears the current VIN when a session ends, and a car we stopped on a TWC
+ * is still on that TWC (it is started through §3.1, not sent an API-only share).
+ */
 export function apiOnlyCars(cars: readonly VehicleStatus[], slaves: readonly SlaveState[]): VehicleStatus[] {
-  const onTwc = new Set(slaves.map((s) => s.currentVIN).filter((v) => v !== ""));
+  const onTwc = new Set(slaves.flatMap((s) => [s.currentVIN, s.lastVIN]).filter((v) => v !== ""));
   return cars.filter(
     (c) => c.atHome === true && (c.chargingState === "Charging" || c.chargingState === "Stopped") && !onTwc.has(c.vin),
   );

@@ -774,11 +774,14 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
         this.ctx.logger.info({ vin: s.vin }, `${s.name} left home`);
       }
       if (plan.send !== null) {
+        const before = s.chargeLimitPercent;
         const r = await this.limitNow(car, plan.send);
         if (!r.ok) {
           result = "error";
           continue;
         }
+        // §3.5: a pass that raises the car's limit (also a restore after the stop override) lets it be started again.
+        if (before !== null && plan.send > before) s.stopAskingToStartCharging = false;
       }
       s.stopTryingToApplyLimit = true;
       await this.saveLimit(s.vin, plan.store);
