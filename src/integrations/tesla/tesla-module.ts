@@ -422,14 +422,46 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
 
   private async ready(car: CarRecord): Promise<boolean> {
     if (this.inBackoff(car)) return false;
+    // §7.1: the awake state of a telemetry-fed car comes from its telemetry (no online check).
+    const fed = this.telemetryRecord(car.status.vin);
+    if (fed && fed.onlineState !== "unknown") return fed.onlineState === "online";
     if (car.firstWakeAttemptMs === 0 && this.nowMs - car.lastAPIAccessMs < AWAKE_S * 1000 && car.lastAPIAccessMs > 0) return true;
     const awake = await this.isAwake(car);
     if (awake) car.firstWakeAttemptMs = 0;
     return awake;
   }
 
-  /** vehicle_data unless deferred (§2.9) or accessed within `maxAgeS`. */
+  /**
+   * §7.1: the record a telemetry module (TeslaMate, Fleet Telemetry) feeds for this car now, or null;
+   * while there is one the car is not polled: its values are taken from that record.
+   */
+  private telemetryRecord(vin: string): VehicleStatus | null {
+    for (const p of this.ctx.commands.vehicleProviders()) {
+      const t = p as Partial<{ telemetryActive(vin: string): boolean }>;
+      if (typeof t.telemetryActive !== "function" || !t.telemetryActive(vin)) continue;
+      const v = p.vehicles().find((x) => x.vin === vin)?.status() ?? null;
+      if (v) return v;
+    }
+    return null;
+  }
+
+  /** vehicle_data unless deferred (§2.9), accessed within `maxAgeS`, or fed by telemetry (§7.1). */
   private async fetchData(car: CarRecord, maxAgeS?: number): Promise<VehicleCommandResult> {
+    const fed = this.telemetryRecord(car.status.vin);
+    if (fed) {
+      // In place: callers hold car.status across this call.
+      const s = car.status;
+      Object.assign(s, {
+        socPercent: fed.socPercent ?? s.socPercent,
+        chargeLimitPercent: fed.chargeLimitPercent ?? s.chargeLimitPercent,
+        chargingState: fed.chargingState !== "Unknown" ? fed.chargingState : s.chargingState,
+        timeToFullChargeH: fed.timeToFullChargeH ?? s.timeToFullChargeH,
+        atHome: fed.atHome ?? s.atHome,
+        location: fed.location ?? s.location,
+        onlineState: fed.onlineState !== "unknown" ? fed.onlineState : s.onlineState,
+      });
+      return { ok: true, reason: "telemetry" };
+    }
     if (maxAgeS !== undefined ? this.nowMs - car.lastAPIAccessMs < maxAgeS * 1000 : this.nowMs < car.statusDeferralMs) return { ok: true, reason: "cached" };
     if (this.inBackoff(car)) return fail("rate_limited", "the car is in back-off", { retryAtMs: this.backoffUntil(car) });
     const c = await fleetRequest(this.client, "GET", `/${car.status.vin}/vehicle_data?${VEHICLE_DATA_QUERY}`);

@@ -10,6 +10,7 @@ import type { Commands } from "../../engine/commands.ts";
 import { captureLogger, type CaptureLogger } from "../../shared/capture-logger.test-helper.ts";
 import { FakeClock, type Clock, type TimerHandle } from "../../shared/clock.ts";
 import type { ModuleContext } from "../module.ts";
+import type { VehicleProvider } from "../capabilities.ts";
 import type { TeslaAccountApi } from "./account.ts";
 import { startFakeFleet, type FakeCar, type FakeFleet } from "./fake-fleet-api.test-helper.ts";
 import { createTeslaApiModule, type TeslaApiModule, type TeslaModuleOptions } from "./tesla-module.ts";
@@ -72,6 +73,13 @@ export class RigCommands {
 
   attachTeslaApi(api: TeslaAccountApi | null): void {
     this.tesla = api;
+  }
+
+  /** Vehicle-state modules registered beside the Fleet API (a test pushes a telemetry provider here). */
+  providers: VehicleProvider[] = [];
+
+  vehicleProviders(): readonly VehicleProvider[] {
+    return this.providers;
   }
 
   teslaApi(): TeslaAccountApi | null {
