@@ -79,8 +79,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     authFetch: fleet.fetch,
     fetch: fleet.fetch,
   });
-  if (o.withFleet !== false) await tesla.start();
+  // BLE first: it is loaded (keys made) before the Fleet API can take a command.
   const ble = await startBleRig({ clock, commands: h.commands, ...(o.ble ? { config: o.ble } : {}) });
+  if (o.withFleet !== false) await tesla.start();
   const realTick = (): Promise<void> => new Promise((r) => setTimeout(r, 3));
   return {
     h,

@@ -114,3 +114,19 @@ test("prefer_ble state read: BLE first (no vehicle_data), the Fleet API only whe
     assert.equal(control(s).byVin(VIN)?.status()?.chargeLimitPercent, 80);
   });
 });
+
+test("the engine's charge-limit pass (policy limit 90 %) goes through the router: BLE first, then the Fleet API sets it", async () => {
+  const limits = { chargeNowLimit: 90, scheduledLimit: 90, greenEnergyLimit: 90, nonScheduledLimit: 90 };
+  await withStack({ core: limits, ble: { maxRetries: 0, commandTimeoutS: 300 } }, async (s) => {
+    s.ble.fake.setMode("not_in_range");
+    for (let i = 0; i < 600 && s.fleet.count(/command\/set_charge_limit/) === 0; i++) {
+      await s.h.run(500); // the policy timer, the modules' pauses and back-offs
+      await new Promise((r) => setTimeout(r, 5)); // tesla-control and the HTTPS fake answer in real time
+    }
+    assert.equal(s.fleet.count(/command\/set_charge_limit/), 1, "the Fleet API set the limit");
+    const sent = s.fleet.requests.find((r) => /command\/set_charge_limit/.test(r.path));
+    assert.deepEqual(JSON.parse(sent?.body ?? "{}"), { percent: 90 });
+    const ble = s.ble.fake.calls().map((c) => c.command);
+    assert.ok(ble.includes("charging-set-limit") || ble.includes("state-charge"), `BLE was tried first: ${ble.join(", ")}`);
+  });
+});
