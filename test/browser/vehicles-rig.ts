@@ -32,6 +32,11 @@ export interface VehicleRigOptions {
   loggedIn?: boolean;
   /** Module config keys over the test defaults (client id set, PKCE, teslaProxy = the fake). */
   tesla?: Partial<TeslaApiConfig> | ((fake: FakeFleet) => Partial<TeslaApiConfig>);
+  /** Keys merged into the settings.json written before the start. */
+  settings?: Record<string, unknown>;
+  /** Keys merged into config.json's `config` section and other top-level sections (e.g. `vehicle`). */
+  core?: Record<string, unknown>;
+  sections?: Record<string, unknown>;
   /** OAuth endpoints (default: the fake's, for both). */
   authEndpoints?: (fake: FakeFleet) => AuthEndpoints;
 }
@@ -70,13 +75,14 @@ export async function startVehicleRig(o: VehicleRigOptions): Promise<VehicleRig>
     o.loggedIn === false
       ? {}
       : { carApiBearerToken: fake.tokens.access, carApiRefreshToken: fake.tokens.refresh, carApiTokenExpireTime: Math.floor(Date.now() / 1000) + 28800 };
-  writeFileSync(join(settingsDir, "settings.json"), JSON.stringify({ homeLat: HOME.lat, homeLon: HOME.lon, ...tokens }), { mode: 0o600 });
+  writeFileSync(join(settingsDir, "settings.json"), JSON.stringify({ homeLat: HOME.lat, homeLon: HOME.lon, ...tokens, ...o.settings }), { mode: 0o600 });
   const port = await freePort();
   const config = {
-    config: { settingsPath: settingsDir, wiringMaxAmpsAllTWCs: 48, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6, fakeMaster: 1 },
+    config: { settingsPath: settingsDir, wiringMaxAmpsAllTWCs: 48, wiringMaxAmpsPerTWC: 32, minAmpsPerTWC: 6, fakeMaster: 1, ...o.core },
     interface: { Dummy: { enabled: true, slaves: [slave("AB", o.chargerVins[0]), slave("CD", o.chargerVins[1])] } },
     control: { HTTP: { enabled: true, listenPort: port, listenAddress: "127.0.0.1" } },
     logging: { Console: { enabled: false } },
+    ...o.sections,
   };
   const loaded = loadConfigText(JSON.stringify(config), "config.json");
   const logger = pino({ level: "silent" });

@@ -1,7 +1,7 @@
 /**
  * Vehicle detail (`/vehicleDetail/<VIN>`, vehicles.md §8.4): the VIN decoded, the live record, charge
  * sessions, group membership with Add / Remove (§3.7: entitlement is re-checked by the server), and the
- * BLE Control block with the pairing steps at the car (§4.6) when the BLE module is loaded.
+ * BLE Control block with the pairing steps at the car (§4.6, vehicle-ble.ts) when the BLE module runs.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import type { StateDocument } from "../../state/types.ts";
@@ -15,19 +15,10 @@ import { num } from "../settings-model.ts";
 import { loadVehicles, type VehiclesLoad } from "../vehicles-data.ts";
 import { entitlementText, membership, VEHICLE_LABELS, vehiclesOf, type GroupView } from "../vehicles-model.ts";
 import { decodeVin, isValidVin } from "../vin.ts";
+import "./vehicle-ble.ts";
 import { vehicleFacts } from "./vehicle-facts.ts";
 
 const FIELDS = ["operation", "vin", "group"] as const;
-
-/** The BLE pairing status of a VIN: from the vehicle list, else settings.Vehicles[VIN].BLEPeeringStatus. */
-function pairingOf(vin: string, load: VehiclesLoad | null, settings: Readonly<Record<string, unknown>>): string | null {
-  const k = load?.ok ? load.data.known.find((x) => x.vin === vin) : undefined;
-  if (typeof k?.blePairing === "string") return k.blePairing;
-  const vs = settings.Vehicles;
-  const entry = typeof vs === "object" && vs !== null ? (vs as Record<string, unknown>)[vin] : undefined;
-  const st = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).BLEPeeringStatus : undefined;
-  return typeof st === "string" ? st : null;
-}
 
 /** <twc-vehicle-detail .vin .state .settings .now>. */
 export class VehicleDetail extends FormElement {
@@ -37,16 +28,12 @@ export class VehicleDetail extends FormElement {
     settings: { attribute: false },
     now: { type: Number },
     load: { state: true },
-    pairOk: { state: true },
-    pairError: { state: true },
   };
   declare vin: string;
   declare state: StateDocument | null;
   declare settings: Record<string, unknown>;
   declare now: number;
   declare load: VehiclesLoad | null;
-  declare pairOk: string | null;
-  declare pairError: string | null;
 
   constructor() {
     super();
@@ -55,8 +42,6 @@ export class VehicleDetail extends FormElement {
     this.settings = {};
     this.now = 0;
     this.load = null;
-    this.pairOk = null;
-    this.pairError = null;
   }
 
   override connectedCallback(): void {
@@ -80,22 +65,6 @@ export class VehicleDetail extends FormElement {
     this.ok = add ? `Added to “${g.name}”.` : `Removed from “${g.name}”.`;
     afterAction();
     await this.reload();
-  }
-
-  private async pair(): Promise<void> {
-    this.pairOk = null;
-    this.pairError = null;
-    this.busy = true;
-    const r = await postAction("/vehicle/localMgmt", { operation: "pair", vin: this.vin });
-    this.busy = false;
-    if (r.ok) {
-      this.pairOk = "Pairing requested. Now tap your key card on the car's card reader and confirm on the car's screen.";
-      afterAction();
-      await this.reload();
-    } else {
-      this.pairError = r.error;
-      this.authRequired = r.status === 401;
-    }
   }
 
   private decoded(): TemplateResult {
@@ -155,31 +124,6 @@ export class VehicleDetail extends FormElement {
     </section>`;
   }
 
-  private ble(pairing: string | null): TemplateResult {
-    const peered = pairing === "peered";
-    return html`<section class="card" aria-labelledby="ble-title" data-testid="ble-control">
-      <h2 id="ble-title">BLE Control</h2>
-      <p data-testid="ble-status">
-        ${peered ? html`${icon("check")} Paired: commands go over Bluetooth.` : pairing === "requested" ? "Pairing requested; not confirmed by a Bluetooth command yet." : "Not paired."}
-      </p>
-      <ol class="steps">
-        <li>Take the car's key card and sit in the car; the controller must be within Bluetooth range (a few metres).</li>
-        <li>Press “${peered ? "Re-pair with Vehicle" : "Pair with Vehicle"}” below.</li>
-        <li>Within 30 seconds, tap the key card on the car's card reader (Model 3 and Y: on the centre console behind the cup holders) and confirm the new key on the car's screen.</li>
-        <li>The status shows “Paired” after the first successful Bluetooth command.</li>
-      </ol>
-      <div class="actions">
-        <button type="button" class="btn btn-primary" ?disabled=${this.busy} @click=${() => void this.pair()}>
-          ${peered ? "Re-pair with Vehicle" : "Pair with Vehicle"}
-        </button>
-      </div>
-      <div class="form-status" role="status" aria-live="polite">
-        ${this.pairError ? html`<p class="field-error">${icon("alert")}<span>${this.pairError}</span></p>` : nothing}
-        ${this.pairOk ? html`<p class="ok-text">${icon("check")}<span>${this.pairOk}</span></p>` : nothing}
-      </div>
-    </section>`;
-  }
-
   protected override render(): unknown {
     const vin = this.vin;
     const live = vehiclesOf(this.state).find((v) => v.vin === vin) ?? null;
@@ -202,7 +146,7 @@ export class VehicleDetail extends FormElement {
                   ${vehicleFacts(live, known, this.now, true)}
                 </section>
                 ${load.ok ? this.groups(load.data.groups) : nothing}
-                ${load.ok && load.data.ble ? this.ble(pairingOf(vin, load, this.settings)) : nothing}
+                <twc-vehicle-ble .vin=${vin}></twc-vehicle-ble>
               </div>`
       }`;
   }
