@@ -13,10 +13,11 @@ import { startFakeTeslaControl, type FakeTeslaControl } from "../integrations/ve
 
 const VIN = "5YJ3E1EA7KF000001";
 
-async function withProduct(program: "fake" | "missing", fn: (p: VehicleProduct, fake: FakeTeslaControl) => Promise<void>): Promise<void> {
+async function withProduct(program: "fake" | "missing", fn: (p: VehicleProduct, fake: FakeTeslaControl) => Promise<void>, http?: Record<string, unknown>): Promise<void> {
   const fake = startFakeTeslaControl();
   const p = await startVehicleProduct({
     cars: [],
+    ...(http !== undefined ? { http } : {}),
     module: "none",
     core: { teslaControlPath: program === "fake" ? fake.path : `${fake.dir}/not-there` },
     sections: { vehicle: { teslaBLE: { enabled: true } } },
@@ -31,8 +32,8 @@ async function withProduct(program: "fake" | "missing", fn: (p: VehicleProduct, 
 }
 
 /** A request without moving the fake clock (tesla-control runs in real time; its timeout is the fake clock's). */
-async function call(p: VehicleProduct, method: "GET" | "POST", path: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
-  const res = await fetch(p.url(path), { method, redirect: "manual", ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json" } } : {}) });
+async function call(p: VehicleProduct, method: "GET" | "POST", path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(p.url(path), { method, redirect: "manual", ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json", ...headers } } : { headers }) });
   const text = await res.text();
   return { status: res.status, body: json({ text }), text };
 }
@@ -90,4 +91,24 @@ test("tesla-control missing: pairing is 409 naming config.teslaControlPath, and 
       return alerts.some((a) => a.code === "VEHICLE_BLE_UNAVAILABLE" && /tesla-control/.test(a.message));
     }, "VEHICLE_BLE_UNAVAILABLE in the state document");
   });
+});
+
+test("with HTTP auth on, pairing without credentials is 401 and runs nothing; with the API token it is sent", async () => {
+  const token = "ble-test-api-token-0123456789";
+  await withProduct(
+    "fake",
+    async (p, fake) => {
+      await p.until(async () => (await call(p, "GET", "/api/v2/vehicles/ble")).body.loaded === true, "the BLE module runs");
+      const anon = await call(p, "POST", `/api/v2/vehicles/${VIN}/ble/pair`);
+      assert.equal(anon.status, 401, anon.text);
+      assert.equal(fake.calls().length, 0, "tesla-control never ran for an unauthenticated request");
+      const wrong = await call(p, "POST", `/api/v2/vehicles/${VIN}/ble/pair`, { authorization: "Bearer not-the-token-0123456789" });
+      assert.equal(wrong.status, 401);
+      assert.equal(fake.calls().length, 0);
+      const ok = await call(p, "POST", `/api/v2/vehicles/${VIN}/ble/pair`, { authorization: `Bearer ${token}` });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(fake.calls().map((c) => c.command), ["add-key-request"]);
+    },
+    { auth: { tokens: [token] } },
+  );
 });
