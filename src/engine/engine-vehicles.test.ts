@@ -171,3 +171,54 @@ test("a car below minChargeLevel is not stopped when green power ends; the TWC i
     await finish(rig);
   }
 });
+
+test("a car still charging 10 s after the stop request: the limit override sets max(50, SoC − 1); budget back → its own limit restored", async () => {
+  const rig = await startVehicleRig({ cars: [fakeCar(VIN1, { ...HOME, chargingState: "Charging", soc: 62, limit: 90 })], twcs: [{ twcID: "AB", car: 0 }] });
+  try {
+    rig.source.set(SUNNY_W, 0);
+    await rig.run(60_000);
+    // The car answers the stop but goes on charging.
+    rig.fake.script.push({ match: /charge_stop/, status: 200, body: { response: { result: true, reason: "" } }, times: 10 });
+    rig.source.set(0, 300);
+    await rig.run(240_000);
+    assert.ok(rig.sent(/charge_stop/).length >= 1);
+    assert.equal(rig.engine.vehicles.limitOverride, true);
+    const limits = (): number[] => rig.sent(/set_charge_limit/).map((r) => (JSON.parse(r.body) as { percent: number }).percent);
+    assert.deepEqual(limits(), [61], "below its state of charge, so the car stops by itself");
+    assert.deepEqual(rig.settings.get().chargeLimits, { [VIN1]: [90, 61] });
+    rig.fake.cars[0]!.chargingState = "Stopped";
+    rig.source.set(SUNNY_W, 0);
+    await rig.run(360_000);
+    assert.equal(rig.engine.vehicles.limitOverride, false, "cleared once the budget is back");
+    assert.deepEqual(limits(), [61, 90], "the car's own limit is restored");
+    assert.ok(rig.sent(/charge_start/).length >= 1, "and it is started again");
+  } finally {
+    await finish(rig);
+  }
+});
+
+test("an API-only car (at home, charging elsewhere, on no TWC) gets the budget through set_charging_amps; a car away gets nothing", async () => {
+  const rig = await startVehicleRig({
+    cars: [fakeCar(VIN1, { ...HOME, chargingState: "Charging" }), fakeCar(VIN2, { ...AWAY, chargingState: "Charging" })],
+    twcs: [],
+  });
+  try {
+    rig.source.set(SUNNY_W, 0);
+    await rig.run(120_000);
+    const amps = (vin: string): number[] => rig.sent(new RegExp(`${vin}/command/set_charging_amps`)).map((r) => (JSON.parse(r.body) as { charging_amps: number }).charging_amps);
+    assert.equal(amps(VIN1).at(-1), 20, "the whole green budget, no TWC linked");
+    assert.deepEqual(amps(VIN2), []);
+    rig.source.set(SUNNY_W * 0.6, 0);
+    await rig.run(120_000);
+    assert.equal(amps(VIN1).at(-1), 12);
+    rig.source.set(SUNNY_W * 0.2, 0);
+    const before = amps(VIN1).length;
+    await rig.run(120_000);
+    assert.equal(amps(VIN1).length, before, "4 A < 5 A: nothing sent (and the car is not stopped)");
+    assert.equal(rig.sent(/charge_stop/).length, 0);
+    const at = rig.sent(/set_charging_amps/).map((r) => r.atMs);
+    for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 15_000);
+  } finally {
+    await finish(rig);
+  }
+});
