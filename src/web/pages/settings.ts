@@ -6,10 +6,12 @@ import { LightElement } from "../components/base.ts";
 import { icon } from "../components/icons.ts";
 import { flag, num } from "../settings-model.ts";
 import { inFormWords } from "../validate.ts";
+import { hasVehicleModule, vehicleConfigOf, type VehicleConfig } from "../vehicle-settings-model.ts";
 import "./location.ts";
 import "./mqtt-topics.ts";
 import "./offsets.ts";
 import { SettingSaver } from "./setting-save.ts";
+import "./vehicle-settings.ts";
 
 interface Choice {
   value: number;
@@ -23,7 +25,7 @@ const ACTIONS: Choice[] = [
   { value: 3, label: "Track green energy at all hours" },
 ];
 const STOP_MODES: Choice[] = [
-  { value: 1, label: "1 — Vehicle API (cannot stop a car without a vehicle module)" },
+  { value: 1, label: "1 — Vehicle API (stops the car through its vehicle module)" },
   { value: 2, label: "2 — Stop responding to chargers (cars may need a re-plug after ~3 stops)" },
   { value: 3, label: "3 — Charger stop command (needs TWC firmware 4.5.3 or later)" },
 ];
@@ -43,8 +45,8 @@ const LABELS = {
 
 const RATE_MODES: Choice[] = [
   { value: 1, label: "1 — The charger sets the rate" },
-  { value: 2, label: "2 — Vehicle API (needs a vehicle module)", needsVehicle: true },
-  { value: 3, label: "3 — Mixed (needs a vehicle module)", needsVehicle: true },
+  { value: 2, label: "2 — Vehicle API: the car is asked for the rate (needs a vehicle module)", needsVehicle: true },
+  { value: 3, label: "3 — Mixed: the car's rate and the charger's offer (needs a vehicle module)", needsVehicle: true },
 ];
 
 /** <twc-settings .state .settings .full>. */
@@ -54,12 +56,15 @@ export class SettingsPage extends LightElement {
     settings: { attribute: false },
     full: { type: Boolean },
     serverTime: { state: true },
+    vehicleConfig: { state: true },
   };
   declare state: StateDocument | null;
   declare settings: Record<string, unknown>;
   declare full: boolean;
   /** sendServerTime as seen in getStatus (currentServerTime is present only when it is on). */
   declare serverTime: boolean | null;
+  /** The vehicle sections of config.json (GET /api/getConfig), null until read or when unreadable. */
+  declare vehicleConfig: VehicleConfig | null;
   private readonly saver = new SettingSaver(() => this.requestUpdate());
 
   constructor() {
@@ -68,11 +73,18 @@ export class SettingsPage extends LightElement {
     this.settings = {};
     this.full = false;
     this.serverTime = null;
+    this.vehicleConfig = null;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.readServerTime();
+    void this.readConfig();
+  }
+
+  private async readConfig(): Promise<void> {
+    const r = await getJson("/api/getConfig");
+    if (r.ok) this.vehicleConfig = vehicleConfigOf(r.data);
   }
 
   private async readServerTime(): Promise<void> {
@@ -97,7 +109,7 @@ export class SettingsPage extends LightElement {
             html`<option
               value=${c.value}
               ?selected=${cur === c.value}
-              ?disabled=${c.needsVehicle === true && cur !== c.value}
+              ?disabled=${c.needsVehicle === true && cur !== c.value && !this.vehicles()}
             >
               ${c.label}
             </option>`,
@@ -151,14 +163,20 @@ export class SettingsPage extends LightElement {
     </section>`;
   }
 
+  /** A vehicle module runs (modes 1 / 2 / 3 can act on a car). */
+  private vehicles(): boolean {
+    return hasVehicleModule(this.state, this.vehicleConfig);
+  }
+
   private modes(): TemplateResult {
+    const car = this.vehicles();
     const sst = flag(this.saver.merged(this.settings), "sendServerTime") ?? this.serverTime;
     return html`<section class="card form row-span-2" aria-labelledby="modes-title">
       <h2 id="modes-title">Modes</h2>
       ${this.full ? nothing : html`<p class="hint intro">${icon("info")} This server does not report these settings, so their current values are not shown.</p>`}
-      ${this.select("set-stop", "chargeStopMode", "Charge stop mode", STOP_MODES, "How a car is stopped when the budget drops below the minimum. Mode 1 needs a vehicle module, which is not available.")}
+      ${this.select("set-stop", "chargeStopMode", "Charge stop mode", STOP_MODES, car ? "How a car is stopped when the budget drops below the minimum. Mode 1 asks the car through its vehicle module." : "How a car is stopped when the budget drops below the minimum. Mode 1 needs a vehicle module, which is not available.")}
       ${this.select("set-auth", "chargeAuthorizationMode", "Charge authorisation mode", AUTH_MODES, "Which cars may charge, by the vehicle groups.")}
-      ${this.select("set-rate", "chargeRateControl", "Charge rate control", RATE_MODES, "Modes 2 and 3 need a vehicle module, which is not available; without one they act like mode 1.")}
+      ${this.select("set-rate", "chargeRateControl", "Charge rate control", RATE_MODES, car ? "Modes 2 and 3 set the charging amps through the car's vehicle module." : "Modes 2 and 3 need a vehicle module, which is not available; without one they act like mode 1.")}
       <div class="field field-inline">
         <input
           id="set-sst"
@@ -190,6 +208,7 @@ export class SettingsPage extends LightElement {
       <div class="grid-2">
         ${this.behaviour(s)} ${this.modes()}
         <twc-location .state=${s} .settings=${this.settings}></twc-location>
+        ${this.vehicles() ? html`<twc-vehicle-settings .settings=${this.settings} .config=${this.vehicleConfig}></twc-vehicle-settings>` : nothing}
         <twc-offsets class="span-2" .state=${s}></twc-offsets>
         <twc-mqtt-topics class="span-2" .state=${s}></twc-mqtt-topics>
       </div>`;
