@@ -254,7 +254,9 @@ export class VehicleCoordinator {
         this.jobs.enqueue(`rate:${twcIdHex(r.twcId)}`, r.purpose, async () => {
           const c = this.control;
           if (!c) return;
-          const res = await c.setChargeRate(r.amps, this.knownVin(c, r.vin));
+          const vin = this.rateTarget(c, r.vin);
+          if (vin === null) return;
+          const res = await c.setChargeRate(r.amps, vin);
           if (r.purpose === "raise") this.o.controller.vehicleRateAnswered(r.twcId, res.ok);
           if (!res.ok) this.log.info({ twcId: twcIdHex(r.twcId), amps: r.amps, kind: res.kind }, `car charge rate not set: ${res.reason}`);
         });
@@ -272,6 +274,18 @@ export class VehicleCoordinator {
   private knownVin(vc: VehicleControl, vin: string | null): string | undefined {
     if (vin === null) return undefined;
     return vc.byVin(vin) ? vin : undefined;
+  }
+
+  /**
+   * The car a slave's setChargeRate goes to: its VIN when a backend knows it; otherwise the first listed
+   * car that is not an API-only car (§3.9 owns those cars' rate: a TWC without a car must not send its
+   * D3.1 raise to a car charging elsewhere); null when there is none (nothing is sent).
+   */
+  private rateTarget(vc: VehicleControl, vin: string | null): string | null {
+    const known = this.knownVin(vc, vin);
+    if (known !== undefined) return known;
+    const apiOnly = new Set(apiOnlyCars(this.statuses(vc), this.o.controller.slaves()).map((c) => c.vin));
+    return vc.vehicles().find((v) => !apiOnly.has(v.vin))?.vin ?? null;
   }
 
   /** §3.4 current edges: arrival (> 3 A) queues the arrival check; the drop (< 2 A) notes it and arms the departure checks. */

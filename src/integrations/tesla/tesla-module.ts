@@ -813,7 +813,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
           continue;
         }
         // §3.5: a pass that raises the car's limit (also a restore after the stop override) lets it be started again.
-        if (before !== null && plan.send > before) s.stopAskingToStartCharging = false;
+        if (!plan.departed && before !== null && plan.send > before) s.stopAskingToStartCharging = false;
       }
       s.stopTryingToApplyLimit = true;
       await this.saveLimit(s.vin, plan.store);
