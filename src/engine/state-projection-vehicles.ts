@@ -59,6 +59,7 @@ function commandDoc(s: VehicleStatus, iso: IsoFormatter): VehicleCommandDoc | nu
     reason: r.reason ?? null,
     status: r.ok ? null : (r.status ?? null),
     fix: r.ok ? null : (r.fix ?? null),
+    via: c.via ?? null,
   };
 }
 
@@ -70,7 +71,8 @@ export function vehicleDoc(s: VehicleStatus, account: TeslaAccountStatus | null,
     name: s.name,
     source: s.source,
     syncSource: s.source,
-    commandPath: commandPath(s.source, account),
+    // The router's path for the car when it runs (the first backend commandPolicy lets command it).
+    commandPath: s.commandVia === undefined ? commandPath(s.source, account) : s.commandVia === null ? "none" : commandPath(s.commandVia, account),
     atHome: s.atHome,
     batteryLevel: finiteOrNull(s.socPercent),
     chargeLimit: finiteOrNull(s.chargeLimitPercent),

@@ -112,3 +112,19 @@ test("with HTTP auth on, pairing without credentials is 401 and runs nothing; wi
     { auth: { tokens: [token] } },
   );
 });
+
+test("TWCManager's form route POST /vehicle/localMgmt operation=pair pairs too (302 to the detail page); /api/v2/vehicles says BLE is loaded", async () => {
+  await withProduct("fake", async (p, fake) => {
+    await p.until(async () => (await call(p, "GET", "/api/v2/vehicles/ble")).body.loaded === true, "the BLE module runs");
+    assert.equal((await call(p, "GET", "/api/v2/vehicles")).body.ble, true);
+    const res = await fetch(p.url("/vehicle/localMgmt"), {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `operation=pair&vin=${VIN}`,
+    });
+    assert.equal(res.status, 302, await res.text());
+    assert.equal(res.headers.get("location"), `/vehicleDetail/${VIN}`);
+    assert.deepEqual(fake.calls().map((c) => c.command), ["add-key-request"]);
+  });
+});

@@ -123,7 +123,14 @@ export function registerVehicleRoutes(app: FastifyInstance, deps: VehicleRouteDe
     if (f.value.operation !== "pair") return formError(request, reply, 400, "operation must be pair");
     const vin = checkVin(f.value.vin);
     if (typeof vin !== "string") return formError(request, reply, 400, vin.error);
-    return formError(request, reply, 409, "BLE pairing needs the Tesla BLE module (vehicle.teslaBLE), which is not loaded");
+    const ble = commands.bleControl();
+    if (ble === null || !ble.loaded()) return formError(request, reply, 409, "BLE pairing needs the Tesla BLE module (vehicle.teslaBLE), which is not loaded");
+    if (!ble.cars().some((c) => c.vin === vin)) return formError(request, reply, 404, `Vehicle '${vin}' is not one of the cars the chargers reported (settings.Vehicles)`);
+    // §4.6: the user must then be in the car and tap a key card; the detail page shows the pairing state.
+    const r = await ble.pair(vin);
+    request.log.info({ vin, ok: r.ok }, `BLE pairing request for ${vin}: ${r.ok ? "sent" : "failed"}`);
+    if (!r.ok) return formError(request, reply, 502, `The pairing request failed: ${r.message}`);
+    return formRedirect(request, reply, `/vehicleDetail/${vin}`);
   });
   app.post("/settings/homeLocation", async (request, reply) => {
     const f = formOf(request);
@@ -148,7 +155,7 @@ export function registerVehicleRoutes(app: FastifyInstance, deps: VehicleRouteDe
       known: knownVehicles(s.Vehicles),
       groups: groupDocs(s.VehicleGroups),
       live: [...deps.state.snapshot.vehicles],
-      ble: false,
+      ble: commands.bleControl()?.loaded() ?? false,
     };
     return sendJson(reply, 200, doc);
   });

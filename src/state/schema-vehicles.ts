@@ -37,6 +37,7 @@ export const VehicleCommandDocSchema = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()], { description: "the car's reason (e.g. already_set) or why it failed" }),
   status: Type.Union([Type.Integer(), Type.Null()], { description: "HTTP status when the cloud answered" }),
   fix: Type.Union([Type.String(), Type.Null()], { description: "what the user must do (command protocol, login), else null" }),
+  via: Type.Union([sourceSchema("the module that sent it"), Type.Null()], { description: "the path that served it (the router's pick), null when unknown" }),
 });
 
 /** One car (vehicles.md §2.13): the live record without coordinates or tokens. */

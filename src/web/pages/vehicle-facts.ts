@@ -34,8 +34,9 @@ function fact(label: string, value: TemplateResult | string, test: string): Temp
 export function lastCommandText(v: VehicleDoc): TemplateResult | string {
   const c = v.lastCommand;
   if (!c) return "None yet";
+  const via = c.via === null ? "" : ` · via ${sourceText(c.via)}`;
   return html`<span class=${c.ok ? "ok-text" : "field-error"}>${commandText(c)}: ${commandOutcome(c)}</span>
-    <span class="muted small">${fmtDateTime(c.at)}</span>`;
+    <span class="muted small">${fmtDateTime(c.at)}${via}</span>`;
 }
 
 /** The live values of a car; `full` adds the detail page's extra lines. */
