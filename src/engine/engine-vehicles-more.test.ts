@@ -3,17 +3,18 @@
  * Fleet API module on the HTTPS fake; rig: vehicle-rig.test-helper.ts): the §3.4 limit override worked
  * example (a car still charging 10 s after the stop request gets `set_charge_limit` SoC − 1, and its own
  * limit back when the policy has none again), a car on a non-TWC charger sharing green power through
- * `set_charging_amps` (§3.9), chargeRateControl 3 (D2 below 6 A, the D3.1 raise to the wiring limit),
+ * `set_charging_amps` (§3.9), chargeRateControl 3 (the D3.1 raise to the wiring limit),
  * and respectVehicleSchedule (a car waiting for its own schedule is not started).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fakeCar } from "../integrations/tesla/fake-fleet-api.test-helper.ts";
 import { HOME } from "../integrations/tesla/tesla-rig.test-helper.ts";
+import { vinFor } from "./engine-vehicles-rig.test-helper.ts";
 import { startVehicleRig, type VehicleRig, type VehicleRigOptions } from "./vehicle-rig.test-helper.ts";
 
-const VIN1 = "5YJ3E1EA7KF000011";
-const VIN2 = "5YJ3E1EA7KF000012";
+const VIN1 = vinFor(11);
+const VIN2 = vinFor(12);
 
 async function withRig(o: VehicleRigOptions, fn: (r: VehicleRig) => Promise<void>): Promise<void> {
   const r = await startVehicleRig(o);
@@ -80,16 +81,36 @@ test("§3.9: a car at home on a non-TWC charger (the TWC has no car) gets the gr
   });
 });
 
-test("chargeRateControl 3: below 6 A the car is limited to 5 A through set_charging_amps; at ≥ 6 A the TWC limits and the car's limit is raised to the wiring limit", async () => {
+test("§3.9 with a car on the TWC (its VIN read): the other car gets set_charging_amps with what the TWC leaves of the budget", async () => {
+  const cars = [fakeCar(VIN1, { ...HOME, chargingState: "Charging" }), fakeCar(VIN2, { ...HOME, chargingState: "Charging" })];
+  await withRig({ cars, slaves: [twc("AB", VIN1)], core: { wiringMaxAmpsAllTWCs: 40 } }, async (r) => {
+    r.power(9600, 0); // 40 A
+    await r.until(() => slave(r, "4142")?.currentVIN === VIN1 && drawn(r, "4142") > 20, "the TWC's car charges and its VIN is read");
+    const from = r.fleet.requests.length;
+    await r.runFor(120_000);
+    const rate = r.fleet.requests.slice(from).filter((q) => q.path.endsWith("/set_charging_amps"));
+    assert.ok(rate.length > 0, "the API-only car is sent its share");
+    const amps = (q: { body: string }): number => (JSON.parse(q.body) as { charging_amps: number }).charging_amps;
+    const toTwcCar = rate.filter((q) => q.path.includes(VIN1));
+    assert.ok(toTwcCar.every((q) => amps(q) === 32), `the TWC's car only gets the D3.1 raise to its wiring limit: ${toTwcCar.map(amps).join(", ")}`);
+    const share = rate.filter((q) => q.path === `/api/1/vehicles/${VIN2}/command/set_charging_amps`);
+    assert.ok(share.length > 0, "the API-only car is sent its share");
+    const twcOffer = slave(r, "4142")?.lastAmpsOffered ?? 0;
+    const last = amps(share.at(-1)!);
+    assert.ok(last >= 5 && last + twcOffer <= 40, `the car's ${String(last)} A and the TWC's ${String(twcOffer)} A fit the 40 A budget`);
+  });
+});
+
+test("chargeRateControl 3 at ≥ 6 A: the TWC limits and the car's own limit is raised once to the wiring limit (D3.1)", async () => {
   await withRig({ cars: [fakeCar(VIN1, { ...HOME, chargingState: "Charging" })], slaves: [twc("AB", VIN1)], settings: { chargeRateControl: 3 }, core: { minAmpsPerTWC: 5 } }, async (r) => {
     r.power(6000, 1000); // 20.8 A: TWC control
     await r.until(() => drawn(r, "4142") > 10, "the car charges");
     await r.until(() => bodies(r, "set_charging_amps").some((b) => b.charging_amps === 32), "the D3.1 raise", 5 * 60_000);
     assert.ok((slave(r, "4142")?.lastAmpsOffered ?? 0) < 32, "the TWC limits");
-    const before = bodies(r, "set_charging_amps").length;
-    r.power(2400, 1080); // 5.5 A: D2
-    await r.until(() => bodies(r, "set_charging_amps").slice(before).some((b) => b.charging_amps === 5), "the car limited to 5 A", 5 * 60_000);
+    assert.ok(r.calls(/set_charging_amps/).every((p) => p.includes(VIN1)), "the TWC's car, by its VIN");
     assert.ok(bodies(r, "set_charging_amps").every((b) => (b.charging_amps as number) <= 32), "never above the wiring limit");
+    await r.runFor(180_000);
+    assert.equal(bodies(r, "set_charging_amps").filter((b) => b.charging_amps === 32).length, 1, "a successful raise is not repeated");
   });
 });
 
