@@ -267,6 +267,27 @@ describe("vehicles pages", { skip: skipReason, timeout: 240_000 }, () => {
     });
   });
 
+  test("dashboard: the charger with Red names the car and shows its state of charge and limit; the other charger shows no car", async () => {
+    for (const vp of ["desktop", "phone"] as const) {
+      await guarded(vp, async (g) => {
+        await g.page.goto(`${rig.origin}/`);
+        const red = (await liveCars(rig)).find((c) => c.vin === RED)!;
+        const charger = "twc-charger-card [data-twcid='4142']";
+        await waitForText(g.page, `${charger} [data-testid=car]`, /^Red Model 3$/);
+        await waitForText(g.page, `${charger} [data-testid=soc]`, new RegExp(`^${String(red.batteryLevel)} % · limit 80 %$`));
+        assert.match((await g.page.locator(`${charger} dt`).allTextContents()).join("|"), /Car\|(SoC|Last SoC)\|/);
+        // TWC 4344 has no car: no car facts at all (the SoC block is hidden while there is none).
+        await g.page.locator("twc-charger-card [data-twcid='4344']").waitFor();
+        assert.equal(await g.page.locator("twc-charger-card [data-twcid='4344'] [data-testid=car], twc-charger-card [data-twcid='4344'] [data-testid=soc]").count(), 0);
+        assert.ok((await overflowX(g.page)) <= 0, `${vp}: no sideways scrolling: ${(await wider(g.page)).join(", ")}`);
+        await screenshot(g.page, `dashboard-car-${vp}`);
+        await g.page.locator(`${charger} [data-testid=car] a`).click();
+        await g.page.getByRole("heading", { name: "Red Model 3", level: 1 }).waitFor();
+        assert.equal(new URL(g.page.url()).pathname, `/vehicleDetail/${RED}`);
+      });
+    }
+  });
+
   test("no token of the Tesla account reaches a page, the state or the settings API", async () => {
     await guarded("desktop", async (g) => {
       for (const path of ["/vehicles", `/vehicleDetail/${RED}`, "/teslaAccount", "/debug"]) {

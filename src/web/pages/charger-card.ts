@@ -1,6 +1,6 @@
 /** One charger's panel on the dashboard. */
 import { html, nothing, type TemplateResult } from "lit";
-import type { Charger } from "../../state/types.ts";
+import type { Charger, VehicleDoc } from "../../state/types.ts";
 import { LightElement } from "../components/base.ts";
 import { icon, type IconName } from "../components/icons.ts";
 import { fmtA, fmtClock, fmtDuration, fmtKWh, fmtV, fmtW, isoMs } from "../format.ts";
@@ -47,22 +47,48 @@ export function statusWords(c: Pick<Charger, "stateName" | "state" | "charging" 
   return { words: `Not responding${last === null ? "" : ` · last answer ${fmtClock(last)}`}`, icon: "alert", cls: "st-error" };
 }
 
-/** <twc-charger-card .charger .now .sessionKWh>. */
+/** The car's state of charge and limit for the card ("54 % · limit 80 %"), null while the SoC is unknown (vehicles.md §8.2). */
+export function socWords(car: Pick<VehicleDoc, "batteryLevel" | "chargeLimit"> | null): string | null {
+  if (car === null || car.batteryLevel === null) return null;
+  return `${Math.round(car.batteryLevel)} %${car.chargeLimit === null ? "" : ` · limit ${Math.round(car.chargeLimit)} %`}`;
+}
+
+/** <twc-charger-card .charger .now .sessionKWh .car>: `car` is the vehicle module's car on this charger. */
 export class ChargerCard extends LightElement {
   static override properties = {
     charger: { attribute: false },
     now: { type: Number },
     sessionKWh: { attribute: false },
+    car: { attribute: false },
   };
   declare charger: Charger | null;
   declare now: number;
   declare sessionKWh: number | null;
+  declare car: VehicleDoc | null;
 
   constructor() {
     super();
     this.charger = null;
     this.now = 0;
     this.sessionKWh = null;
+    this.car = null;
+  }
+
+  /** The car from the vehicle module: its name (to the Vehicles page) and state of charge; nothing without one. */
+  private carFacts(): TemplateResult | typeof nothing {
+    const car = this.car;
+    if (!car) return nothing;
+    const soc = socWords(car);
+    return html`<div>
+        <dt>Car</dt>
+        <dd data-testid="car"><a href="/vehicleDetail/${encodeURIComponent(car.vin)}">${car.name}</a></dd>
+      </div>
+      ${soc === null
+        ? nothing
+        : html`<div>
+            <dt>${car.vin === this.charger?.vin.current ? "SoC" : "Last SoC"}</dt>
+            <dd data-testid="soc">${soc}</dd>
+          </div>`}`;
   }
 
   private voltage(c: Charger): TemplateResult {
@@ -145,6 +171,7 @@ export class ChargerCard extends LightElement {
           <dt>Voltage</dt>
           <dd>${this.voltage(c)}</dd>
         </div>
+        ${this.carFacts()}
         <div>
           <dt>Car VIN</dt>
           <dd class="mono">${c.vin.current ?? html`<span class="muted">—</span>`}</dd>

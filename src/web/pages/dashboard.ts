@@ -9,6 +9,7 @@ import "../controller-zone.ts";
 import { fmtA, fmtKWh, fmtSignedW, fmtW, zoneNote } from "../format.ts";
 import { summarisePolicy, type PolicyKind } from "../policy-summary.ts";
 import { describeGreen, describeSchedule, greenSegments, scheduleSegments } from "../schedule-model.ts";
+import { vehiclesOf } from "../vehicles-model.ts";
 import "./bus-commands.ts";
 import "./charge-now.ts";
 import "./charger-card.ts";
@@ -217,6 +218,7 @@ export class Dashboard extends LightElement {
                           .charger=${c}
                           .now=${this.now}
                           .sessionKWh=${this.sessionKWh(c.id, c.lifetimeKWh)}
+                          .car=${vehiclesOf(s).find((v) => v.twcId === c.id) ?? null}
                         ></twc-charger-card>`,
                     )}
                   </div>`
