@@ -31,9 +31,7 @@ function isBleStatusApi(p: unknown): p is BleStatusApi {
 function bleAlerts(ble: BleStatusApi | null): VehicleAlert[] {
   const raised = ble?.alerts() ?? [];
   if (raised.length === 0) return [];
-  // VEHICLE_BLE_UNAVAILABLE is a state alert code (state/schema.ts) not yet in the Fleet API module's VehicleAlertCode.
-  const code = "VEHICLE_BLE_UNAVAILABLE" as unknown as VehicleAlert["code"];
-  return [{ code, message: raised.map((a) => a.message).join(" "), sinceMs: Math.min(...raised.map((a) => a.sinceMs)) }];
+  return [{ code: "VEHICLE_BLE_UNAVAILABLE", message: raised.map((a) => a.message).join(" "), sinceMs: Math.min(...raised.map((a) => a.sinceMs)) }];
 }
 
 /** The alerts of the other vehicle-state providers that raise some (TeslaMate's token sync); BLE's are bleAlerts'. */

@@ -28,7 +28,7 @@ export interface TeslaAccountStatus {
 }
 
 /** The alert codes of the vehicle modules (vehicles.md §2.13). */
-export type VehicleAlertCode = "VEHICLE_AUTH_REQUIRED" | "VEHICLE_COMMAND_PROTOCOL_REQUIRED" | "VEHICLE_API_BACKOFF";
+export type VehicleAlertCode = "VEHICLE_AUTH_REQUIRED" | "VEHICLE_COMMAND_PROTOCOL_REQUIRED" | "VEHICLE_API_BACKOFF" | "VEHICLE_BLE_UNAVAILABLE";
 
 /** A raised vehicle alert (the message names the fix; no secret). */
 export interface VehicleAlert {
