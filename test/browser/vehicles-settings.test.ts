@@ -2,14 +2,15 @@
  * The Settings page with a vehicle module (vehicles.md §8.3, §4.9) in chromium, against the real Fleet
  * API module on the HTTPS loopback fake: the "Cars" card's Vehicle Command Policy is saved as
  * settings.commandPolicy in settings.json and shown again after a reload; charge rate control modes 2
- * and 3 can be chosen and the hints no longer say a vehicle module is missing. Desktop and phone; no
+ * and 3 can be chosen and the hints no longer say a vehicle module is missing; with vehicle.commandPolicy
+ * in config.json the page says it is hard-set there and offers no control. Desktop and phone; no
  * script errors; nothing loaded from another origin.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { fakeCar } from "../../src/integrations/tesla/fake-fleet-api.test-helper.ts";
-import { inPage, launchBrowser, openPage, screenshot, skipReason, waitFor, type GuardedPage } from "./helpers.ts";
+import { inPage, launchBrowser, openPage, screenshot, skipReason, waitFor, waitForText, type GuardedPage } from "./helpers.ts";
 import { HOME, startVehicleRig, type VehicleRig } from "./vehicles-rig.ts";
 
 const RED = "5YJ3E1EA8KF000001";
@@ -85,5 +86,38 @@ describe("Settings page with a vehicle module", { skip: skipReason, timeout: 180
       assert.ok(over <= 0, "no sideways scrolling on a phone");
       await screenshot(g.page, "vehicle-settings-phone");
     });
+  });
+});
+
+describe("Settings page when config.json sets vehicle.commandPolicy", { skip: skipReason, timeout: 180_000 }, () => {
+  let rig: VehicleRig;
+  let browser: Browser;
+
+  before(async () => {
+    rig = await startVehicleRig({
+      cars: [fakeCar(RED, { name: "Red Model 3", lat: HOME.lat, lon: HOME.lon })],
+      chargerVins: [RED, null],
+      // Case-insensitive, as the server reads it (vehicles.md §4.9).
+      sections: { vehicle: { commandPolicy: "API_only" } },
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await rig?.stop();
+  });
+
+  test("the policy is shown as hard-set via config.json, with no control to change it", async () => {
+    const g = await openPage(browser, rig.origin, "phone");
+    try {
+      await g.page.goto(`${rig.origin}/settings`);
+      await waitForText(g.page, "[data-testid=policy-fixed]", /^Vehicle command policy: Tesla API only - never use BLE — hard-set via config\.json$/);
+      assert.equal(await g.page.locator("#veh-policy").count(), 0, "no select while config.json decides");
+      assert.equal(rig.settingsFile().commandPolicy, undefined);
+      assert.deepEqual(g.foreign(), [], "no request leaves the origin");
+      assert.deepEqual(g.errors(), [], "no script errors or CSP violations");
+    } finally {
+      await g.context.close();
+    }
   });
 });
