@@ -4,6 +4,7 @@
  * back-off (§2.10), commands (§2.11) and at-home detection (§2.12). All work is async on one serial
  * queue with timeouts, so no cloud failure blocks the bus or another module. Tokens never reach a log.
  */
+import { VehicleNotices } from "../vehicle-notices.ts";
 import type { FleetAccess } from "../../energy/source.ts";
 import type { TeslaApiConfig, TeslaApiRegion } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
@@ -51,8 +52,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   private readonly tokens = new TokenState();
   private readonly cars: CarRecord[] = [];
   private readonly handles = new Map<string, Vehicle>();
-  private readonly listeners = new Set<() => void>();
-  private readonly raised = new Map<VehicleAlertCode, VehicleAlert>();
+  private readonly notices: VehicleNotices<VehicleAlertCode>;
   private readonly login: LoginFlow;
   private readonly endpoints: AuthEndpoints;
   private readonly hosts: Readonly<Record<TeslaApiRegion, string>>;
@@ -83,6 +83,7 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
     private readonly ctx: ModuleContext,
     private readonly opts: TeslaModuleOptions = {},
   ) {
+    this.notices = new VehicleNotices(ctx.logger, () => ctx.clock.now());
     this.endpoints = opts.authEndpoints ?? TESLA_AUTH;
     this.hosts = opts.regionHosts ?? REGION_HOSTS;
     this.pauseMs = opts.pauseMs ?? 5000;
@@ -137,34 +138,23 @@ export class TeslaApiModule implements Module, VehicleProvider, TeslaAccountApi 
   }
 
   private changed(): void {
-    for (const cb of this.listeners) {
-      try {
-        cb();
-      } catch (err) {
-        this.ctx.logger.error({ err }, "a vehicle change listener threw");
-      }
-    }
+    this.notices.changed();
   }
 
   /** Subscribes to changes of cars, account or alerts. */
   on(_event: "change", cb: () => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.notices.on(cb);
   }
 
   // ---- alerts ----
 
   private alert(code: VehicleAlertCode, on: boolean, message = ""): void {
-    const prev = this.raised.get(code);
-    if (on && prev?.message !== message) this.raised.set(code, { code, message, sinceMs: prev?.sinceMs ?? this.nowMs });
-    else if (!on && prev) this.raised.delete(code);
-    else return;
-    this.changed();
+    this.notices.alert(code, on, message);
   }
 
   /** Raised alerts. */
   alerts(): readonly VehicleAlert[] {
-    return [...this.raised.values()];
+    return this.notices.alerts();
   }
 
   // ---- tokens and login ----

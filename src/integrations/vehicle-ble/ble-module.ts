@@ -6,6 +6,7 @@
  * queue, each through the per-VIN retry wrapper and breaker (§4.5); pairing (§4.6); operations (§4.7);
  * state reads (§4.8). It registers itself as a vehicle provider and command backend for the router.
  */
+import { VehicleNotices } from "../vehicle-notices.ts";
 import type { TeslaBleConfig } from "../../config/app-config.ts";
 import { every } from "../../shared/clock.ts";
 import type { LimitCheck, Vehicle, VehicleCommandName, VehicleCommandResult, VehicleErrorKind, VehicleLastCommand, VehicleOperationResult, VehicleProvider, VehicleStatus } from "../capabilities.ts";
@@ -129,8 +130,7 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
   private readonly info = new Map<string, CarInfo>();
   private readonly states = new Map<string, VehicleStatus>();
   private readonly handles = new Map<string, Vehicle>();
-  private readonly raised = new Map<BleAlertCode, BleAlert>();
-  private readonly listeners = new Set<() => void>();
+  private readonly notices: VehicleNotices<BleAlertCode>;
   private unregister: (() => void) | null = null;
   private timers: (() => void)[] = [];
 
@@ -139,6 +139,7 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
     private readonly ctx: ModuleContext,
     private readonly opts: BleModuleOptions = {},
   ) {
+    this.notices = new VehicleNotices(ctx.logger, () => ctx.clock.now());
     this.runner = opts.runner ?? processRunner(ctx.clock);
     this.breaker = new RetryBreaker(ctx.clock, {
       maxRetries: config.maxRetries,
@@ -203,32 +204,21 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
   }
 
   private changed(): void {
-    for (const cb of this.listeners) {
-      try {
-        cb();
-      } catch (err) {
-        this.ctx.logger.error({ err }, "a vehicle change listener threw");
-      }
-    }
+    this.notices.changed();
   }
 
   /** Subscribes to changes of cars, pairing or alerts. */
   on(_event: "change", cb: () => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.notices.on(cb);
   }
 
   private alert(code: BleAlertCode, on: boolean, message = ""): void {
-    const prev = this.raised.get(code);
-    if (on && prev?.message !== message) this.raised.set(code, { code, message, sinceMs: prev?.sinceMs ?? this.nowMs });
-    else if (!on && prev) this.raised.delete(code);
-    else return;
-    this.changed();
+    this.notices.alert(code, on, message);
   }
 
   /** Raised alerts. */
   alerts(): readonly BleAlert[] {
-    return [...this.raised.values()];
+    return this.notices.alerts();
   }
 
   // ---- settings: VINs, keys, pairing status ----
@@ -578,7 +568,7 @@ export class TeslaBleModule implements Module, VehicleProvider, CommandBackend, 
   pair(vin: string): Promise<BlePairResult> {
     const v = vin.toUpperCase();
     return this.queue.push(`pair:${v}`, async () => {
-      if (this.binary === null) return { ok: false, message: "tesla-control is not installed", instructions: this.raised.get("VEHICLE_BLE_PROGRAM_MISSING")?.message ?? "" };
+      if (this.binary === null) return { ok: false, message: "tesla-control is not installed", instructions: this.notices.get("VEHICLE_BLE_PROGRAM_MISSING")?.message ?? "" };
       if (isBleVin(v) && Object.hasOwn(this.vehiclesSettings(), v)) this.ensureKeys();
       const r = await this.invoke(v, { op: "pair" });
       if (r.ok) {
