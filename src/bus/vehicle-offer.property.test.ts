@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { normaliseSettings } from "../config/settings-normalise.ts";
 import type { VehicleStatus } from "../integrations/capabilities.ts";
+import { emptyVehicleStatus } from "../integrations/vehicle-status.ts";
 import { apiOnlyCars, apiOnlyTargets, busVehicleInput } from "../engine/vehicle-share.ts";
 import { twcId } from "../protocol/frames.ts";
 import type { BusInput } from "./bus-input.ts";
@@ -45,32 +46,17 @@ const carArb: fc.Arbitrary<VehicleStatus> = fc
     atHome: fc.constantFrom(true, false, null),
     chargingState: fc.constantFrom("Charging", "Stopped", "Complete", "Disconnected", "Unknown", ""),
   })
-  .map((c) => ({
-    vin: c.vin,
-    id: null,
-    name: c.vin,
-    source: "TeslaAPI",
-    socPercent: c.soc,
-    chargeLimitPercent: c.limit,
-    chargingState: c.chargingState,
-    timeToFullChargeH: null,
-    chargeCurrentRequestA: null,
-    availableCurrentA: c.available,
-    actualCurrentA: c.actual,
-    phases: null,
-    voltage: null,
-    scheduledChargingPending: false,
-    atHome: c.atHome,
-    location: null,
-    onlineState: "online",
-    lastSeenMs: null,
-    updatedAtMs: null,
-    backoffUntilMs: null,
-    lastCommand: null,
-    twcId: null,
-    stopAskingToStartCharging: false,
-    stopTryingToApplyLimit: false,
-  }));
+  .map((c) =>
+    emptyVehicleStatus(c.vin, "TeslaAPI", {
+      socPercent: c.soc,
+      chargeLimitPercent: c.limit,
+      chargingState: c.chargingState,
+      availableCurrentA: c.available,
+      actualCurrentA: c.actual,
+      atHome: c.atHome,
+      onlineState: "online",
+    }),
+  );
 
 interface SlaveCfg {
   rating: number;

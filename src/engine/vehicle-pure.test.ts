@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { createSlaveState } from "../bus/slave-state.ts";
 import type { SlaveState } from "../bus/slave-state.ts";
 import type { VehicleStatus } from "../integrations/capabilities.ts";
+import { emptyVehicleStatus } from "../integrations/vehicle-status.ts";
 import { enforcedChargeLimit, minBatteryLevelAtHome, UNKNOWN_BATTERY_LEVEL } from "../policy/charge-limit.ts";
 import { twcId } from "../protocol/frames.ts";
 import { apiOnlyCars, apiOnlyTargets, busVehicleInput, flexVehicleOf, slaveLinks } from "./vehicle-share.ts";
@@ -18,33 +19,19 @@ const VIN2 = "5YJ3E1EA7KF000002";
 const ELECTRICAL = { voltage: 240, phases: 1, realPowerFactor: 1 };
 
 function car(vin: string, over: Partial<VehicleStatus> = {}): VehicleStatus {
-  return {
-    vin,
-    id: null,
-    name: vin,
-    source: "TeslaAPI",
+  return emptyVehicleStatus(vin, "TeslaAPI", {
     socPercent: 60,
     chargeLimitPercent: 80,
     chargingState: "Charging",
     timeToFullChargeH: 2,
-    chargeCurrentRequestA: null,
     availableCurrentA: 32,
     actualCurrentA: 0,
     phases: 1,
     voltage: 240,
-    scheduledChargingPending: false,
     atHome: true,
-    location: null,
     onlineState: "online",
-    lastSeenMs: null,
-    updatedAtMs: null,
-    backoffUntilMs: null,
-    lastCommand: null,
-    twcId: null,
-    stopAskingToStartCharging: false,
-    stopTryingToApplyLimit: false,
     ...over,
-  };
+  });
 }
 
 function slave(id: number, over: Partial<SlaveState> = {}): SlaveState {
