@@ -2,6 +2,7 @@
  * Helpers for the browser tests: a real twcmanager process (Dummy bus with two simulated chargers, like
  * the demo), Debian's chromium through playwright-core, screenshots, and a same-origin request guard.
  */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -274,6 +275,23 @@ export async function openPage(
   });
   page.on("pageerror", (err) => errors.push(err.message));
   return { page, context, foreign: () => foreign.slice(), errors: () => errors.slice() };
+}
+
+/** Runs `fn` on a fresh guarded page, then asserts nothing left the origin and no script error occurred. */
+export async function withGuardedPage(
+  browser: Browser,
+  origin: string,
+  viewport: keyof typeof VIEWPORTS,
+  fn: (g: GuardedPage) => Promise<void>,
+): Promise<void> {
+  const g = await openPage(browser, origin, viewport);
+  try {
+    await fn(g);
+    assert.deepEqual(g.foreign(), [], "no request leaves the origin");
+    assert.deepEqual(g.errors(), [], "no script errors or CSP violations");
+  } finally {
+    await g.context.close();
+  }
 }
 
 /**

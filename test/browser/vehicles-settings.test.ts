@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { fakeCar } from "../../src/integrations/tesla/fake-fleet-api.test-helper.ts";
-import { inPage, launchBrowser, openPage, screenshot, skipReason, waitFor, waitForText, type GuardedPage } from "./helpers.ts";
+import { inPage, launchBrowser, openPage, screenshot, skipReason, waitFor, waitForText, withGuardedPage, type GuardedPage } from "./helpers.ts";
 import { HOME, startVehicleRig, type VehicleRig } from "./vehicles-rig.ts";
 
 const RED = "5YJ3E1EA8KF000001";
@@ -29,16 +29,7 @@ describe("Settings page with a vehicle module", { skip: skipReason, timeout: 180
     await rig?.stop();
   });
 
-  const guarded = async (vp: "desktop" | "phone", fn: (g: GuardedPage) => Promise<void>): Promise<void> => {
-    const g = await openPage(browser, rig.origin, vp);
-    try {
-      await fn(g);
-      assert.deepEqual(g.foreign(), [], "no request leaves the origin");
-      assert.deepEqual(g.errors(), [], "no script errors or CSP violations");
-    } finally {
-      await g.context.close();
-    }
-  };
+  const guarded = (vp: "desktop" | "phone", fn: (g: GuardedPage) => Promise<void>): Promise<void> => withGuardedPage(browser, rig.origin, vp, fn);
   const onDisk = (): unknown => rig.settingsFile().commandPolicy;
 
   test("the command policy is chosen, saved in settings.json and shown after a reload; rate modes 2 and 3 can be chosen", async () => {

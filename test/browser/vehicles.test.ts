@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { fakeCar } from "../../src/integrations/tesla/fake-fleet-api.test-helper.ts";
-import { inPage, launchBrowser, openPage, screenshot, skipReason, waitFor, waitForText, type GuardedPage } from "./helpers.ts";
+import { inPage, launchBrowser, screenshot, skipReason, waitFor, waitForText, withGuardedPage, type GuardedPage } from "./helpers.ts";
 import { HOME, startVehicleRig, type VehicleRig } from "./vehicles-rig.ts";
 
 const RED = "5YJ3E1EA8KF000001"; // Model 3, 2019, Fremont: on charger 4142
@@ -80,16 +80,7 @@ describe("vehicles pages", { skip: skipReason, timeout: 240_000 }, () => {
     await rig?.stop();
   });
 
-  const guarded = async (vp: "desktop" | "phone", fn: (g: GuardedPage) => Promise<void>): Promise<void> => {
-    const g = await openPage(browser, rig.origin, vp);
-    try {
-      await fn(g);
-      assert.deepEqual(g.foreign(), [], "no request leaves the origin");
-      assert.deepEqual(g.errors(), [], "no script errors or CSP violations");
-    } finally {
-      await g.context.close();
-    }
-  };
+  const guarded = (vp: "desktop" | "phone", fn: (g: GuardedPage) => Promise<void>): Promise<void> => withGuardedPage(browser, rig.origin, vp, fn);
 
   test("both cars from the Tesla account with state of charge, limit, home, charging, last seen, charger and command path", async () => {
     for (const vp of ["desktop", "phone"] as const) {

@@ -5,6 +5,7 @@
  * finish: it advances the fake clock to the module's own short timers (the 5 s pauses) while real
  * network I/O runs. `leaks()` lists every token the fake ever issued that appears in a log line.
  */
+import assert from "node:assert/strict";
 import type { TeslaApiConfig } from "../../config/app-config.ts";
 import type { Commands } from "../../engine/commands.ts";
 import { captureLogger, type CaptureLogger } from "../../shared/capture-logger.test-helper.ts";
@@ -111,6 +112,8 @@ export interface Rig {
   /** Every log line as text. */
   lines(): string[];
   close(): Promise<void>;
+  /** Asserts no issued token (nor `extra`) is in a log line, then closes. */
+  finish(extra?: readonly string[]): Promise<void>;
 }
 
 /** The module's config with test defaults (client id set so refreshes are possible). */
@@ -187,7 +190,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
   if (o.noStart !== true) await module.start();
   const realTick = (): Promise<void> => new Promise((r) => setTimeout(r, 2));
   const lines = (): string[] => logger.records.map((r) => `${r.level} ${JSON.stringify(r.obj)} ${r.msg ?? ""}`);
-  return {
+  const rig: Rig = {
     fake,
     clock,
     logger,
@@ -228,5 +231,13 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       module.stop();
       await fake.close();
     },
+    async finish(extra: readonly string[] = []): Promise<void> {
+      try {
+        assert.deepEqual(rig.leaks(extra), [], "no token in any log line");
+      } finally {
+        await rig.close();
+      }
+    },
   };
+  return rig;
 }
