@@ -118,6 +118,8 @@ export interface ControllerStats extends WireCounters {
 /** Events of BusController. */
 export interface BusControllerEvents {
   change: [];
+  /** The 1 s housekeeping ran: observers do their own once-a-second work in the same wake-up (issue 9 §7). */
+  tick: [];
   session: [SessionEvent];
   /** A settings change the bus asks for (stop-responding mode, VIN and session bookkeeping); the engine applies it to the store. */
   settingsPatch: [Readonly<Record<string, unknown>>];

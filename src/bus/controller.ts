@@ -226,9 +226,10 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     if (this.running) return;
     this.running = true;
     if (this.config.mode === "master") this.tx.startBurst(this.clock.now());
-    this.stopHousekeeping = every(this.clock, HOUSEKEEPING_MS, () =>
-      this.guard("housekeeping", () => this.housekeeping()),
-    );
+    this.stopHousekeeping = every(this.clock, HOUSEKEEPING_MS, () => {
+      this.guard("housekeeping", () => this.housekeeping());
+      this.safeEmit("tick");
+    });
     this.guard("tx", () => undefined);
   }
 

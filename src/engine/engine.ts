@@ -33,7 +33,7 @@ import { chargeNowExpired, cancelChargeNowPatch } from "../policy/charge-now.ts"
 import type { Policy } from "../policy/types.ts";
 import { stateName } from "../protocol/constants.ts";
 import { twcIdHex } from "../protocol/frames.ts";
-import { every, type Clock } from "../shared/clock.ts";
+import type { Clock } from "../shared/clock.ts";
 import { StateStore } from "../state/store.ts";
 import type { StateDocument } from "../state/types.ts";
 import { AlertSet } from "../bus/alerts.ts";
@@ -234,7 +234,10 @@ export class Engine {
     this.policy.start();
     this.pushBusInput();
     this.controller.start();
-    this.stopTimers.push(every(this.o.clock, 1000, () => this.housekeeping()));
+    // The engine's second runs in the bus's housekeeping wake-up (one timer, not two: issue 9 §7).
+    const tick = (): void => this.housekeeping();
+    this.controller.on("tick", tick);
+    this.stopTimers.push(() => this.controller.off("tick", tick));
     this.refresh();
   }
 

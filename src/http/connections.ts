@@ -20,6 +20,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { Server as TlsServer } from "node:tls";
 import { systemClock, type Clock, type TimerHandle } from "../shared/clock.ts";
+import { ConnectionsCheck } from "./connections-check.ts";
 import { sendError } from "./reply.ts";
 import {
   answerAndClose,
@@ -64,12 +65,24 @@ const guards = new WeakMap<object, ConnectionGuard>();
 export class ConnectionGuard {
   private readonly conns = new Map<Duplex, Conn>();
   private draining = false;
+  private timeoutsCheck: ConnectionsCheck | null = null;
 
   constructor(
     private readonly server: Server,
     private limits: Readonly<ConnectionLimits>,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  /** Runs Node's header/request timeout check only while this guard sees connections (connections-check.ts). */
+  useTimeoutsCheck(check: ConnectionsCheck): void {
+    this.timeoutsCheck = check;
+    check.connections(this.conns.size);
+  }
+
+  /** True when Node's header/request timeout check runs only while connections are open. */
+  get checksOnlyWhileOpen(): boolean {
+    return this.timeoutsCheck?.active === true;
+  }
 
   /** Open connections. */
   get size(): number {
@@ -108,9 +121,11 @@ export class ConnectionGuard {
       timer: null,
     };
     this.conns.set(socket, c);
+    this.timeoutsCheck?.connections(this.conns.size);
     socket.once("close", () => {
       this.clearTimer(c);
       this.conns.delete(socket);
+      this.timeoutsCheck?.connections(this.conns.size);
     });
     if (this.draining) this.scheduleDrain(c);
     else if (c.excess) {
@@ -207,6 +222,7 @@ export function installConnectionGuard(
     return existing;
   }
   const guard = new ConnectionGuard(server, limits, clock);
+  guard.useTimeoutsCheck(new ConnectionsCheck(server, clock));
   guards.set(server, guard);
   guard.setLimits(limits);
   server.on(server instanceof TlsServer ? "secureConnection" : "connection", (s: HttpSocket) => guard.onConnection(s));
