@@ -12,7 +12,7 @@ import { every, type Clock } from "../shared/clock.ts";
 /** The description of the symbol under which Node 20–24 keep the interval (lib/_http_server.js). */
 const NODE_INTERVAL_SYMBOL = "http.server.connectionsCheckingInterval";
 
-type NodeInterval = NodeJS.Timeout & { _onTimeout?: unknown; _idleTimeout?: unknown };
+type NodeInterval = { _onTimeout?: unknown; _idleTimeout?: unknown };
 
 /** Runs a server's connections check only while connections are open. */
 export class ConnectionsCheck {
@@ -49,9 +49,9 @@ export class ConnectionsCheck {
     const sym = Object.getOwnPropertySymbols(this.server).find((s) => s.description === NODE_INTERVAL_SYMBOL);
     const timer = sym ? ((this.server as unknown as Record<symbol, unknown>)[sym] as NodeInterval | undefined) : undefined;
     if (!timer || typeof timer._onTimeout !== "function" || typeof timer._idleTimeout !== "number") return;
-    const check = timer._onTimeout as () => void;
+    const check = timer._onTimeout as (this: void) => void;
     this.intervalMs = timer._idleTimeout;
-    clearInterval(timer);
+    clearInterval(timer as unknown as NodeJS.Timeout);
     this.check = () => check();
   }
 }
