@@ -8,7 +8,7 @@ import { FakeClock } from "../shared/clock.ts";
 import { installConnectionGuard } from "./connections.ts";
 import { HTTP_LIMITS } from "./wire-rules.ts";
 
-test("an idle server keeps no timer; the check runs while a connection is open and answers Node's 408", async () => {
+test("an idle server keeps no timer; the check runs while a connection is open and answers Node's 408", { timeout: 10_000 }, async () => {
   const clock = new FakeClock();
   const server = createServer({ connectionsCheckingInterval: 250, headersTimeout: 100, requestTimeout: 100 }, (_req, res) =>
     res.end("ok"),

@@ -49,9 +49,8 @@ export class ConnectionsCheck {
     const sym = Object.getOwnPropertySymbols(this.server).find((s) => s.description === NODE_INTERVAL_SYMBOL);
     const timer = sym ? ((this.server as unknown as Record<symbol, unknown>)[sym] as NodeInterval | undefined) : undefined;
     if (!timer || typeof timer._onTimeout !== "function" || typeof timer._idleTimeout !== "number") return;
-    const check = timer._onTimeout as (this: void) => void;
+    this.check = timer._onTimeout as (this: void) => void; // Node's checkConnections, bound to the server
     this.intervalMs = timer._idleTimeout;
     clearInterval(timer as unknown as NodeJS.Timeout);
-    this.check = () => check();
   }
 }
