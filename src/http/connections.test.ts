@@ -6,28 +6,9 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { FakeClock } from "../shared/clock.ts";
 import { ConnectionGuard, excessMessage, type ConnectionLimits } from "./connections.ts";
 import { SHUTDOWN_MESSAGE, type HttpSocket } from "./wire-rules.ts";
+import { FakeSocket } from "./fake-socket.test-helper.ts";
 
 const LIMITS: ConnectionLimits = { maxConnections: 2, idleTimeoutMs: 60_000, excessAnswerMs: 1000, drainIdleMs: 500 };
-
-/** Just what the guard and wire-rules.ts's answerAndClose use of a socket. */
-class FakeSocket extends EventEmitter {
-  written = "";
-  ended = false;
-  destroyed = false;
-  writable = true;
-  _httpMessage: ServerResponse | null = null;
-  end(data?: string, cb?: () => void): void {
-    if (typeof data === "string") this.written += data;
-    this.ended = true;
-    this.writable = false;
-    cb?.();
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.writable = false;
-    this.emit("close");
-  }
-}
 
 function setup(limits: ConnectionLimits = LIMITS): { guard: ConnectionGuard; clock: FakeClock; server: Server } {
   const clock = new FakeClock(1_000_000);

@@ -2,14 +2,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
+import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
 import Fastify from "fastify";
+import { FakeSocket } from "./fake-socket.test-helper.ts";
 import {
+  answerAndClose,
   clientErrorAnswer,
   HTTP_LIMITS,
   installShutdownAnswer,
   isParsableContentType,
   nodeServerOptions,
   rawErrorResponse,
+  type HttpSocket,
 } from "./wire-rules.ts";
 
 test("the product's limits are those of http-api.md §2.2", () => {
@@ -66,6 +71,37 @@ test("clientErrorAnswer maps Node's parser and timeout errors to 408, 431, 413 a
       message: "Bad request: malformed HTTP request",
     });
   }
+});
+
+/** A response whose head is on the wire and whose body is still flushing. */
+function flushingResponse(): ServerResponse & { writableFinished: boolean } {
+  return Object.assign(new EventEmitter(), {
+    headersSent: true,
+    writableFinished: false,
+    req: { complete: false },
+  }) as unknown as ServerResponse & { writableFinished: boolean };
+}
+
+test("an error answer due while a large response is still flushing waits for it, then follows and closes", () => {
+  const socket = new FakeSocket();
+  const res = flushingResponse();
+  socket._httpMessage = res;
+  const raw = rawErrorResponse(400, "Bad request: malformed HTTP request");
+  answerAndClose(socket as unknown as HttpSocket, raw);
+  assert.deepEqual([socket.written, socket.ended, socket.destroyed], ["", false, false], "the response is not cut off");
+  res.writableFinished = true;
+  res.emit("close");
+  assert.equal(socket.written, raw);
+  assert.equal(socket.destroyed, true);
+});
+
+test("when that response is cut off instead of finishing, the connection is closed without the answer", () => {
+  const socket = new FakeSocket();
+  const res = flushingResponse();
+  socket._httpMessage = res;
+  answerAndClose(socket as unknown as HttpSocket, rawErrorResponse(400, "Bad request: malformed HTTP request"));
+  res.emit("close");
+  assert.deepEqual([socket.written, socket.destroyed], ["", true]);
 });
 
 test("isParsableContentType accepts what fastify can parse and rejects the rest", () => {

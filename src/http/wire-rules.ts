@@ -207,8 +207,9 @@ export function answerAndClose(socket: HttpSocket, raw: string): void {
     // An event stream is on the wire: it ends cleanly, then the answer follows.
     inFlight.once("close", () => answerAndClose(socket, raw));
   } else {
-    // Part of another response is already on the wire; an error segment would corrupt it.
-    socket.destroy();
+    // Part of a response is already on the wire (a large body still flushing): an error segment now
+    // would corrupt it, and closing would cut it off. It finishes first, then the answer follows.
+    inFlight.once("close", () => (inFlight.writableFinished ? send() : socket.destroy()));
   }
 }
 
