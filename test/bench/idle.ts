@@ -5,7 +5,8 @@
  * RSS (and its anonymous and file-backed parts) from /proc/<pid>/status every second. When
  * BENCH_IDLE_COMPARE holds a shell command that starts another controller (for instance the original
  * Python TWCManager with an equivalent configuration) it is measured the same way in the same run;
- * otherwise the reference figures the issue measured are printed beside ours.
+ * otherwise the reference figures the issue measured are printed beside ours. The runtime floors
+ * (Node alone, with node:http, with fastify 5) follow for BENCH_IDLE_FLOOR_S seconds each, in parallel.
  *
  * Run on its own: `BENCH_IDLE_S=30 npx tsx test/bench/idle.ts` compiles the sources with tsc (as
  * shipped) and measures them with the node flags of bin/twcmanager's shebang (BENCH_NODE_FLAGS
@@ -32,7 +33,29 @@ export interface IdleFigures {
   rssAnonMeanMiB: number;
   /** Mean of RssFile (pages of the executable, shared libraries and mapped files). */
   rssFileMeanMiB: number;
+  /** A runtime floor (Node alone, with node:http, with fastify), not a controller. */
+  floor?: boolean;
 }
+
+/**
+ * What the runtime costs before any product code: each script idles (one timer a minute) on this
+ * node. The RSS target is read against these rows: the stack design.md mandates (Node 20 + fastify 5)
+ * is resident before the controller starts.
+ */
+const RUNTIME_FLOORS: readonly { label: string; script: string }[] = [
+  { label: "floor: bare node", script: "setInterval(() => {}, 60000)" },
+  {
+    label: "floor: node + node:http listening",
+    script: "require('node:http').createServer().listen(0, '127.0.0.1'); setInterval(() => {}, 60000)",
+  },
+  {
+    label: "floor: node + fastify 5 listening",
+    script: "require('fastify')().listen({ port: 0, host: '127.0.0.1' }); setInterval(() => {}, 60000)",
+  },
+];
+
+/** Seconds of warm-up and of window for the runtime floors (they only have start-up work to settle). */
+const FLOOR_S = Number(process.env.BENCH_IDLE_FLOOR_S ?? 10);
 
 /** The issue's side-by-side reading of the original Python TWCManager (60 s, one simulated charger). */
 export const PYTHON_REFERENCE = { cpuMs: 450, rssMiB: 49 } as const;
@@ -79,10 +102,15 @@ function meanMiB(values: readonly number[]): number {
  */
 export const IDLE_WARMUP_S = Number(process.env.BENCH_IDLE_WARMUP_S ?? 90);
 
-async function measure(label: string, proc: ChildProcess, windowS: number): Promise<IdleFigures> {
+async function measure(
+  label: string,
+  proc: ChildProcess,
+  windowS: number,
+  warmupS = IDLE_WARMUP_S,
+): Promise<IdleFigures> {
   const pid = proc.pid;
   if (pid === undefined) throw new Error(`${label}: no pid`);
-  await sleep(IDLE_WARMUP_S * 1000);
+  await sleep(warmupS * 1000);
   const before = cpuTicks(pid);
   const rss: RssSample[] = [];
   for (let i = 0; i < windowS; i++) {
@@ -158,6 +186,7 @@ export async function measureIdle(
     }
   }
   rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_IDLE_FLOOR !== "0") results.push(...(await measureFloors(nodeFlags)));
 
   console.log(
     `| Idle for ${windowS} s after ${IDLE_WARMUP_S} s, one linked simulated charger | CPU ms | CPU ms/min | CPU % of one core | RSS mean MiB | RSS max MiB | RssAnon mean MiB | RssFile mean MiB |`,
@@ -175,11 +204,27 @@ export async function measureIdle(
   return results;
 }
 
+/** Measures the runtime floors side by side (BENCH_IDLE_FLOOR=0 skips them). */
+async function measureFloors(nodeFlags: readonly string[]): Promise<IdleFigures[]> {
+  const procs = RUNTIME_FLOORS.map((f) => ({
+    label: f.label,
+    proc: spawn(process.execPath, [...nodeFlags, "-e", f.script], { cwd: ROOT, stdio: "ignore" }),
+  }));
+  try {
+    const figures = await Promise.all(
+      procs.map((p) => measure(`${p.label} (${FLOOR_S} s after ${FLOOR_S} s)`, p.proc, FLOOR_S, FLOOR_S)),
+    );
+    return figures.map((f) => ({ ...f, floor: true }));
+  } finally {
+    await Promise.all(procs.map((p) => stop(p.proc)));
+  }
+}
+
 /** The idle targets (issue 9 §7) against the comparison figures: CPU ≤ a third, RSS below. */
 export function idleChecks(results: readonly IdleFigures[]): [string, boolean][] {
   const ours = results[0];
   if (!ours) return [];
-  const other = results[1];
+  const other = results.slice(1).find((r) => r.floor !== true);
   const refCpuPerMin = other ? (other.cpuMs * 60) / other.windowS : PYTHON_REFERENCE.cpuMs;
   const refRss = other ? other.rssMeanMiB : PYTHON_REFERENCE.rssMiB;
   const oursPerMin = (ours.cpuMs * 60) / ours.windowS;
@@ -221,7 +266,8 @@ function compileMain(): string | null {
       noEmitOnError: false,
     },
     include: [join(ROOT, "src/**/*.ts")],
-    exclude: ["**/*.test.ts", "**/*.test-helper.ts", join(ROOT, "src/web/**")],
+    // Paths in a tsconfig are relative to its own folder: the patterns are anchored at src/.
+    exclude: [join(ROOT, "src/**/*.test.ts"), join(ROOT, "src/**/*.test-helper.ts"), join(ROOT, "src/web/**")],
   };
   writeFileSync(join(IDLE_BUILD_DIR, "tsconfig.json"), JSON.stringify(config, null, 2));
   rmSync(join(IDLE_BUILD_DIR, "out"), { recursive: true, force: true });
