@@ -203,13 +203,12 @@ export function answerAndClose(socket: HttpSocket, raw: string): void {
     inFlight.once("close", () => answerAndClose(socket, raw));
   } else if (!inFlight.headersSent) {
     send();
-  } else if (endStream(inFlight)) {
-    // An event stream is on the wire: it ends cleanly, then the answer follows.
-    inFlight.once("close", () => answerAndClose(socket, raw));
   } else {
-    // Part of a response is already on the wire (a large body still flushing): an error segment now
-    // would corrupt it, and closing would cut it off. It finishes first, then the answer follows.
-    inFlight.once("close", () => (inFlight.writableFinished ? send() : socket.destroy()));
+    // Part of a response is on the wire: an error segment now would corrupt it, and closing would cut it
+    // off. An event stream ends cleanly at once, any other response (a large body still flushing)
+    // finishes; then look again. A response cut off instead of finishing leaves nothing to answer on.
+    endStream(inFlight);
+    inFlight.once("close", () => (inFlight.writableFinished ? answerAndClose(socket, raw) : socket.destroy()));
   }
 }
 
