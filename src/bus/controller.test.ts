@@ -531,6 +531,53 @@ void describe("BusController runtime rules", () => {
     io.dispose();
   });
 
+  void it("runs the 1 s housekeeping in the heartbeat's wake-up: one timer a second on an idle linked bus", () => {
+    const clock = new FakeClock();
+    const bus = new SimBus({ clock, slaves: [SLAVE_80_V2], seed: 1 });
+    const io = simIo(bus, clock);
+    let fired = 0;
+    const counting = {
+      now: () => clock.now(),
+      setTimeout: (fn: () => void, ms: number) =>
+        clock.setTimeout(() => {
+          fired++;
+          fn();
+        }, ms),
+      clearTimeout: (h: Parameters<FakeClock["clearTimeout"]>[0]) => clock.clearTimeout(h),
+    };
+    const ctl = new BusController({ clock: counting, io, logger: captureLogger(), config: CONFIG });
+    const heartbeats = new Set<number>();
+    const ticks: number[] = [];
+    ctl.on("heartbeatSent", (h) => heartbeats.add(h.atMs));
+    ctl.on("tick", () => ticks.push(clock.now()));
+    ctl.start();
+    clock.advance(10_000);
+    assert.equal(ctl.slaves().length, 1);
+    fired = 0;
+    const from = clock.now();
+    clock.advance(30_000);
+    assert.ok(fired <= 31, `${fired} wake-ups in 30 s`);
+    const window = ticks.filter((t) => t >= from);
+    assert.equal(window.length, 30, `ticks at ${window.map((t) => t - from).join(",")}`);
+    assert.ok(window.every((t) => heartbeats.has(t)), "each tick in the wake-up of a heartbeat");
+    ctl.stop();
+    bus.stop();
+    io.dispose();
+  });
+
+  void it("keeps the housekeeping on its second when nothing is written near it", () => {
+    const r = rig([]);
+    const ticks: number[] = [];
+    r.ctl.on("tick", () => ticks.push(r.clock.now()));
+    const start = r.clock.now();
+    r.ctl.start();
+    r.clock.advance(20_500);
+    // The linkready burst (its first 2 s) may take a tick up to 0.5 s early; after it, ticks are on the second.
+    const late = ticks.filter((t) => t - start > 3000).map((t) => t - start);
+    assert.deepEqual(late, Array.from({ length: 17 }, (_, k) => 4000 + 1000 * k));
+    assert.ok(ticks.length >= 20, `${ticks.length} ticks in 20.5 s`);
+  });
+
   void it("holds a write while a partial frame arrives and writes as soon as the receiver is quiet (§7.1)", () => {
     const r = rig([SLAVE_80_V2]);
     const deliveries: number[] = [];

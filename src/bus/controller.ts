@@ -10,7 +10,7 @@
  *   BusIo.onFrame ──▶ link.transition ▶ charging ▶ computeOffer ──▶ slave.heartbeatCommand
  *   wake-up timer (next due: heartbeat slot, gap, burst pacing, receiver quiet) or anything queued
  *       ──▶ TxScheduler.take ──▶ (P2: link.nextTurn ▶ beforeHeartbeat) ──▶ wire guard ──▶ BusIo.writeFrame
- *   1 s housekeeping ──▶ charging detection, VIN retries, forced kWh poll, alert expiry, partial frames
+ *   1 s housekeeping (in the same wake-up when a write is due near it) ──▶ charging detection, VIN retries, forced kWh poll, alert expiry, partial frames
  *   effects ──▶ tx queue · logs · alerts · events (change, session, settingsPatch, drawing, …)
  *   vehicle effects ──▶ onVehicleRequest listeners (the engine runs them asynchronously, issue 14);
  *   what the engine knows about the cars comes back with setVehicleInput (vehicle module on, API-only cars)
@@ -20,7 +20,6 @@ import { normaliseSettings } from "../config/settings-normalise.ts";
 import { LAST_RESPONSE_IGNORED_TYPES } from "../protocol/constants.ts";
 import { MASTER_ID, twcIdHex } from "../protocol/frames.ts";
 import type { DeframeResult, Frame, TwcId } from "../protocol/frames.ts";
-import { every } from "../shared/clock.ts";
 import type { Clock } from "../shared/clock.ts";
 import { isTwcError, TwcError } from "../shared/errors.ts";
 import { AlertSet } from "./alerts.ts";
@@ -66,6 +65,14 @@ import { checkOutgoingFrame } from "./wire-guard.ts";
 export const TX_RETRY_MS = 25;
 /** Housekeeping tick. */
 export const HOUSEKEEPING_MS = 1000;
+/**
+ * How far the housekeeping may move to share a wake-up with a write (issue 9 §7: one wake-up a second
+ * for an idle bus, not two). A wake-up that writes up to this much before it runs it early (the next
+ * stays on its second); a write due up to this much after it runs it late, and the next follows a
+ * second after that write. With heartbeats once a second (twc-protocol §7.1) it so joins their beat
+ * within a second, whatever their phase; without a write near it, it runs on time.
+ */
+export const HOUSEKEEPING_SLACK_MS = 500;
 /** kWh polls happen at most this often (twc-protocol §7.1). */
 export const KWH_POLL_MIN_MS = 60_000;
 /** A poll is forced when no kWh report arrived for this long. */
@@ -100,7 +107,10 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private link: LinkState;
   private connected: boolean;
   private running = false;
-  private stopHousekeeping: (() => void) | null = null;
+  /** When the next housekeeping is due (epoch ms); it runs in the wake-up timer's handler. */
+  private housekeepingDueAtMs = Number.POSITIVE_INFINITY;
+  /** When the last frame was handed to the transport (epoch ms). */
+  private lastWriteAtMs = Number.NEGATIVE_INFINITY;
   private lastKwhPollAt = Number.NEGATIVE_INFINITY;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning (start-stop.ts throttles it to one per 10 min). */
   private stopWarnedAtS: number | null = null;
@@ -129,7 +139,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.input = options.input ?? idleInput(options.config);
     this.alertSet = new AlertSet(options.iso);
     this.tx = new TxScheduler({ mode: options.config.mode });
-    this.wake = new WakeTimer(this.clock, () => this.guard("tx", () => undefined));
+    this.wake = new WakeTimer(this.clock, () => this.onWake());
     this.link = createLinkState(
       {
         mode: options.config.mode,
@@ -225,11 +235,9 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (this.config.mode === "master") this.tx.startBurst(this.clock.now());
-    this.stopHousekeeping = every(this.clock, HOUSEKEEPING_MS, () => {
-      this.guard("housekeeping", () => this.housekeeping());
-      this.safeEmit("tick");
-    });
+    const now = this.clock.now();
+    if (this.config.mode === "master") this.tx.startBurst(now);
+    this.housekeepingDueAtMs = now + HOUSEKEEPING_MS;
     this.guard("tx", () => undefined);
   }
 
@@ -237,8 +245,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   stop(): void {
     if (!this.running) return;
     this.running = false;
-    this.stopHousekeeping?.();
-    this.stopHousekeeping = null;
+    this.housekeepingDueAtMs = Number.POSITIVE_INFINITY;
     this.wake.clear();
     this.guard("shutdown", () => {
       const now = this.clock.now();
@@ -363,6 +370,24 @@ export class BusController extends EventEmitter<BusControllerEvents> {
 
   private wireCounters(): WireCounters {
     return this.io.counters?.() ?? NO_WIRE_COUNTERS;
+  }
+
+  /**
+   * The wake-up timer: whatever write is due, then the housekeeping and its "tick" to the engine when
+   * it is due, or due within HOUSEKEEPING_SLACK_MS and this wake-up wrote (see there).
+   */
+  private onWake(): void {
+    this.guard("tx", () => undefined);
+    const now = this.clock.now();
+    const due = this.housekeepingDueAtMs;
+    const wrote = this.lastWriteAtMs === now;
+    if (!this.running || now < due - (wrote ? HOUSEKEEPING_SLACK_MS : 0)) return;
+    // Early, or late without a write to join (a blocked write, a busy event loop): the next stays on
+    // its second. Late with a write, or later than the slack: the next is a second after this one.
+    const stay = now < due || (!wrote && now - due <= HOUSEKEEPING_SLACK_MS);
+    this.housekeepingDueAtMs = (stay ? due : now) + HOUSEKEEPING_MS;
+    this.guard("housekeeping", () => this.housekeeping());
+    this.safeEmit("tick");
   }
 
   /** One deframer result; drops are counted and logged by the transport (the frame stream). */
@@ -571,19 +596,29 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   }
 
   /**
-   * Sets the one wake-up timer: when the scheduler has something due (next heartbeat slot, the 100 ms
-   * gap, burst pacing) and, if a partial frame is arriving, not before the receiver is quiet again
-   * (twc-protocol §7.1). `wrote` tells whether the pump just wrote; when it could not write something
-   * already due (a throwing step), it retries after TX_RETRY_MS instead of spinning.
+   * Sets the one wake-up timer: at the next write due, when it is due before the housekeeping or near
+   * enough to run it in the same wake-up (HOUSEKEEPING_SLACK_MS), else at the housekeeping.
    */
   private schedule(wrote: boolean): void {
-    if (!this.running || !this.connected) return this.wake.clear();
+    if (!this.running) return this.wake.clear();
+    const tx = this.connected ? this.writeDueAt(wrote) : null;
+    const housekeeping = this.housekeepingDueAtMs;
+    this.wake.set(tx !== null && tx <= housekeeping + HOUSEKEEPING_SLACK_MS ? tx : housekeeping);
+  }
+
+  /**
+   * When the scheduler has something due (next heartbeat slot, the 100 ms gap, burst pacing) and, if a
+   * partial frame is arriving, not before the receiver is quiet again (twc-protocol §7.1); null when
+   * nothing is. `wrote` tells whether the pump just wrote; when it could not write something already
+   * due (a throwing step), it retries after TX_RETRY_MS instead of spinning.
+   */
+  private writeDueAt(wrote: boolean): number | null {
     const now = this.clock.now();
     let due = this.tx.nextDueAt(now, this.link.slaves.length > 0);
-    if (due === null) return this.wake.clear();
+    if (due === null) return null;
     if (!this.io.isReceiverQuiet(due)) due = Math.max(due, this.io.receiverQuietAtMs?.(due) ?? due + TX_RETRY_MS);
     if (due <= now && !wrote) due = now + TX_RETRY_MS;
-    this.wake.set(due);
+    return due;
   }
 
   /** One scheduler step: writes at most one frame; true when it wrote one. */
@@ -656,6 +691,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       return;
     }
     this.tx.recordWrite(now, kind);
+    this.lastWriteAtMs = now;
     // A transport error is counted and logged by the transport; anything else is a bug, counted here.
     const fail = (err: unknown): void => {
       if (isTwcError(err) && err.code.startsWith("TRANSPORT_")) return;

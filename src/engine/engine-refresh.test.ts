@@ -87,3 +87,25 @@ test("the exact energy figures are published with the document and follow the re
     await h.stop();
   }
 });
+
+test("an idle charger's answers patch only its liveness into the document, once a second", async () => {
+  const h = await startHarness({ startMs: START, slaves: [{ twcID: "AB", maxAmps: 32 }], policyCheckIntervalS: 3600 });
+  try {
+    await h.run(60_000);
+    let patched = 0;
+    for (let second = 0; second < 10; second++) {
+      const before = h.engine.state.snapshot;
+      await h.run(1000);
+      const after = h.engine.state.snapshot;
+      assert.ok(after.revision > before.revision, "every answer reaches the document");
+      assert.notEqual(after.chargers[0]?.lastHeartbeatAt, before.chargers[0]?.lastHeartbeatAt);
+      assert.equal(after.chargers[0]?.responding, true);
+      // Only the charger's liveness changed: its explanation, the energy and the totals were not rebuilt.
+      if (after.chargers[0]?.why === before.chargers[0]?.why && after.energy === before.energy && after.totals === before.totals) patched++;
+    }
+    // The one full rebuild in 10 s: the bus counters' refresh.
+    assert.ok(patched >= 8, `${patched} of 10 seconds patched`);
+  } finally {
+    await h.stop();
+  }
+});

@@ -42,7 +42,8 @@ import { firePolicyWebhook, type PolicyEvent, type WebhookSender } from "./polic
 import { BusController } from "../bus/controller.ts";
 import type { BusIo, ControllerLogger } from "../bus/controller-types.ts";
 import { PolicyRuntime } from "./policy-runtime.ts";
-import { sameRefreshInputs, silentSlaves, type RefreshInputs } from "./refresh-inputs.ts";
+import { sameBesidesSlaves, silentSlaves, type RefreshInputs } from "./refresh-inputs.ts";
+import { sameBesidesLiveness, withLiveness } from "./liveness-patch.ts";
 import type { SettingsAccess } from "./settings-access.ts";
 import type { VehicleControl } from "../integrations/capabilities.ts";
 import { VehicleCoordinator } from "./vehicle-coordinator.ts";
@@ -384,7 +385,17 @@ export class Engine {
       ...(this.o.mqtt ? { mqtt: this.o.mqtt() } : {}),
       ...(this.o.vehicles ? { vehicles: this.o.vehicles() } : {}),
     };
-    if (busStats === null && this.lastInputs !== null && sameRefreshInputs(this.lastInputs, inputs)) return;
+    const last = this.lastInputs;
+    if (busStats === null && last !== null && sameBesidesSlaves(last, inputs)) {
+      if (last.slaves === inputs.slaves) return;
+      if (sameBesidesLiveness(last.slaves, slaves)) {
+        // The heartbeat answers of an idle bus: patch the chargers' liveness, rebuild nothing.
+        this.lastInputs = inputs;
+        const liveness = { nowMs, timeoutMs: this.o.config.slaveTimeoutS * 1000 };
+        this.state.publish(withLiveness(this.state.snapshot, slaves, (ms) => this.iso(ms), liveness), this.state.exact);
+        return;
+      }
+    }
     this.lastInputs = inputs;
     const energy = this.computeEnergy(false, inputs.policy.maxAmpsToDivide);
     const build: BuildInputs = {

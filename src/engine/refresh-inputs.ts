@@ -99,8 +99,12 @@ export function silentSlaves(slaves: readonly SlaveState[], nowMs: number, timeo
 
 /** True when a rebuild from `b` would produce exactly what the rebuild from `a` produced. */
 export function sameRefreshInputs(a: RefreshInputs, b: RefreshInputs): boolean {
+  return a.slaves === b.slaves && sameBesidesSlaves(a, b);
+}
+
+/** True when every input but the slave records is the same (sameRefreshInputs without `slaves`). */
+export function sameBesidesSlaves(a: RefreshInputs, b: RefreshInputs): boolean {
   return (
-    a.slaves === b.slaves &&
     a.policy === b.policy &&
     a.settings === b.settings &&
     Object.is(a.readings.generationW, b.readings.generationW) &&

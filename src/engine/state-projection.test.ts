@@ -12,6 +12,7 @@ import type { StateDocument } from "../state/types.ts";
 import { createSlaveState } from "../bus/slave-state.ts";
 import { testCore } from "./engine-harness.test-helper.ts";
 import type { PolicyView } from "./policy-runtime.ts";
+import { sameBesidesLiveness, withLiveness } from "./liveness-patch.ts";
 import { buildStateDocument, initialStateDocument, type BuildInputs } from "./state-projection.ts";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 5);
@@ -129,4 +130,39 @@ test("the MQTT part: each connection with its since time, the topic prefixes; no
     homeAssistantControls: true,
   });
   assert.ok(Value.Check(StateDocumentSchema, { ...d, revision: 1 }), "the document keeps to its schema");
+});
+
+test("a liveness patch (the heartbeat answers of an idle bus) equals a full build", () => {
+  const i0 = inputs(NOW);
+  const d0 = { ...buildStateDocument(start(), i0), revision: 2 };
+  const same = { policy: i0.policy, settings: i0.settings };
+  const iso = i0.iso;
+  for (const [what, atMs] of [["the next answer", NOW + 1000], ["silent past the link timeout", NOW + 28_000]] as const) {
+    const slaves = i0.slaves.map((s) => ({ ...s, heartbeatCommand: { ...s.heartbeatCommand }, lastRxAtMs: NOW + 1000, lastHeartbeatAtMs: NOW + 1000, historyAvgAmps: 7.5, historyNumSamples: 9 }));
+    assert.equal(sameBesidesLiveness(i0.slaves, slaves), true, what);
+    const patched = withLiveness(d0, slaves, iso, { nowMs: atMs, timeoutMs: config.slaveTimeoutS * 1000 });
+    assert.deepEqual(patched, buildStateDocument(d0, inputs(atMs, { ...same, slaves }), i0), what);
+    assert.equal(patched.chargers[0]?.why, d0.chargers[0]?.why, "the rest of the charger is kept as it is");
+    assert.equal(patched.chargers[0]?.responding, atMs === NOW + 1000, what);
+  }
+  const patched = withLiveness(d0, i0.slaves.map((s) => ({ ...s, lastRxAtMs: NOW + 27_000 })), iso, { nowMs: NOW + 27_000, timeoutMs: 26_000 });
+  assert.equal(patched.chargers[0]?.responding, true);
+  assert.equal(d0.chargers[0]?.lastHeartbeatAt, null, "no heartbeat yet: stays null");
+});
+
+test("slaves are the same besides their liveness only when every other field is the same, nested ones by value", () => {
+  const a = inputs(NOW).slaves;
+  const with_ = (over: Record<string, unknown>): typeof a => a.map((s) => ({ ...s, ...over }));
+  assert.equal(sameBesidesLiveness(a, with_({ lastRxAtMs: NOW + 5, lastHeartbeatAtMs: NOW + 5 })), true);
+  assert.equal(sameBesidesLiveness(a, with_({ vinParts: ["", "", ""] })), true, "an equal new array");
+  const changes: [string, typeof a][] = [
+    ["reported amps", with_({ reportedAmpsActual: 0.01 })],
+    ["a nested value", with_({ heartbeatCommand: { code: 0x09, centiAmps: 600 } })],
+    ["an array entry", with_({ vinParts: ["5YJ", "", ""] })],
+    ["a new key", with_({ offerTrace: { budgetA: 1 } })],
+    ["NaN against 0", with_({ reportedAmpsMax: Number.NaN })],
+    ["another slave", [...a, ...a]],
+    ["no slave", []],
+  ];
+  for (const [what, b] of changes) assert.equal(sameBesidesLiveness(a, b), false, what);
 });

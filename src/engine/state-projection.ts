@@ -18,6 +18,7 @@ import type { SlaveState } from "../bus/slave-state.ts";
 import type { PolicyView } from "./policy-runtime.ts";
 import { explainBudget, explainEnergy, explainOfferedTotal, greenSurplusW, type ExplainInputs, type Why } from "./explain.ts";
 import { explainCharger } from "./explain-charger.ts";
+import { livenessFields, type IsoFormatter, type Liveness } from "./liveness-patch.ts";
 import { NO_VEHICLES, teslaAccountSection, vehicleAlerts, vehiclesSection, type VehicleInput } from "./state-projection-vehicles.ts";
 
 export type { VehicleInput } from "./state-projection-vehicles.ts";
@@ -162,18 +163,9 @@ export interface ElectricalView {
   rpf(amps: number): number;
 }
 
-/** Converts epoch ms to the document's ISO local time format. */
-export type IsoFormatter = (epochMs: number) => string;
-
 /** Watts drawn at `amps` (A→W × rpf), not rounded. */
 export function ampsToWatts(amps: number, e: ElectricalView): number {
   return amps * e.voltage * e.phases * e.rpf(amps);
-}
-
-/** Now and the link timeout: a charger silent for longer reads "not responding" (issue 12 §4). */
-export interface Liveness {
-  nowMs: number;
-  timeoutMs: number;
 }
 
 /** One Charger entry of the state document. */
@@ -205,8 +197,7 @@ export function projectCharger(
     phases: volts.filter((v) => v > 0).length,
     vin: { current: s.currentVIN === "" ? null : s.currentVIN, last: s.lastVIN === "" ? null : s.lastVIN },
     linkedAt: iso(s.linkedAtMs),
-    lastHeartbeatAt: s.lastHeartbeatAtMs === null ? null : iso(s.lastRxAtMs),
-    ...(liveness ? { responding: liveness.nowMs - s.lastRxAtMs <= liveness.timeoutMs, lastAnswerAt: iso(s.lastHeartbeatAtMs ?? s.linkedAtMs) } : {}),
+    ...livenessFields(s, iso, liveness),
   };
 }
 
