@@ -109,8 +109,6 @@ export class BusController extends EventEmitter<BusControllerEvents> {
   private running = false;
   /** When the next housekeeping is due (epoch ms); it runs in the wake-up timer's handler. */
   private housekeepingDueAtMs = Number.POSITIVE_INFINITY;
-  /** When the last frame was handed to the transport (epoch ms). */
-  private lastWriteAtMs = Number.NEGATIVE_INFINITY;
   private lastKwhPollAt = Number.NEGATIVE_INFINITY;
   /** Epoch seconds of the last STOP_NOT_POSSIBLE warning (start-stop.ts throttles it to one per 10 min). */
   private stopWarnedAtS: number | null = null;
@@ -374,20 +372,29 @@ export class BusController extends EventEmitter<BusControllerEvents> {
 
   /**
    * The wake-up timer: whatever write is due, then the housekeeping and its "tick" to the engine when
-   * it is due, or due within HOUSEKEEPING_SLACK_MS and this wake-up wrote (see there).
+   * it is due, or due within HOUSEKEEPING_SLACK_MS and this wake-up wrote (see there). One guard, so
+   * the timer is set once, for what is due after both.
    */
   private onWake(): void {
-    this.guard("tx", () => undefined);
+    let housekeeping = false;
+    this.guard("tx", () => {
+      const wrote = this.attempt("tx", () => this.pump());
+      housekeeping = this.housekeepingTurn(wrote);
+      if (housekeeping) this.attempt("housekeeping", () => this.housekeeping());
+    });
+    if (housekeeping) this.safeEmit("tick");
+  }
+
+  /** Whether the housekeeping runs in this wake-up (`wrote`: it wrote a frame); if so, sets when the next is due. */
+  private housekeepingTurn(wrote: boolean): boolean {
     const now = this.clock.now();
     const due = this.housekeepingDueAtMs;
-    const wrote = this.lastWriteAtMs === now;
-    if (!this.running || now < due - (wrote ? HOUSEKEEPING_SLACK_MS : 0)) return;
+    if (!this.running || now < due - (wrote ? HOUSEKEEPING_SLACK_MS : 0)) return false;
     // Early, or late without a write to join (a blocked write, a busy event loop): the next stays on
     // its second. Late with a write, or later than the slack: the next is a second after this one.
     const stay = now < due || (!wrote && now - due <= HOUSEKEEPING_SLACK_MS);
     this.housekeepingDueAtMs = (stay ? due : now) + HOUSEKEEPING_MS;
-    this.guard("housekeeping", () => this.housekeeping());
-    this.safeEmit("tick");
+    return true;
   }
 
   /** One deframer result; drops are counted and logged by the transport (the frame stream). */
@@ -691,7 +698,6 @@ export class BusController extends EventEmitter<BusControllerEvents> {
       return;
     }
     this.tx.recordWrite(now, kind);
-    this.lastWriteAtMs = now;
     // A transport error is counted and logged by the transport; anything else is a bug, counted here.
     const fail = (err: unknown): void => {
       if (isTwcError(err) && err.code.startsWith("TRANSPORT_")) return;
