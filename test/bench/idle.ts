@@ -251,6 +251,12 @@ export function shippedNodeFlags(): string[] {
   return node >= 0 ? words.slice(node + 1) : [];
 }
 
+/** The node flags the benchmarks start the product with: BENCH_NODE_FLAGS, else bin/twcmanager's. */
+export function productNodeFlags(): string[] {
+  const env = process.env.BENCH_NODE_FLAGS;
+  return env === undefined ? shippedNodeFlags() : env.split(" ").filter((f) => f !== "");
+}
+
 /** Where the stand-alone idle measurement compiles the product. */
 const IDLE_BUILD_DIR = join(ROOT, "node_modules/.cache/twcm-idle");
 
@@ -284,8 +290,7 @@ function compileMain(): string | null {
 
 async function standAlone(): Promise<void> {
   const windowS = Number(process.env.BENCH_IDLE_S ?? 60);
-  const envFlags = process.env.BENCH_NODE_FLAGS;
-  const flags = envFlags === undefined ? shippedNodeFlags() : envFlags.split(" ").filter((f) => f !== "");
+  const flags = productNodeFlags();
   const compiled = compileMain();
   console.log(
     compiled

@@ -7,8 +7,8 @@
  *
  * First, the idle cost (test/bench/idle.ts): CPU and RSS of the product doing nothing for a minute.
  *
- * Environment: BENCH_DURATION (seconds per measurement, default 5); BENCH_NODE_FLAGS (extra node flags
- * for the product process; default "--max-semi-space-size=2", as bin/twcmanager starts it); BENCH_IDLE_S
+ * Environment: BENCH_DURATION (seconds per measurement, default 5); BENCH_NODE_FLAGS (the node flags
+ * of the product process; default those of bin/twcmanager's shebang); BENCH_IDLE_S
  * (idle window, default 60; 0 skips it); BENCH_IDLE_COMPARE (a command starting another controller to
  * measure idle beside ours).
  */
@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, ROOT } from "../integration/helpers.ts";
 import type { BenchReply, BenchRequest } from "./ipc.ts";
-import { idleChecks, measureIdle, type IdleFigures } from "./idle.ts";
+import { idleChecks, measureIdle, productNodeFlags, type IdleFigures } from "./idle.ts";
 import { fmt, percentile, slotDeviations } from "./stats.ts";
 
 /** The part of autocannon's result this script reads. */
@@ -168,8 +168,8 @@ async function main(): Promise<number> {
       ? "product: compiled with tsc (plain JavaScript, as shipped)\n"
       : "product: tsc build failed, running the sources through tsx\n",
   );
-  // Default: the flag bin/twcmanager and `npm start` ship with (docs/performance.md).
-  const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter((f) => f !== "");
+  // Default: the flags bin/twcmanager and `npm start` ship with (docs/performance.md).
+  const flags = productNodeFlags();
   if (flags.length > 0) console.log(`product node flags: ${flags.join(" ")}\n`);
   const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
   let idleFigures: IdleFigures[] = [];
