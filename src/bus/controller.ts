@@ -323,10 +323,10 @@ export class BusController extends EventEmitter<BusControllerEvents> {
 
   /**
    * Runs a handler: errors are caught, logged and counted. The outermost call then writes what is due
-   * (anything the handler queued goes out at once), sets the wake-up timer for the next thing due and
-   * emits "change" when something changed.
+   * (anything the handler queued goes out at once), runs `afterWrite` (told whether a frame went out),
+   * sets the wake-up timer for the next thing due and emits "change" when something changed.
    */
-  private guard(what: string, fn: () => void): void {
+  private guard(what: string, fn: () => void, afterWrite?: (wrote: boolean) => void): void {
     const outer = this.depth === 0;
     const before = this.link.slaves;
     if (outer) this.dirty = false;
@@ -334,6 +334,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
     this.attempt(what, fn);
     if (outer) {
       const wrote = this.attempt("tx", () => this.pump());
+      afterWrite?.(wrote);
       this.attempt("tx", () => this.schedule(wrote));
     }
     this.depth--;
@@ -377,8 +378,7 @@ export class BusController extends EventEmitter<BusControllerEvents> {
    */
   private onWake(): void {
     let housekeeping = false;
-    this.guard("tx", () => {
-      const wrote = this.attempt("tx", () => this.pump());
+    this.guard("tx", () => undefined, (wrote) => {
       housekeeping = this.housekeepingTurn(wrote);
       if (housekeeping) this.attempt("housekeeping", () => this.housekeeping());
     });
