@@ -97,8 +97,10 @@ export class Engine {
   readonly vehicles: VehicleCoordinator;
   /** Where the VehicleControl comes from (the commands facade registers it), null before. */
   private vehicleSource: (() => VehicleControl | null) | null = null;
+  /** `iso` as a function value (made once: every refresh hands it on). */
+  private readonly isoOf = (ms: number): string => this.iso(ms);
   /** Engine-level alerts; the bus controller keeps its own set with the same formatter. */
-  readonly alerts = new AlertSet((ms) => this.iso(ms));
+  readonly alerts = new AlertSet(this.isoOf);
   private readonly startedAtMs: number;
   private readonly energyConfig: EnergyConfig;
   private stopTimers: (() => void)[] = [];
@@ -131,7 +133,7 @@ export class Engine {
         startStopDelayS: core.startStopDelay,
         minAmpsPerTWC: core.minAmpsPerTWC,
       },
-      iso: (ms) => this.iso(ms),
+      iso: this.isoOf,
     });
     this.policy = new PolicyRuntime({
       clock: o.clock,
@@ -392,7 +394,7 @@ export class Engine {
         // The heartbeat answers of an idle bus: patch the chargers' liveness, rebuild nothing.
         this.lastInputs = inputs;
         const liveness = { nowMs, timeoutMs: this.o.config.slaveTimeoutS * 1000 };
-        this.state.publish(withLiveness(this.state.snapshot, slaves, (ms) => this.iso(ms), liveness), this.state.exact);
+        this.state.publish(withLiveness(this.state.snapshot, slaves, this.isoOf, liveness), this.state.exact);
         return;
       }
     }
@@ -400,7 +402,7 @@ export class Engine {
     const energy = this.computeEnergy(false, inputs.policy.maxAmpsToDivide);
     const build: BuildInputs = {
       nowMs,
-      iso: (ms) => this.iso(ms),
+      iso: this.isoOf,
       config: this.o.config,
       policy: inputs.policy,
       energy,
